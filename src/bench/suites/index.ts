@@ -1,0 +1,5 @@
+import type { BenchSuite } from '../harness.js';
+import { protoSuite } from './proto.js';
+
+/** Every benchmark suite, in the order `npm run bench` runs them. */
+export const suites: readonly BenchSuite[] = [protoSuite];

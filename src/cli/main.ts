@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { describeError } from '../errors.js';
+import { registerBench } from './commands/bench.js';
+import { registerConfig } from './commands/config.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('landfall')
+    .description('Solana arbitrage and backrun searcher platform')
+    .version(pkg.version)
+    .option(
+      '-c, --config <file>',
+      'config file (default: ./landfall.yaml if present, or $LANDFALL_CONFIG)',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  registerConfig(program);
+  registerBench(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed help, the version, or the usage error.
+      return err.exitCode;
+    }
+    process.stderr.write(`landfall: ${describeError(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration, validated in one place. Defaults give the embedded mode: one
+ * process, no servers. Each service reads only its own section.
+ */
+const natsSchema = z.strictObject({
+  servers: z.array(z.string().min(1)).min(1).default(['nats://127.0.0.1:4222']),
+  /** JetStream stream retention per topic, in seconds. */
+  maxAgeSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
+  replicas: z.number().int().min(1).max(5).default(1),
+});
+
+const kafkaSchema = z.strictObject({
+  brokers: z.array(z.string().min(1)).min(1).default(['127.0.0.1:9092']),
+  clientId: z.string().min(1).default('landfall'),
+});
+
+export const busSchema = z.strictObject({
+  kind: z.enum(['memory', 'nats', 'kafka']).default('memory'),
+  /** Attempts a handler gets before its message goes to `<topic>.dlq`. */
+  maxAttempts: z.number().int().min(1).max(100).default(5),
+  /** Messages a subscriber holds in flight before it stops pulling (backpressure). */
+  maxInFlight: z.number().int().min(1).max(100_000).default(1024),
+  nats: natsSchema.prefault({}),
+  kafka: kafkaSchema.prefault({}),
+});
+
+export const storeSchema = z.strictObject({
+  kind: z.enum(['chdb', 'server']).default('chdb'),
+  /** chDB data directory; relative paths are under `home`. */
+  path: z.string().min(1).default('clickhouse'),
+  url: z.string().url().default('http://127.0.0.1:8123'),
+  username: z.string().default('default'),
+  password: z.string().default(''),
+  database: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a ClickHouse identifier')
+    .default('landfall'),
+  ttl: z
+    .strictObject({
+      moveToColdDays: z.number().int().positive().default(14),
+      deleteDays: z.number().int().positive().default(400),
+    })
+    .prefault({}),
+});
+
+export const queueSchema = z.strictObject({
+  kind: z.enum(['memory', 'bullmq']).default('memory'),
+  redisUrl: z.string().default('redis://127.0.0.1:6379'),
+  concurrency: z.number().int().min(1).max(64).default(1),
+});
+
+export const apiSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8787),
+});
+
+export const authSchema = z.strictObject({
+  issuer: z.string().min(1).default('landfall'),
+  audience: z.string().min(1).default('landfall-api'),
+  /** HMAC secret for single-host use; comes from LANDFALL_JWT_SECRET, never from a file. */
+  hmacSecret: z.string().optional(),
+  jwksUrl: z.string().url().optional(),
+});
+
+export const configSchema = z.strictObject({
+  /** Where embedded state lives (chDB data, models, kill state). Relative to the cwd. */
+  home: z.string().min(1).default('.landfall'),
+  mode: z.enum(['paper', 'live']).default('paper'),
+  log: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    })
+    .prefault({}),
+  bus: busSchema.prefault({}),
+  store: storeSchema.prefault({}),
+  queue: queueSchema.prefault({}),
+  api: apiSchema.prefault({}),
+  auth: authSchema.prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type BusConfig = Config['bus'];
+export type StoreConfig = Config['store'];

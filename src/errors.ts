@@ -1,0 +1,46 @@
+/**
+ * The error catalogue. Every error Landfall raises on purpose carries a stable code
+ * (`LF_<AREA>_<WHAT>`), a message that names the thing at fault and the fix, an HTTP status
+ * for the API to map it to, and the underlying cause when there is one.
+ */
+export const ErrorCodes = {
+  LF_CONFIG_INVALID: 400,
+  LF_CONFIG_UNREADABLE: 400,
+  LF_CLI_USAGE: 400,
+  LF_BENCH_UNKNOWN_SUITE: 400,
+  LF_PROTO_DECODE: 400,
+  LF_PROTO_INVALID: 400,
+  LF_BUS_UNKNOWN_TOPIC: 400,
+  LF_BUS_CLOSED: 503,
+  LF_BUS_PUBLISH: 503,
+  LF_BUS_CONNECT: 503,
+  LF_STORE_CONNECT: 503,
+  LF_STORE_MIGRATION: 500,
+  LF_STORE_INSERT: 503,
+  LF_INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class LandfallError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LandfallError';
+    this.code = code;
+    this.status = ErrorCodes[code];
+  }
+}
+
+export function isLandfallError(err: unknown, code?: ErrorCode): err is LandfallError {
+  return err instanceof LandfallError && (code === undefined || err.code === code);
+}
+
+/** One line for a terminal or a log: the code when we have one, then the message. */
+export function describeError(err: unknown): string {
+  if (err instanceof LandfallError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,43 @@
+import { create } from '@bufbuild/protobuf';
+import {
+  type Module,
+  Module as ModuleEnum,
+  type TrainRequest,
+  TrainRequestSchema,
+} from '../gen/landfall/v1/jobs_pb.js';
+import { type BundleOutcome, BundleOutcomeSchema, Route } from '../gen/landfall/v1/realtime_pb.js';
+
+/** Realistic messages for tests and benchmarks (sizes close to what agents publish). */
+export function sampleBundleOutcome(i = 0): BundleOutcome {
+  return create(BundleOutcomeSchema, {
+    bundleId: `b-${i.toString(16).padStart(16, '0')}`,
+    opportunityId: `o-${i.toString(16).padStart(16, '0')}`,
+    module: ModuleEnum.MEV,
+    tsMs: 1_795_000_000_000n + BigInt(i),
+    landed: i % 3 !== 0,
+    tipLamports: 120_000n,
+    path: Route.JITO,
+    leader: 'GdnSyH3YtwcxFvQrVVJMm1JhTS4QVX7MFsX56uJLUfiZ',
+    slot: 310_000_000n + BigInt(i >> 2),
+    profitLamports: 850_000n,
+    feeLamports: 10_000n,
+    agentId: 'mev-1',
+    expectedNetLamports: 900_000n,
+    failure: '',
+    latencyMs: 412.5,
+  });
+}
+
+export function sampleTrainRequest(module: Module, jobId = 'job-0001'): TrainRequest {
+  return create(TrainRequestSchema, {
+    schemaVersion: 'train-v1',
+    jobId,
+    module,
+    range: { start: '2026-11-01T00:00:00Z', end: '2026-11-08T00:00:00Z' },
+    features: { name: 'default', include: ['pool_depth_ratio'], exclude: ['slot_phase'] },
+    model: 'xgb',
+    params: { maxDepth: 6, nEstimators: 200, learningRate: 0.1, gpu: false },
+    outputDir: 'models',
+    issuer: 'operator@example',
+  });
+}
