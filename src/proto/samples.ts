@@ -1,11 +1,27 @@
 import { create } from '@bufbuild/protobuf';
+import type { TopicMessage, TopicName } from '../bus/topics.js';
+import { AuditRecordSchema } from '../gen/landfall/v1/audit_pb.js';
+import {
+  ControlAckSchema,
+  ControlAction,
+  ControlCommandSchema,
+} from '../gen/landfall/v1/control_pb.js';
 import {
   type Module,
   Module as ModuleEnum,
+  TrainAckSchema,
   type TrainRequest,
   TrainRequestSchema,
+  TrainState,
 } from '../gen/landfall/v1/jobs_pb.js';
-import { type BundleOutcome, BundleOutcomeSchema, Route } from '../gen/landfall/v1/realtime_pb.js';
+import {
+  type BundleOutcome,
+  BundleOutcomeSchema,
+  Decision,
+  MetricsUpdateSchema,
+  OpportunitySchema,
+  Route,
+} from '../gen/landfall/v1/realtime_pb.js';
 
 /** Realistic messages for tests and benchmarks (sizes close to what agents publish). */
 export function sampleBundleOutcome(i = 0): BundleOutcome {
@@ -40,4 +56,40 @@ export function sampleTrainRequest(module: Module, jobId = 'job-0001'): TrainReq
     outputDir: 'models',
     issuer: 'operator@example',
   });
+}
+
+/** A valid message for every topic, keyed by `id`, for contract tests. */
+export function sampleFor(topic: TopicName, id: string): TopicMessage<TopicName> {
+  switch (topic) {
+    case 'train-requests-proto':
+      return sampleTrainRequest(ModuleEnum.ARBITRAGE, id);
+    case 'train-acks-proto':
+      return create(TrainAckSchema, { jobId: id, state: TrainState.QUEUED, message: 'queued' });
+    case 'arb-opportunities-proto':
+    case 'mev-opportunities-proto':
+      return create(OpportunitySchema, {
+        opportunityId: id,
+        module: topic === 'arb-opportunities-proto' ? ModuleEnum.ARBITRAGE : ModuleEnum.MEV,
+        tsMs: 1_795_000_000_000n,
+        features: [0.5, 1.25, -3],
+        featureSet: 'default-v1',
+        route: Route.JITO,
+        decision: Decision.SUBMITTED,
+      });
+    case 'bundle-outcomes-proto':
+      return { ...sampleBundleOutcome(), bundleId: id };
+    case 'metrics-proto':
+      return create(MetricsUpdateSchema, { agentId: id, hotpathP99Ms: 0.2, landedPct: 71 });
+    case 'control-proto':
+      return create(ControlCommandSchema, {
+        commandId: id,
+        action: ControlAction.KILL,
+        module: ModuleEnum.MEV,
+        reason: 'test',
+      });
+    case 'control-acks-proto':
+      return create(ControlAckSchema, { commandId: id, action: ControlAction.KILL, applied: true });
+    case 'audit-proto':
+      return create(AuditRecordSchema, { auditId: id, action: 'control.kill', subject: 'alice' });
+  }
 }

@@ -1,5 +1,6 @@
 import type { BenchSuite } from '../harness.js';
+import { busSuite } from './bus.js';
 import { protoSuite } from './proto.js';
 
 /** Every benchmark suite, in the order `npm run bench` runs them. */
-export const suites: readonly BenchSuite[] = [protoSuite];
+export const suites: readonly BenchSuite[] = [protoSuite, busSuite];

@@ -1,0 +1,297 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+  StorageType,
+} from '@nats-io/jetstream';
+import {
+  connect,
+  type NatsConnection,
+  nanos,
+  headers as natsHeaders,
+} from '@nats-io/transport-node';
+import { LandfallError } from '../errors.js';
+import { deliver, reasonOf } from './delivery.js';
+import { KeyLanes } from './key-lanes.js';
+import { AsyncPublisher } from './nats-publisher.js';
+import type {
+  Bus,
+  BusHealth,
+  BusMessage,
+  Handler,
+  PublishOptions,
+  SubscribeOptions,
+  Subscription,
+} from './types.js';
+
+export interface NatsBusOptions {
+  servers: string[];
+  maxAttempts?: number;
+  maxInFlight?: number;
+  /** Stream retention per topic. Default 7 days. */
+  maxAgeSeconds?: number;
+  replicas?: number;
+  /** How long the server waits for an ack before redelivering. Default 30 s. */
+  ackWaitMs?: number;
+  /** How long a publish waits for the stream's acknowledgement. Default 5 s. */
+  publishTimeoutMs?: number;
+}
+
+const KEY_HEADER = 'lf-key';
+
+/** One JetStream stream per topic, subject `lf.<topic>`; stream and consumer names allow no dots. */
+export function streamName(topic: string): string {
+  return `LF_${topic.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+export function subjectOf(topic: string): string {
+  return `lf.${topic}`;
+}
+
+/**
+ * NATS JetStream adapter: streams per topic with file storage, durable pull consumers as
+ * groups, explicit acks after the handler, publishes acknowledged by the stream.
+ * Per-key order holds within a member (key lanes); JetStream does not partition a consumer's
+ * messages by key, so two members of one group may interleave a key.
+ */
+export class NatsBus implements Bus {
+  readonly kind = 'nats' as const;
+  readonly #streams = new Map<string, Promise<void>>();
+  readonly #subs = new Set<Subscription>();
+  readonly #publisher: AsyncPublisher;
+  #closed = false;
+
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly options: Required<Omit<NatsBusOptions, 'servers'>> & { servers: string[] },
+  ) {
+    this.#publisher = new AsyncPublisher(nc, options.publishTimeoutMs);
+  }
+
+  static async connect(options: NatsBusOptions): Promise<NatsBus> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: options.servers,
+        name: 'landfall',
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 100,
+      });
+    } catch (cause) {
+      throw new LandfallError(
+        'LF_BUS_CONNECT',
+        `cannot connect to NATS at ${options.servers.join(', ')}: ${reasonOf(cause)}`,
+        { cause },
+      );
+    }
+    const jsm = await jetstreamManager(nc);
+    return new NatsBus(nc, jetstream(nc), jsm, {
+      servers: options.servers,
+      maxAttempts: options.maxAttempts ?? 5,
+      maxInFlight: options.maxInFlight ?? 1024,
+      maxAgeSeconds: options.maxAgeSeconds ?? 7 * 24 * 3600,
+      replicas: options.replicas ?? 1,
+      ackWaitMs: options.ackWaitMs ?? 30_000,
+      publishTimeoutMs: options.publishTimeoutMs ?? 5_000,
+    });
+  }
+
+  /** Creates the topic's stream once per process; an existing stream is kept as it is. */
+  #ensureStream(topic: string): Promise<void> {
+    let ready = this.#streams.get(topic);
+    if (!ready) {
+      ready = this.#createStream(topic).catch((err) => {
+        this.#streams.delete(topic);
+        throw err;
+      });
+      this.#streams.set(topic, ready);
+    }
+    return ready;
+  }
+
+  async #createStream(topic: string): Promise<void> {
+    const name = streamName(topic);
+    try {
+      await this.jsm.streams.info(name);
+      return;
+    } catch {
+      // not found (or not reachable: add() below reports that)
+    }
+    try {
+      await this.jsm.streams.add({
+        name,
+        subjects: [subjectOf(topic)],
+        storage: StorageType.File,
+        max_age: nanos(this.options.maxAgeSeconds * 1000),
+        num_replicas: this.options.replicas,
+      });
+    } catch (cause) {
+      if (/already in use/i.test(reasonOf(cause))) return;
+      throw new LandfallError(
+        'LF_BUS_CONNECT',
+        `cannot create JetStream stream ${name}: ${reasonOf(cause)}`,
+        {
+          cause,
+        },
+      );
+    }
+  }
+
+  async publish(topic: string, value: Uint8Array, options: PublishOptions): Promise<void> {
+    if (this.#closed)
+      throw new LandfallError('LF_BUS_CLOSED', `bus is closed; cannot publish to ${topic}`);
+    await this.#ensureStream(topic);
+    const h = natsHeaders();
+    h.set(KEY_HEADER, options.key);
+    for (const [k, v] of Object.entries(options.headers ?? {})) h.set(k, v);
+    try {
+      await this.#publisher.publish(subjectOf(topic), value, h);
+    } catch (cause) {
+      throw new LandfallError(
+        'LF_BUS_PUBLISH',
+        `publish to ${topic} was not acknowledged: ${reasonOf(cause)}`,
+        {
+          cause,
+        },
+      );
+    }
+  }
+
+  async subscribe(
+    topic: string,
+    handler: Handler,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
+    if (this.#closed)
+      throw new LandfallError('LF_BUS_CLOSED', `bus is closed; cannot subscribe to ${topic}`);
+    await this.#ensureStream(topic);
+    const stream = streamName(topic);
+    const durable = options.group.replace(/[^A-Za-z0-9_-]/g, '_');
+    const maxInFlight = options.maxInFlight ?? this.options.maxInFlight;
+    try {
+      await this.jsm.consumers.info(stream, durable);
+    } catch {
+      await this.jsm.consumers.add(stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: options.start === 'latest' ? DeliverPolicy.New : DeliverPolicy.All,
+        ack_wait: nanos(this.options.ackWaitMs),
+        max_ack_pending: maxInFlight,
+        max_deliver: -1,
+      });
+    }
+    const consumer = await this.js.consumers.get(stream, durable);
+    const messages = await consumer.consume({ max_messages: Math.min(maxInFlight, 1000) });
+    const lanes = new KeyLanes();
+    const maxAttempts = options.maxAttempts ?? this.options.maxAttempts;
+    const publish = this.publish.bind(this);
+
+    const acks = new AckBatcher();
+    const handle = async (m: JsMsg) => {
+      try {
+        await deliver(toBusMessage(topic, m), handler, {
+          group: options.group,
+          maxAttempts,
+          publish,
+          onRetry: () => m.working(),
+        });
+        acks.ack(m);
+      } catch {
+        // The dead letter could not be published: let the server redeliver it.
+        m.nak(1000);
+      }
+    };
+    const loop = (async () => {
+      for await (const m of messages) {
+        void lanes.run(messageKey(m), () => handle(m));
+      }
+    })();
+
+    let closed = false;
+    const subscription: Subscription = {
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        this.#subs.delete(subscription);
+        await messages.close();
+        await loop.catch(() => {});
+        await lanes.idle();
+        acks.flush();
+      },
+    };
+    this.#subs.add(subscription);
+    return subscription;
+  }
+
+  async health(): Promise<BusHealth> {
+    if (this.#closed || this.nc.isClosed()) return { ok: false, detail: 'closed' };
+    try {
+      const rtt = await this.nc.rtt();
+      const info = await this.jsm.getAccountInfo();
+      return {
+        ok: true,
+        detail: `nats ${this.nc.getServer()} rtt ${rtt} ms, ${info.streams} streams`,
+      };
+    } catch (err) {
+      return { ok: false, detail: `nats unreachable: ${reasonOf(err)}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#subs].map((s) => s.close()));
+    this.#publisher.close();
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}
+
+/**
+ * The client flushes its socket once per microtask turn that wrote something; handlers finish
+ * on different turns, so acking one by one costs a write per message. Acks are gathered and
+ * sent together once per macrotask instead.
+ */
+class AckBatcher {
+  #pending: JsMsg[] = [];
+  #scheduled = false;
+
+  ack(m: JsMsg): void {
+    this.#pending.push(m);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    for (const m of batch) m.ack();
+  }
+}
+
+function messageKey(m: JsMsg): string {
+  return m.headers?.get(KEY_HEADER) ?? '';
+}
+
+function toBusMessage(topic: string, m: JsMsg): BusMessage {
+  const headers: Record<string, string> = {};
+  if (m.headers) {
+    for (const [k, values] of m.headers) if (k !== KEY_HEADER) headers[k] = values[0] ?? '';
+  }
+  return {
+    topic,
+    key: messageKey(m),
+    value: m.data,
+    headers,
+    offset: String(m.seq),
+    timestamp: Number(m.timestampNanos / 1_000_000n),
+    attempt: 1,
+  };
+}

@@ -1,0 +1,91 @@
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import { AuditRecordSchema } from '../gen/landfall/v1/audit_pb.js';
+import {
+  ControlAckSchema,
+  ControlAction,
+  ControlCommandSchema,
+} from '../gen/landfall/v1/control_pb.js';
+import { TrainAckSchema, TrainRequestSchema } from '../gen/landfall/v1/jobs_pb.js';
+import {
+  BundleOutcomeSchema,
+  MetricsUpdateSchema,
+  OpportunitySchema,
+} from '../gen/landfall/v1/realtime_pb.js';
+import { checkId } from '../proto/validate.js';
+
+/** One topic: its message type, the key a message is published under, and its own rules. */
+export interface TopicSpec<Desc extends DescMessage> {
+  schema: Desc;
+  key(message: MessageShape<Desc>): string;
+  /** Returns what is wrong, or undefined. Enum values are checked for every topic. */
+  validate(message: MessageShape<Desc>): string | undefined;
+}
+
+function spec<Desc extends DescMessage>(s: TopicSpec<Desc>): TopicSpec<Desc> {
+  return s;
+}
+
+/** Every topic of DESIGN.md, mapped to its protobuf type. Keys are the natural ids. */
+export const topics = {
+  'train-requests-proto': spec({
+    schema: TrainRequestSchema,
+    key: (m) => m.jobId,
+    validate: (m) =>
+      checkId(m.jobId, 'job_id') ??
+      (m.schemaVersion === 'train-v1'
+        ? undefined
+        : `schema_version must be "train-v1", got "${m.schemaVersion}"`),
+  }),
+  'train-acks-proto': spec({
+    schema: TrainAckSchema,
+    key: (m) => m.jobId,
+    validate: (m) => checkId(m.jobId, 'job_id'),
+  }),
+  'arb-opportunities-proto': spec({
+    schema: OpportunitySchema,
+    key: (m) => m.opportunityId,
+    validate: (m) => checkId(m.opportunityId, 'opportunity_id'),
+  }),
+  'mev-opportunities-proto': spec({
+    schema: OpportunitySchema,
+    key: (m) => m.opportunityId,
+    validate: (m) => checkId(m.opportunityId, 'opportunity_id'),
+  }),
+  'bundle-outcomes-proto': spec({
+    schema: BundleOutcomeSchema,
+    key: (m) => m.bundleId,
+    validate: (m) => checkId(m.bundleId, 'bundle_id'),
+  }),
+  'metrics-proto': spec({
+    schema: MetricsUpdateSchema,
+    key: (m) => m.agentId,
+    validate: (m) => checkId(m.agentId, 'agent_id'),
+  }),
+  'control-proto': spec({
+    schema: ControlCommandSchema,
+    key: (m) => m.commandId,
+    validate: (m) =>
+      checkId(m.commandId, 'command_id') ??
+      (m.action === ControlAction.UNSPECIFIED ? 'action is required' : undefined),
+  }),
+  'control-acks-proto': spec({
+    schema: ControlAckSchema,
+    key: (m) => m.commandId,
+    validate: (m) => checkId(m.commandId, 'command_id'),
+  }),
+  'audit-proto': spec({
+    schema: AuditRecordSchema,
+    key: (m) => m.auditId,
+    validate: (m) =>
+      checkId(m.auditId, 'audit_id') ?? (m.action === '' ? 'action is required' : undefined),
+  }),
+} as const;
+
+export type TopicName = keyof typeof topics;
+export type TopicMessage<T extends TopicName> = MessageShape<(typeof topics)[T]['schema']>;
+
+export const topicNames = Object.keys(topics) as TopicName[];
+
+export function isTopicName(name: string): name is TopicName {
+  return Object.hasOwn(topics, name);
+}
