@@ -202,6 +202,51 @@ export function busContract(target: BusContractTarget): void {
       await Promise.all(subs.map((s) => s.close()));
     });
 
+    it('holds up to maxInFlight messages of different keys at once (a batching consumer relies on it)', async () => {
+      const topic = uniqueTopic('inflight');
+      const window = 20;
+      let running = 0;
+      let peak = 0;
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let handled = 0;
+      const sub = await bus.subscribe(
+        topic,
+        async () => {
+          running++;
+          peak = Math.max(peak, running);
+          if (running >= window) release();
+          await released;
+          running--;
+          handled++;
+        },
+        { group: 'wide', maxInFlight: window },
+      );
+      await publishN(topic, 50, (i) => `distinct-${i}`);
+      expect(await eventually(() => handled === 50)).toBe(true);
+      await sub.close();
+      expect(peak).toBe(window);
+    });
+
+    it('drains a backlog much larger than maxInFlight, across all partitions', async () => {
+      const topic = uniqueTopic('backlog');
+      const n = 600;
+      await publishN(topic, n, (i) => `spread-${i}`);
+      const seen = new Set<string>();
+      const sub = await bus.subscribe(
+        topic,
+        async (m) => {
+          await sleep(0);
+          seen.add(dec.decode(m.value));
+        },
+        { group: 'narrow', maxInFlight: 3 },
+      );
+      expect(await eventually(() => seen.size === n)).toBe(true);
+      await sub.close();
+    });
+
     it('dead-letters a message whose handler keeps failing, with the reason, and carries on', async () => {
       const topic = uniqueTopic('dlq');
       await publishN(topic, 4, () => 'same-key');

@@ -8,7 +8,7 @@ export async function createBus(config: BusConfig): Promise<Bus> {
   const common = { maxAttempts: config.maxAttempts, maxInFlight: config.maxInFlight };
   switch (config.kind) {
     case 'memory':
-      return new MemoryBus({ maxAttempts: config.maxAttempts });
+      return new MemoryBus(common);
     case 'nats':
       return NatsBus.connect({
         servers: config.nats.servers,

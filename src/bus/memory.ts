@@ -1,9 +1,8 @@
 import { LandfallError } from '../errors.js';
-import { deliver, sleep } from './delivery.js';
+import { Group, type Member, Partition } from './memory-group.js';
 import type {
   Bus,
   BusHealth,
-  BusMessage,
   Handler,
   PublishOptions,
   SubscribeOptions,
@@ -13,93 +12,15 @@ import type {
 export interface MemoryBusOptions {
   /** Partitions per topic: keys hash to one, each is handled in order. Default 8. */
   partitions?: number;
-  /** Messages kept per partition once every group has passed them (for new `earliest` groups). */
+  /**
+   * Messages a partition keeps beyond what every group still needs, for new `earliest` groups.
+   * A topic no group reads keeps only its newest messages: count retention, as on a broker.
+   * Default 10,000.
+   */
   retainPerPartition?: number;
   maxAttempts?: number;
-}
-
-interface Member {
-  handler: Handler;
-  maxAttempts: number;
-  inFlight: Set<Promise<void>>;
-}
-
-class Partition {
-  log: BusMessage[] = [];
-  /** Offset of log[0]. */
-  base = 0;
-  #wake: Array<() => void> = [];
-
-  get end(): number {
-    return this.base + this.log.length;
-  }
-
-  append(message: BusMessage): void {
-    this.log.push(message);
-    for (const wake of this.#wake.splice(0)) wake();
-  }
-
-  changed(): Promise<void> {
-    return new Promise((resolve) => this.#wake.push(resolve));
-  }
-
-  notify(): void {
-    for (const wake of this.#wake.splice(0)) wake();
-  }
-}
-
-/** One consumer group on one topic: a serial loop per partition, members take turns by partition. */
-class Group {
-  readonly members: Member[] = [];
-  readonly cursors: number[];
-  #loops: Promise<void>[] = [];
-  #stopped = false;
-
-  constructor(
-    readonly name: string,
-    readonly topic: MemoryTopic,
-    start: 'earliest' | 'latest',
-    readonly publish: Bus['publish'],
-  ) {
-    this.cursors = topic.partitions.map((p) => (start === 'earliest' ? p.base : p.end));
-    this.#loops = topic.partitions.map((_, i) => this.#loop(i));
-  }
-
-  async #loop(index: number): Promise<void> {
-    const partition = this.topic.partitions[index] as Partition;
-    while (!this.#stopped) {
-      const cursor = this.cursors[index] as number;
-      const member =
-        this.members.length > 0 ? this.members[index % this.members.length] : undefined;
-      if (cursor >= partition.end || member === undefined) {
-        await partition.changed();
-        continue;
-      }
-      const message = partition.log[cursor - partition.base] as BusMessage;
-      const run = deliver(message, member.handler, {
-        group: this.name,
-        maxAttempts: member.maxAttempts,
-        publish: this.publish,
-      });
-      member.inFlight.add(run);
-      try {
-        await run;
-        this.cursors[index] = cursor + 1;
-        this.topic.trim(index);
-      } catch {
-        // The dead letter could not be published: keep the cursor, try again shortly.
-        await sleep(50);
-      } finally {
-        member.inFlight.delete(run);
-      }
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const p of this.topic.partitions) p.notify();
-    await Promise.all(this.#loops);
-  }
+  /** Default for subscriptions: messages a member holds unacknowledged. */
+  maxInFlight?: number;
 }
 
 class MemoryTopic {
@@ -117,7 +38,7 @@ class MemoryTopic {
     const partition = this.partitions[index] as Partition;
     if (partition.log.length <= this.retain * 2) return;
     let slowest = partition.end;
-    for (const g of this.groups.values()) slowest = Math.min(slowest, g.cursors[index] as number);
+    for (const g of this.groups.values()) slowest = Math.min(slowest, g.committed(index));
     const drop = Math.min(slowest - partition.base, partition.log.length - this.retain);
     if (drop <= 0) return;
     partition.log.splice(0, drop);
@@ -142,12 +63,14 @@ export class MemoryBus implements Bus {
   readonly #partitions: number;
   readonly #retain: number;
   readonly #maxAttempts: number;
+  readonly #maxInFlight: number;
   #closed = false;
 
   constructor(options: MemoryBusOptions = {}) {
     this.#partitions = options.partitions ?? 8;
     this.#retain = options.retainPerPartition ?? 10_000;
     this.#maxAttempts = options.maxAttempts ?? 5;
+    this.#maxInFlight = options.maxInFlight ?? 1024;
   }
 
   #topic(name: string): MemoryTopic {
@@ -165,6 +88,7 @@ export class MemoryBus implements Bus {
     const t = this.#topic(topic);
     const index = partitionOf(options.key, this.#partitions);
     const partition = t.partitions[index] as Partition;
+    t.trim(index);
     partition.append({
       topic,
       key: options.key,
@@ -186,7 +110,7 @@ export class MemoryBus implements Bus {
     const t = this.#topic(topic);
     let group = t.groups.get(options.group);
     if (!group) {
-      group = new Group(options.group, t, options.start ?? 'earliest', (tp, v, o) =>
+      group = new Group(options.group, t.partitions, options.start ?? 'earliest', (tp, v, o) =>
         this.publish(tp, v, o),
       );
       t.groups.set(options.group, group);
@@ -194,18 +118,17 @@ export class MemoryBus implements Bus {
     const member: Member = {
       handler,
       maxAttempts: options.maxAttempts ?? this.#maxAttempts,
+      maxInFlight: options.maxInFlight ?? this.#maxInFlight,
       inFlight: new Set(),
     };
-    group.members.push(member);
-    for (const p of t.partitions) p.notify();
+    group.join(member);
     const owner = group;
     let closed = false;
     return {
       close: async () => {
         if (closed) return;
         closed = true;
-        owner.members.splice(owner.members.indexOf(member), 1);
-        await Promise.allSettled([...member.inFlight]);
+        await owner.leave(member);
       },
     };
   }
