@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
 import { registerBench } from './commands/bench.js';
 import { registerConfig } from './commands/config.js';
+import { registerSink } from './commands/sink.js';
+import { registerStore } from './commands/store.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerConfig(program);
   registerBench(program);
+  registerStore(program);
+  registerSink(program);
   return program;
 }
 

@@ -47,6 +47,43 @@ export const storeSchema = z.strictObject({
       deleteDays: z.number().int().positive().default(400),
     })
     .prefault({}),
+  /**
+   * Hot→cold tiering (the `hot_cold` storage policy and the TTL move to volume `cold`), decided
+   * when a table is created. `auto`: always for chDB (Landfall writes the policy itself); for a
+   * server, only when it defines `hot_cold` with a `cold` volume (deploy/clickhouse/storage.xml).
+   * `on`: required (migration fails without the policy). `off`: never; the delete TTL still applies.
+   */
+  tiering: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** The bus→ClickHouse sink (`landfall sink`). */
+  sink: z
+    .strictObject({
+      group: z.string().min(1).default('clickhouse-sink'),
+      /** A table's batch is inserted when it holds this many rows… */
+      batchRows: z.number().int().min(1).max(1_000_000).default(5_000),
+      /** …or when its oldest row has waited this long. */
+      flushMs: z.number().int().min(1).max(60_000).default(200),
+      /** Rows accepted but not yet inserted, over all tables; handlers wait beyond it. */
+      maxPendingRows: z.number().int().min(1).max(10_000_000).default(50_000),
+      /**
+       * Messages each subscription holds unacknowledged (bus `maxInFlight` for the sink). A
+       * batch is sealed at min(batchRows, maxInFlight): the bus delivers no more until it is.
+       */
+      maxInFlight: z.number().int().min(1).max(100_000).default(10_000),
+      /**
+       * Inserts running at once per table. One keeps the engine busy while the next batch fills;
+       * more helped nothing on chDB with 2 cores (measured), but may on a many-core server.
+       */
+      insertConcurrency: z.number().int().min(1).max(16).default(1),
+    })
+    .prefault({}),
+  /** ClickHouse's own Kafka consumers (`landfall store migrate --kafka-engine`); brokers from bus.kafka. */
+  kafkaEngine: z
+    .strictObject({
+      group: z.string().min(1).default('landfall-clickhouse'),
+      /** Prepended to every topic name, as the bus's topic prefix. */
+      topicPrefix: z.string().default(''),
+    })
+    .prefault({}),
 });
 
 export const queueSchema = z.strictObject({

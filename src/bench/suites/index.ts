@@ -1,6 +1,7 @@
 import type { BenchSuite } from '../harness.js';
 import { busSuite } from './bus.js';
 import { protoSuite } from './proto.js';
+import { storeSuite } from './store.js';
 
 /** Every benchmark suite, in the order `npm run bench` runs them. */
-export const suites: readonly BenchSuite[] = [protoSuite, busSuite];
+export const suites: readonly BenchSuite[] = [protoSuite, busSuite, storeSuite];

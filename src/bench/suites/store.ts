@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sleep } from '../../bus/delivery.js';
+import { MemoryBus } from '../../bus/memory.js';
+import { encodeTopic, TypedBus } from '../../bus/typed.js';
+import type { Bus } from '../../bus/types.js';
+import { validateConfig } from '../../config/load.js';
+import { sampleBundleOutcome } from '../../proto/samples.js';
+import { openStore } from '../../store/client.js';
+import { migrateStore } from '../../store/setup.js';
+import { type InsertedBatch, Sink } from '../../store/sink.js';
+import type { Store } from '../../store/types.js';
+import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
+import { percentile } from '../stats.js';
+
+const TOPIC = 'bundle-outcomes-proto';
+const BACKLOG_ROWS = 300_000;
+const LIVE_RATE = 20_000;
+const LIVE_SECONDS = 5;
+
+interface Payload {
+  key: string;
+  value: Uint8Array;
+}
+
+interface Scenario {
+  name: string;
+  bus: () => Bus;
+  /** What the bus lets through unacknowledged per subscription. */
+  maxInFlight: number;
+  rows: number;
+  /** Messages a second, or undefined to publish the whole backlog before the sink starts. */
+  rate?: number;
+}
+
+interface Run {
+  rows: number;
+  /** Sink start → every row stored, ms. */
+  totalMs: number;
+  /** Sink start → 90 % of the rows stored, ms: the steady state, before queues run dry. */
+  steadyMs: number;
+  /** Per row: insert completion minus publish time, ms. */
+  lags: number[];
+}
+
+let offset = 0;
+function payloads(n: number): Payload[] {
+  return Array.from({ length: n }, () => {
+    const m = sampleBundleOutcome(offset++);
+    return { key: m.bundleId, value: encodeTopic(TOPIC, m) };
+  });
+}
+
+async function publish(bus: Bus, items: Payload[], rate: number | undefined): Promise<void> {
+  // Paced: `rate` a second in 10 ms slices, as agents publish.
+  const perSlice = rate === undefined ? items.length : rate / 100;
+  const start = performance.now();
+  for (let slice = 0; slice * perSlice < items.length; slice++) {
+    const due = start + slice * 10 - performance.now();
+    if (due > 0) await sleep(due);
+    for (const { key, value } of items.slice(slice * perSlice, (slice + 1) * perSlice)) {
+      await bus.publish(TOPIC, value, { key });
+    }
+  }
+}
+
+async function run(store: Store, s: Scenario): Promise<Run> {
+  const bus = s.bus();
+  const rows = s.rows;
+  const items = payloads(rows);
+  const lags: number[] = [];
+  let stored = 0;
+  let steadyAt = 0;
+  const onInserted = (b: InsertedBatch) => {
+    const now = Date.now();
+    for (const t of b.timestamps) lags.push(now - t);
+    stored += b.rows;
+    if (steadyAt === 0 && stored >= rows * 0.9) steadyAt = performance.now();
+  };
+  if (s.rate === undefined) await publish(bus, items, undefined);
+  const start = performance.now();
+  const sink = await Sink.start({
+    bus: new TypedBus(bus),
+    store,
+    group: 'bench',
+    batchRows: 5_000,
+    flushMs: 200,
+    maxPendingRows: 50_000,
+    maxInFlight: s.maxInFlight,
+    insertConcurrency: 1,
+    onInserted,
+  });
+  if (s.rate !== undefined) await publish(bus, items, s.rate);
+  while (stored < rows) await sleep(5);
+  const totalMs = performance.now() - start;
+  await sink.stop();
+  await bus.close();
+  return { rows, totalMs, steadyMs: steadyAt - start, lags };
+}
+
+function rowsFor(name: string, r: Run): BenchRow[] {
+  return [
+    { name, metric: 'rows', value: r.rows, unit: 'rows' },
+    { name, metric: 'rows_per_s', value: (r.rows * 0.9 * 1000) / r.steadyMs, unit: 'rows/s' },
+    { name, metric: 'rows_per_s_all', value: (r.rows * 1000) / r.totalMs, unit: 'rows/s' },
+    { name, metric: 'p50_ms', value: percentile(r.lags, 0.5), unit: 'ms' },
+    { name, metric: 'p99_ms', value: percentile(r.lags, 0.99), unit: 'ms' },
+  ];
+}
+
+function scenarios(): Scenario[] {
+  return [
+    // A backlog published before the sink starts: how fast the sink drains it.
+    {
+      name: 'sink.backlog',
+      // Retention must hold the whole backlog: no group exists until the sink starts.
+      bus: () => new MemoryBus({ retainPerPartition: BACKLOG_ROWS }),
+      maxInFlight: 10_000,
+      rows: BACKLOG_ROWS,
+    },
+    // Agents publishing at a steady rate: lag from publish to stored.
+    {
+      name: `sink.live${LIVE_RATE / 1000}k`,
+      bus: () => new MemoryBus(),
+      maxInFlight: 10_000,
+      rows: LIVE_RATE * LIVE_SECONDS,
+      rate: LIVE_RATE,
+    },
+  ];
+}
+
+export const storeSuite: BenchSuite = {
+  name: 'store',
+  description:
+    'bus→ClickHouse sink into embedded chDB (BundleOutcome rows, batches of ≤5,000 or 200 ms): ' +
+    'rows_per_s up to 90 % of the rows, rows_per_s_all to the last; lag = stored − published',
+  async run(ctx: BenchContext) {
+    const home = mkdtempSync(join(tmpdir(), 'lf-bench-store-'));
+    const config = validateConfig({ home });
+    const store = await openStore(config.store, { home });
+    try {
+      await migrateStore(store, config);
+      const rows: BenchRow[] = [];
+      const all = scenarios();
+      for (const [i, s] of all.entries()) {
+        ctx.progress(i, all.length);
+        rows.push(...rowsFor(s.name, await run(store, s)));
+      }
+      ctx.progress(all.length, all.length);
+      return rows;
+    } finally {
+      await store.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { createBus } from '../../bus/create.js';
+import { TypedBus } from '../../bus/typed.js';
+import type { Bus } from '../../bus/types.js';
+import { LandfallError } from '../../errors.js';
+import { createLogger } from '../../log.js';
+import { openStore } from '../../store/client.js';
+import { migrateStore } from '../../store/setup.js';
+import { Sink } from '../../store/sink.js';
+import { configFrom } from '../context.js';
+
+interface SinkCliOptions {
+  migrate: boolean;
+  statsEvery: string;
+  drainTimeout: string;
+}
+
+export function registerSink(program: Command): void {
+  program
+    .command('sink')
+    .description(
+      'store the telemetry topics in ClickHouse (configured bus and store) until SIGINT/SIGTERM, then drain',
+    )
+    .option(
+      '--no-migrate',
+      'do not apply pending migrations at start (when they are run separately)',
+    )
+    .option(
+      '--stats-every <seconds>',
+      'log throughput, lag and pending rows every N seconds; 0: never',
+      '10',
+    )
+    .option(
+      '--drain-timeout <seconds>',
+      'how long stopping may take to store what is pending',
+      '30',
+    )
+    .action(async (opts: SinkCliOptions, command: Command) => {
+      const { config } = configFrom(command);
+      const statsEvery = seconds('--stats-every', opts.statsEvery);
+      const drainTimeout = seconds('--drain-timeout', opts.drainTimeout);
+      const log = createLogger(config.log.level, 'sink');
+      const store = await openStore(config.store, { home: config.home });
+      let bus: Bus | undefined;
+      try {
+        if (opts.migrate) {
+          const m = await migrateStore(store, config);
+          log.info({ applied: m.applied, tiering: m.tiering }, 'migrations');
+        }
+        bus = await createBus(config.bus);
+        const sink = await Sink.start({
+          bus: new TypedBus(bus),
+          store,
+          logger: log,
+          ...config.store.sink,
+        });
+        log.info(
+          { bus: config.bus.kind, store: (await store.health()).detail, ...config.store.sink },
+          'sink running',
+        );
+        const ticker =
+          statsEvery > 0
+            ? setInterval(() => log.info(sink.stats(), 'sink stats'), statsEvery * 1000)
+            : undefined;
+        const signal = await nextSignal();
+        clearInterval(ticker);
+        log.info({ signal, pendingRows: sink.stats().pendingRows }, 'draining');
+        // A second signal, or a store that stays down, must not keep the process forever: what
+        // was not stored was not acknowledged either, and a durable bus redelivers it.
+        const impatient = () => abandon(log, 'second signal while draining');
+        process.once('SIGINT', impatient).once('SIGTERM', impatient);
+        const timer = setTimeout(
+          () => abandon(log, `drain took longer than ${drainTimeout} s`),
+          drainTimeout * 1000,
+        );
+        await sink.stop();
+        clearTimeout(timer);
+        process.off('SIGINT', impatient).off('SIGTERM', impatient);
+        log.info(sink.stats(), 'sink stopped');
+      } finally {
+        await bus?.close();
+        await store.close();
+      }
+    });
+}
+
+function seconds(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new LandfallError('LF_CLI_USAGE', `${flag} expects seconds >= 0, got "${value}"`);
+  return n;
+}
+
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    // Signal listeners do not keep Node running; with an in-process bus nothing else might.
+    const keepAlive = setInterval(() => {}, 3_600_000);
+    const on = (signal: NodeJS.Signals) => {
+      clearInterval(keepAlive);
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+function abandon(log: ReturnType<typeof createLogger>, why: string): never {
+  log.error(
+    { why },
+    'sink stopping without a full drain; unacknowledged messages will be redelivered',
+  );
+  process.exit(1);
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { listMigrations, splitStatements, withoutComments } from './migrate.js';
+
+describe('migration files', () => {
+  it('are numbered, ordered, and found from the source tree', () => {
+    expect(listMigrations('core').map((m) => m.name)).toEqual([
+      '0001_telemetry.sql',
+      '0002_control_plane.sql',
+    ]);
+    expect(listMigrations('kafka').map((m) => m.name)).toEqual(['kafka/0001_kafka_engine.sql']);
+  });
+
+  it('split into statements at semicolons that end a line', () => {
+    expect(
+      splitStatements("CREATE TABLE a (x String DEFAULT 'a;b');\n\nSELECT 1 ;  \nSELECT 2"),
+    ).toEqual(["CREATE TABLE a (x String DEFAULT 'a;b')", 'SELECT 1', 'SELECT 2']);
+  });
+
+  it('keep semicolons out of literals, where the splitter would cut', () => {
+    for (const m of [...listMigrations('core'), ...listMigrations('kafka')]) {
+      for (const statement of splitStatements(withoutComments(m.text))) {
+        expect(
+          statement.split("'").length % 2,
+          `${m.name}: unbalanced quotes in ${statement.slice(0, 60)}`,
+        ).toBe(1);
+      }
+    }
+  });
+});
