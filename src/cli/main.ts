@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
 import { registerBench } from './commands/bench.js';
 import { registerConfig } from './commands/config.js';
+import { registerSim } from './commands/sim.js';
 import { registerSink } from './commands/sink.js';
 import { registerStore } from './commands/store.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerConfig(program);
   registerBench(program);
+  registerSim(program);
   registerStore(program);
   registerSink(program);
   return program;

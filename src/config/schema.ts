@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { simConfigSchema } from '../sim/config.js';
 
 /**
  * The whole configuration, validated in one place. Defaults give the embedded mode: one
@@ -119,6 +120,8 @@ export const configSchema = z.strictObject({
   queue: queueSchema.prefault({}),
   api: apiSchema.prefault({}),
   auth: authSchema.prefault({}),
+  /** The market simulator (paper mode and backtests); every knob documented in src/sim/config.ts. */
+  sim: simConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
