@@ -6,6 +6,7 @@ import { registerConfig } from './commands/config.js';
 import { registerSim } from './commands/sim.js';
 import { registerSink } from './commands/sink.js';
 import { registerStore } from './commands/store.js';
+import { registerUp } from './commands/up.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError()
     .exitOverride();
+  registerUp(program);
   registerConfig(program);
   registerBench(program);
   registerSim(program);

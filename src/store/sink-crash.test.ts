@@ -9,7 +9,7 @@ import { validateConfig } from '../config/load.js';
 import { sampleBundleOutcome } from '../proto/samples.js';
 import { NatsServer } from '../testing/servers.js';
 import { openStore } from './client.js';
-import { LandfallProcess } from './testing/landfall-process.js';
+import { LandfallProcess } from '../testing/landfall-process.js';
 
 const N = 3_000;
 const TOPIC = 'bundle-outcomes-proto';

@@ -8,6 +8,7 @@ import { openStore } from '../../store/client.js';
 import { migrateStore } from '../../store/setup.js';
 import { Sink } from '../../store/sink.js';
 import { configFrom } from '../context.js';
+import { boundStop, nextSignal } from '../signals.js';
 
 interface SinkCliOptions {
   migrate: boolean;
@@ -65,17 +66,9 @@ export function registerSink(program: Command): void {
         const signal = await nextSignal();
         clearInterval(ticker);
         log.info({ signal, pendingRows: sink.stats().pendingRows }, 'draining');
-        // A second signal, or a store that stays down, must not keep the process forever: what
-        // was not stored was not acknowledged either, and a durable bus redelivers it.
-        const impatient = () => abandon(log, 'second signal while draining');
-        process.once('SIGINT', impatient).once('SIGTERM', impatient);
-        const timer = setTimeout(
-          () => abandon(log, `drain took longer than ${drainTimeout} s`),
-          drainTimeout * 1000,
-        );
+        const stopped = boundStop(log, 'sink', drainTimeout);
         await sink.stop();
-        clearTimeout(timer);
-        process.off('SIGINT', impatient).off('SIGTERM', impatient);
+        stopped();
         log.info(sink.stats(), 'sink stopped');
       } finally {
         await bus?.close();
@@ -89,27 +82,4 @@ function seconds(flag: string, value: string): number {
   if (!Number.isFinite(n) || n < 0)
     throw new LandfallError('LF_CLI_USAGE', `${flag} expects seconds >= 0, got "${value}"`);
   return n;
-}
-
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    // Signal listeners do not keep Node running; with an in-process bus nothing else might.
-    const keepAlive = setInterval(() => {}, 3_600_000);
-    const on = (signal: NodeJS.Signals) => {
-      clearInterval(keepAlive);
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
-function abandon(log: ReturnType<typeof createLogger>, why: string): never {
-  log.error(
-    { why },
-    'sink stopping without a full drain; unacknowledged messages will be redelivered',
-  );
-  process.exit(1);
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const RESOLVE_TS = fileURLToPath(new URL('./resolve-ts.mjs', import.meta.url));
-const CLI_MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+const CLI_MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
 /**
  * `landfall <args>` in a child process, from the TypeScript sources: no build needed, and
@@ -11,6 +11,8 @@ const CLI_MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 export class LandfallProcess {
   readonly child: ChildProcess;
   readonly logs: Array<Record<string, unknown>> = [];
+  /** Everything the command printed on stdout. */
+  stdout = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #stderr = '';
 
@@ -31,8 +33,11 @@ export class LandfallProcess {
         '--',
         ...args,
       ],
-      { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+      { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString();
+    });
     this.child.stderr?.on('data', (chunk: Buffer) => this.#read(chunk.toString()));
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code, signal) => resolve({ code, signal })),

@@ -1,0 +1,35 @@
+import type { Logger } from '../log.js';
+
+/** Resolves on the next SIGINT or SIGTERM. */
+export function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/**
+ * Bounds a graceful stop: a second signal or a stop that outlasts `timeoutS` exits with code 1.
+ * What was not stored was not acknowledged either, so a durable bus redelivers it.
+ */
+export function boundStop(log: Logger, what: string, timeoutS: number): () => void {
+  const abandon = (why: string) => {
+    log.error(
+      { why },
+      `${what} stopping without a full drain; unacknowledged messages will be redelivered`,
+    );
+    process.exit(1);
+  };
+  const impatient = () => abandon('second signal while draining');
+  process.once('SIGINT', impatient).once('SIGTERM', impatient);
+  const timer = setTimeout(() => abandon(`drain took longer than ${timeoutS} s`), timeoutS * 1000);
+  return () => {
+    clearTimeout(timer);
+    process.off('SIGINT', impatient).off('SIGTERM', impatient);
+  };
+}

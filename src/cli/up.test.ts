@@ -1,0 +1,28 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LandfallProcess } from '../testing/landfall-process.js';
+
+describe('landfall up', () => {
+  it('runs on the embedded defaults with no config and no servers, then stops cleanly', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'lf-up-'));
+    const up = new LandfallProcess(['up', '--for', '3'], { LANDFALL_LOG__LEVEL: 'warn' }, cwd);
+    const { code } = await up.exited;
+    expect(code, up.logs.map((l) => JSON.stringify(l)).join('\n')).toBe(0);
+    expect(up.stdout).toContain('config embedded defaults');
+    expect(up.stdout).toContain('bus    memory (in-process)');
+    expect(up.stdout).toContain(`store  chDB at ${join(cwd, '.landfall', 'clickhouse')}`);
+    expect(up.stdout).toMatch(/stopped: \d+ rows stored/);
+  });
+
+  it('refuses an invalid configuration with the path and the reason, exit 1', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'lf-up-'));
+    const up = new LandfallProcess(['up'], { LANDFALL_BUS__KIND: 'rabbitmq' }, cwd);
+    const { code } = await up.exited;
+    expect(code).toBe(1);
+    expect(up.logs.map((l) => l.msg).join('\n')).toContain(
+      'landfall: LF_CONFIG_INVALID: invalid config: bus.kind: expected one of memory|nats|kafka, got "rabbitmq"',
+    );
+  });
+});
