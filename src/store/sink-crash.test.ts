@@ -7,9 +7,9 @@ import { NatsBus, streamName } from '../bus/nats.js';
 import { TypedBus } from '../bus/typed.js';
 import { validateConfig } from '../config/load.js';
 import { sampleBundleOutcome } from '../proto/samples.js';
+import { LandfallProcess } from '../testing/landfall-process.js';
 import { NatsServer } from '../testing/servers.js';
 import { openStore } from './client.js';
-import { LandfallProcess } from '../testing/landfall-process.js';
 
 const N = 3_000;
 const TOPIC = 'bundle-outcomes-proto';
