@@ -23,6 +23,7 @@ export const ErrorCodes = {
   LF_SIM_CONFIG: 400,
   LF_SIM_STATE: 409,
   LF_MARKET_SUBMISSION_INVALID: 400,
+  LF_AGENT_NO_MARKET: 400,
   LF_INTERNAL: 500,
 } as const;
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
+import { registerAgent } from './commands/agent.js';
+import { registerBacktest } from './commands/backtest.js';
 import { registerBench } from './commands/bench.js';
 import { registerConfig } from './commands/config.js';
 import { registerSim } from './commands/sim.js';
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerSim(program);
   registerStore(program);
   registerSink(program);
+  registerAgent(program);
+  registerBacktest(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentConfigSchema } from '../agent/config.js';
 import { simConfigSchema } from '../sim/config.js';
 
 /**
@@ -122,6 +123,8 @@ export const configSchema = z.strictObject({
   auth: authSchema.prefault({}),
   /** The market simulator (paper mode and backtests); every knob documented in src/sim/config.ts. */
   sim: simConfigSchema.prefault({}),
+  /** The agents' policies and thresholds (src/agent/config.ts). */
+  agent: agentConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,8 +1,15 @@
 import type { BenchSuite } from '../harness.js';
+import { agentSuite } from './agent.js';
 import { busSuite } from './bus.js';
 import { protoSuite } from './proto.js';
 import { simSuite } from './sim.js';
 import { storeSuite } from './store.js';
 
 /** Every benchmark suite, in the order `npm run bench` runs them. */
-export const suites: readonly BenchSuite[] = [protoSuite, busSuite, storeSuite, simSuite];
+export const suites: readonly BenchSuite[] = [
+  protoSuite,
+  busSuite,
+  storeSuite,
+  simSuite,
+  agentSuite,
+];

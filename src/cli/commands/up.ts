@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { type PaperRun, startPaper, summaryLines } from '../../agent/paper.js';
 import { createBus } from '../../bus/create.js';
 import { TypedBus } from '../../bus/typed.js';
 import type { Bus } from '../../bus/types.js';
@@ -21,6 +22,8 @@ interface UpOptions {
 /**
  * `landfall up`: the whole system in one process. On the defaults every engine is embedded
  * (in-process bus, chDB); a config that names servers runs the same services against them.
+ * In paper mode the simulator (wall pace) feeds an arbitrage and a backrun agent, whose
+ * telemetry goes over the bus into the sink like any other producer's.
  */
 export function registerUp(program: Command): void {
   program
@@ -36,29 +39,40 @@ export function registerUp(program: Command): void {
       const log = createLogger(config.log.level, 'up');
       const store = await openStore(config.store, { home: config.home });
       let bus: Bus | undefined;
+      let paper: PaperRun | undefined;
       try {
         const migrated = await migrateStore(store, config);
         bus = await createBus(config.bus);
+        const typed = new TypedBus(bus);
         const sink = await Sink.start({
-          bus: new TypedBus(bus),
+          bus: typed,
           store,
           logger: log,
           ...config.store.sink,
         });
+        if (config.mode === 'paper') {
+          paper = await startPaper({ config, publisher: typed, modules: ['arb', 'mev'], log });
+        }
         const health = await store.health();
-        process.stdout.write(banner(config, source, store, health.detail, migrated.tiering));
+        process.stdout.write(
+          banner(config, source, store, health.detail, migrated.tiering, paper?.lines ?? []),
+        );
         const reason = await (runFor === undefined
           ? nextSignal()
           : Promise.race([nextSignal(), sleepFor(runFor)]));
         process.stdout.write(`stopping (${reason}): storing what is pending\n`);
         const stopped = boundStop(log, 'up', 30);
+        // Agents first, so their last outcomes and metrics reach the sink before it drains.
+        await paper?.stop();
         await sink.stop();
         stopped();
+        if (paper !== undefined) process.stdout.write(`${summaryLines(paper).join('\n')}\n`);
         const stats = sink.stats();
         process.stdout.write(
           `stopped: ${stats.rowsInserted} rows stored in ${stats.batches} batches\n`,
         );
       } finally {
+        await paper?.stop();
         await bus?.close();
         await store.close();
       }
@@ -71,6 +85,7 @@ function banner(
   store: Store,
   detail: string,
   tiering: boolean,
+  agentLines: readonly string[],
 ) {
   const ttl = config.store.ttl;
   const busLine =
@@ -86,6 +101,7 @@ function banner(
         ? `tiering hot→cold after ${ttl.moveToColdDays} d, delete after ${ttl.deleteDays} d`
         : `delete after ${ttl.deleteDays} d (no tiering)`
     }`,
+    ...agentLines,
     `  sink   ${sinkTables.map((t) => t.topic).join(', ')} → ClickHouse`,
     'stop with Ctrl-C; pending rows are stored first',
   ];

@@ -1,0 +1,104 @@
+import type { Executor, Module } from '../market/types.js';
+import { WSOL_MINT } from '../market/types.js';
+import { MarketCollector } from './collector.js';
+import { Engine, type EngineObserver } from './engine.js';
+import { DiscountedBetaRoute, EwmaRoute, FixedRoute } from './route-policy.js';
+import { HeuristicScorer } from './scorer.js';
+import { ArbStrategy, BackrunStrategy } from './strategies.js';
+import {
+  BucketedTip,
+  DEFAULT_TIP_LADDER,
+  DiscountedThompsonTip,
+  FixedTip,
+  UcbEwmaTip,
+} from './tip-policy.js';
+import type { RoutePolicy, Scorer, TipPolicy } from './types.js';
+
+/**
+ * Which tip and route policies an agent runs: Landfall's (discounted Thompson + discounted
+ * Beta), the baselines (UCB over EWMA + EWMA route switch), or one fixed tip share and route
+ * (what the backtest's oracle chooses among).
+ */
+export type PolicyPair =
+  | { readonly kind: 'landfall' }
+  | { readonly kind: 'baseline' }
+  | { readonly kind: 'fixed'; readonly tipShare: number; readonly route: 'jito' | 'direct' };
+
+/** The `agent` config section, as the engine needs it. */
+export interface AgentSettings {
+  readonly minProfitLamports: number;
+  readonly minScore: number;
+  readonly computeUnitLimit: number;
+  readonly tipLadder: readonly number[];
+  readonly tipDiscount: number;
+  readonly routeDiscount: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_AGENT_SETTINGS: AgentSettings = {
+  minProfitLamports: 50_000,
+  minScore: 0.02,
+  computeUnitLimit: 150_000,
+  tipLadder: DEFAULT_TIP_LADDER,
+  tipDiscount: 0.97,
+  routeDiscount: 0.995,
+  seed: 1,
+};
+
+export interface AgentSpec {
+  readonly agentId: string;
+  readonly module: Module;
+  readonly executor: Executor;
+  readonly policy: PolicyPair;
+  readonly settings?: AgentSettings;
+  readonly observers?: readonly EngineObserver[];
+  readonly scorer?: Scorer;
+  readonly minTipLamports?: number;
+  readonly baseFeeLamports?: number;
+}
+
+export function policiesFor(
+  pair: PolicyPair,
+  settings: AgentSettings,
+): { tips: TipPolicy; routes: RoutePolicy } {
+  switch (pair.kind) {
+    case 'landfall':
+      return {
+        tips: new BucketedTip(
+          (b) =>
+            new DiscountedThompsonTip(settings.tipLadder, settings.tipDiscount, settings.seed + b),
+          settings.tipLadder.length,
+        ),
+        routes: new DiscountedBetaRoute(settings.routeDiscount, settings.seed + 100),
+      };
+    case 'baseline':
+      return { tips: new UcbEwmaTip(settings.tipLadder), routes: new EwmaRoute() };
+    case 'fixed':
+      return { tips: new FixedTip(pair.tipShare), routes: new FixedRoute(pair.route) };
+  }
+}
+
+/** One agent: arbitrage (module arb) or backrun (module mev) strategies behind one engine. */
+export function createAgent(spec: AgentSpec): Engine {
+  const settings = spec.settings ?? DEFAULT_AGENT_SETTINGS;
+  const strategyOptions = {
+    quoteMint: WSOL_MINT,
+    minProfitLamports: BigInt(settings.minProfitLamports),
+  };
+  const strategy =
+    spec.module === 'arb' ? new ArbStrategy(strategyOptions) : new BackrunStrategy(strategyOptions);
+  return new Engine({
+    agentId: spec.agentId,
+    module: spec.module,
+    collector: new MarketCollector(),
+    strategies: [strategy],
+    scorer: spec.scorer ?? new HeuristicScorer(),
+    ...policiesFor(spec.policy, settings),
+    executor: spec.executor,
+    observers: spec.observers ?? [],
+    minScore: settings.minScore,
+    minTipLamports: BigInt(spec.minTipLamports ?? 1_000),
+    baseFeeLamports: BigInt(spec.baseFeeLamports ?? 5_000),
+    computeUnitLimit: settings.computeUnitLimit,
+  });
+}

@@ -1,0 +1,290 @@
+import { performance } from 'node:perf_hooks';
+import * as hdr from 'hdr-histogram-js';
+import type {
+  Executor,
+  MarketEvent,
+  Module,
+  Route,
+  Submission,
+  SubmissionOutcome,
+} from '../market/types.js';
+import { featuresOf } from './scorer.js';
+import type {
+  Candidate,
+  Collector,
+  Opportunity,
+  RouteChoice,
+  RoutePolicy,
+  RouteQuote,
+  Scorer,
+  Strategy,
+  TipPolicy,
+} from './types.js';
+
+/** Why an opportunity was or was not submitted (mirrors the proto `Decision`). */
+export type Decision = 'submitted' | 'skipped_score' | 'skipped_negative_ev';
+
+/** One decided opportunity, as the observers (telemetry, backtests) see it. */
+export interface DecisionRecord {
+  readonly opportunity: Opportunity;
+  readonly agentId: string;
+  readonly score: number;
+  readonly modelVersion: string;
+  readonly decision: Decision;
+  readonly route: Route;
+  readonly tipLamports: bigint;
+  readonly feeLamports: bigint;
+  /** The route policy's pLand-weighted expected net (lamports); the gate is > 0. */
+  readonly expectedNetLamports: number;
+  /** Event received → submission built, µs; 0 when not submitted. */
+  readonly hotPathUs: number;
+  readonly submission?: Submission;
+}
+
+export interface EngineObserver {
+  onDecision?(record: DecisionRecord): void;
+  onOutcome?(outcome: SubmissionOutcome, record: DecisionRecord): void;
+}
+
+export interface EngineOptions {
+  readonly agentId: string;
+  readonly module: Module;
+  readonly collector: Collector;
+  readonly strategies: readonly Strategy[];
+  readonly scorer: Scorer;
+  readonly tips: TipPolicy;
+  readonly routes: RoutePolicy;
+  readonly executor: Executor;
+  readonly observers?: readonly EngineObserver[];
+  /** Below this score an opportunity is skipped (the scorer's probability of paying). */
+  readonly minScore: number;
+  readonly minTipLamports: bigint;
+  readonly baseFeeLamports: bigint;
+  readonly computeUnitLimit: number;
+}
+
+/** Counters the metrics stream reads. */
+export interface EngineCounters {
+  opportunities: number;
+  submissions: number;
+  jitoSubmissions: number;
+  decided: number;
+  landed: number;
+  negativeOutcomes: number;
+}
+
+/**
+ * Wires collector → strategies → scorer → tip policy → route policy → executor, feeds outcomes
+ * back to the policies, and measures the hot path (event received → submission built) in an
+ * HDR histogram. It keeps one rule above all: an opportunity whose net if landed, or whose
+ * expected net under the chosen route, is not positive is never submitted.
+ */
+export class Engine {
+  readonly hotPath = newHistogram();
+  /** Hot path since the last `takeWindow()` (the 1 s metrics). */
+  private window = newHistogram();
+  private sendWindow = newHistogram();
+  readonly counters: EngineCounters = {
+    opportunities: 0,
+    submissions: 0,
+    jitoSubmissions: 0,
+    decided: 0,
+    landed: 0,
+    negativeOutcomes: 0,
+  };
+  private readonly busyPools = new Set<string>();
+  private seq = 0;
+  private failure: unknown;
+
+  constructor(readonly options: EngineOptions) {}
+
+  /** The MarketEventHandler to start a source with. */
+  readonly handle = (event: MarketEvent): void => {
+    // A rejected submission is a bug in this engine, not a market outcome: end the run with it.
+    if (this.failure !== undefined) throw this.failure;
+    const received = performance.now();
+    const { collector, strategies } = this.options;
+    collector.onEvent(event);
+    for (const strategy of strategies) {
+      for (const candidate of strategy.onEvent(event, collector.view)) {
+        if (candidate.pools.some((p) => this.busyPools.has(p))) continue;
+        this.decide(candidate, received);
+      }
+    }
+  };
+
+  private decide(candidate: Candidate, received: number): void {
+    const { collector, scorer, tips, routes, agentId } = this.options;
+    const view = collector.view;
+    const opportunity: Opportunity = {
+      ...candidate,
+      id: `${agentId}-${view.slot}-${this.seq++}`,
+      atMs: view.nowMs,
+      slot: view.slot,
+      featureSet: scorer.featureSet,
+      features: featuresOf(candidate, view),
+    };
+    this.counters.opportunities++;
+    const score = scorer.score(opportunity.features, candidate.module);
+    const gross = candidate.grossProfitLamports;
+    const tip = tips.choose({
+      grossProfitLamports: gross,
+      minTipLamports: this.options.minTipLamports,
+    });
+    const choice = routes.choose({
+      grossProfitLamports: gross,
+      quotes: this.quotes(tip.tipLamports),
+      leaderRunsJito: view.leaderRunsJito,
+    });
+    const q = choice.quote;
+    const netIfLanded = gross - q.tipLamports - q.feeLamports;
+    const decision: Decision =
+      netIfLanded <= 0n || !(choice.expectedNetLamports > 0)
+        ? 'skipped_negative_ev'
+        : score < this.options.minScore
+          ? 'skipped_score'
+          : 'submitted';
+    if (decision !== 'submitted') {
+      this.observe(this.record(opportunity, score, decision, choice, 0));
+      return;
+    }
+    const submission = this.build(opportunity, q);
+    const hotPathUs = (performance.now() - received) * 1000;
+    this.hotPath.recordValue(Math.max(1, Math.round(hotPathUs * 1000)));
+    this.window.recordValue(Math.max(1, Math.round(hotPathUs * 1000)));
+    const record = this.record(opportunity, score, decision, choice, hotPathUs, submission);
+    this.send(record, tip.arm, view.leaderRunsJito);
+    this.observe(record);
+  }
+
+  private quotes(tipLamports: bigint): RouteQuote[] {
+    const base = this.options.baseFeeLamports;
+    const price = BigInt(Math.ceil(this.options.collector.view.priorityFeeP95));
+    const priority = (price * BigInt(this.options.computeUnitLimit) + 999_999n) / 1_000_000n;
+    return [
+      { route: 'jito', tipLamports, feeLamports: base, feePaidOnFailure: false },
+      { route: 'direct', tipLamports: 0n, feeLamports: base + priority, feePaidOnFailure: true },
+    ];
+  }
+
+  private build(opportunity: Opportunity, quote: RouteQuote): Submission {
+    const direct = quote.route === 'direct';
+    const price = direct ? BigInt(Math.ceil(this.options.collector.view.priorityFeeP95)) : 0n;
+    return {
+      id: opportunity.id,
+      opportunityId: opportunity.id,
+      module: opportunity.module,
+      route: quote.route,
+      legs: opportunity.legs,
+      tipLamports: quote.tipLamports,
+      priorityFeeMicroLamports: price,
+      computeUnitLimit: this.options.computeUnitLimit,
+      transactions: 1,
+      signatures: 1,
+      // Backrun-only rule: a reaction to a pending swap always lands after it, never before.
+      ...(opportunity.afterSignature === undefined
+        ? {}
+        : { afterSignature: opportunity.afterSignature }),
+    };
+  }
+
+  private send(record: DecisionRecord, arm: number, leaderRunsJito: boolean): void {
+    const submission = record.submission as Submission;
+    const pools = record.opportunity.pools;
+    for (const p of pools) this.busyPools.add(p);
+    this.counters.submissions++;
+    if (submission.route === 'jito') this.counters.jitoSubmissions++;
+    const began = performance.now();
+    const pending = this.options.executor.submit(submission);
+    this.sendWindow.recordValue(Math.max(1, Math.round((performance.now() - began) * 1e6)));
+    pending.then(
+      (outcome) => {
+        for (const p of pools) this.busyPools.delete(p);
+        this.learn(outcome, record, arm, leaderRunsJito);
+      },
+      (err: unknown) => {
+        this.failure = err;
+      },
+    );
+  }
+
+  private learn(
+    outcome: SubmissionOutcome,
+    record: DecisionRecord,
+    arm: number,
+    leaderRunsJito: boolean,
+  ): void {
+    const c = this.counters;
+    c.decided++;
+    if (outcome.landed) c.landed++;
+    if (outcome.profitLamports < 0n) c.negativeOutcomes++;
+    this.options.routes.update(
+      outcome.route,
+      { leaderRunsJito, grossProfitLamports: record.opportunity.grossProfitLamports },
+      outcome,
+    );
+    // Only outcomes the tip decided teach the tip policy: a bundle sent to a non-Jito leader,
+    // expired or reverted on slippage would have failed at any tip.
+    const tipDecided =
+      outcome.failure === null ||
+      outcome.failure === 'auction_lost' ||
+      outcome.failure === 'rival_first';
+    if (outcome.route === 'jito' && tipDecided) {
+      const gross = Number(record.opportunity.grossProfitLamports);
+      const payoff = outcome.landed ? Number(outcome.profitLamports) / gross : 0;
+      this.options.tips.update(arm, outcome.landed, payoff);
+    }
+    for (const o of this.options.observers ?? []) o.onOutcome?.(outcome, record);
+  }
+
+  private record(
+    opportunity: Opportunity,
+    score: number,
+    decision: Decision,
+    choice: RouteChoice,
+    hotPathUs: number,
+    submission?: Submission,
+  ): DecisionRecord {
+    return {
+      opportunity,
+      agentId: this.options.agentId,
+      score,
+      modelVersion: this.options.scorer.version,
+      decision,
+      route: choice.quote.route,
+      tipLamports: choice.quote.tipLamports,
+      feeLamports: choice.quote.feeLamports,
+      expectedNetLamports: choice.expectedNetLamports,
+      hotPathUs,
+      ...(submission === undefined ? {} : { submission }),
+    };
+  }
+
+  private observe(record: DecisionRecord): void {
+    for (const o of this.options.observers ?? []) o.onDecision?.(record);
+  }
+
+  /** Hot-path and send percentiles (ms) since the last call, then starts a new window. */
+  takeWindow(): { hotP50Ms: number; hotP99Ms: number; sendP99Ms: number } {
+    const w = this.window;
+    const s = this.sendWindow;
+    const out = {
+      hotP50Ms: w.totalCount === 0 ? 0 : w.getValueAtPercentile(50) / 1e6,
+      hotP99Ms: w.totalCount === 0 ? 0 : w.getValueAtPercentile(99) / 1e6,
+      sendP99Ms: s.totalCount === 0 ? 0 : s.getValueAtPercentile(99) / 1e6,
+    };
+    w.reset();
+    s.reset();
+    return out;
+  }
+}
+
+/** Nanosecond values from 1 ns to 60 s, 3 significant digits. */
+function newHistogram(): hdr.Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+}

@@ -1,0 +1,165 @@
+import { create } from '@bufbuild/protobuf';
+import type { TopicMessage, TopicName } from '../bus/topics.js';
+import { Module as ProtoModule } from '../gen/landfall/v1/jobs_pb.js';
+import {
+  BundleOutcomeSchema,
+  MetricsUpdateSchema,
+  OpportunitySchema,
+  Decision as ProtoDecision,
+  Route as ProtoRoute,
+  TipArmStatSchema,
+} from '../gen/landfall/v1/realtime_pb.js';
+import type { Clock, Module, Route, SubmissionOutcome } from '../market/types.js';
+import type { DecisionRecord, Engine, EngineObserver } from './engine.js';
+
+/** The one thing telemetry needs of a bus (the TypedBus has it); no driver type leaks in. */
+export interface TelemetryPublisher {
+  publish<T extends TopicName>(topic: T, message: TopicMessage<T>): Promise<void>;
+}
+
+const MODULE = { arb: ProtoModule.ARBITRAGE, mev: ProtoModule.MEV } as const;
+const ROUTE = { jito: ProtoRoute.JITO, direct: ProtoRoute.DIRECT } as const;
+const DECISION = {
+  submitted: ProtoDecision.SUBMITTED,
+  skipped_score: ProtoDecision.SKIPPED_SCORE,
+  skipped_negative_ev: ProtoDecision.SKIPPED_NEGATIVE_EV,
+} as const;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Publishes what an engine does on the bus topics of DESIGN.md: every opportunity with its
+ * feature vector (`arb-` or `mev-opportunities-proto`), every outcome
+ * (`bundle-outcomes-proto`), and every `intervalMs` (1 s) a `MetricsUpdate` on `metrics-proto`.
+ * Publishing never blocks the engine: a failed publish is counted and handed to `onError`.
+ *
+ * `neg_ev_rate` is the share of decided submissions that lost money (fees of a reverted
+ * direct transaction): submissions with negative *expected* net never happen (engine rule),
+ * so the realised rate is the figure worth an SLO.
+ */
+export class Telemetry implements EngineObserver {
+  private engine: Engine | undefined;
+  private readonly pnl: { atMs: number; lamports: number }[] = [];
+  private cancel: (() => void) | undefined;
+  publishErrors = 0;
+
+  constructor(
+    private readonly publisher: TelemetryPublisher,
+    private readonly agentId: string,
+    private readonly module: Module,
+    private readonly clock: Clock,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  /** Starts the metrics ticker for `engine` (on the market's clock). */
+  start(engine: Engine, intervalMs = 1_000): void {
+    this.engine = engine;
+    const tick = () => {
+      this.publishMetrics();
+      this.cancel = this.clock.schedule(intervalMs, tick);
+    };
+    this.cancel = this.clock.schedule(intervalMs, tick);
+  }
+
+  stop(): void {
+    this.cancel?.();
+    this.cancel = undefined;
+  }
+
+  onDecision(r: DecisionRecord): void {
+    const o = r.opportunity;
+    const message = create(OpportunitySchema, {
+      opportunityId: o.id,
+      module: MODULE[o.module],
+      tsMs: BigInt(Math.round(o.atMs)),
+      slot: BigInt(o.slot),
+      agentId: r.agentId,
+      strategy: o.strategy,
+      pools: [...o.pools],
+      inputMint: o.inputMint,
+      inputAmount: o.inputAmount,
+      grossProfitLamports: o.grossProfitLamports,
+      featureSet: o.featureSet,
+      features: Array.from(o.features),
+      score: r.score,
+      modelVersion: r.modelVersion,
+      tipLamports: r.tipLamports,
+      feeLamports: r.feeLamports,
+      route: ROUTE[r.route],
+      expectedNetLamports: BigInt(Math.trunc(r.expectedNetLamports)),
+      decision: DECISION[r.decision],
+      triggerSignature: o.afterSignature ?? '',
+      hotPathUs: r.hotPathUs,
+    });
+    const topic = o.module === 'arb' ? 'arb-opportunities-proto' : 'mev-opportunities-proto';
+    this.send(topic, message);
+  }
+
+  onOutcome(outcome: SubmissionOutcome, r: DecisionRecord): void {
+    this.pnl.push({ atMs: outcome.atMs, lamports: Number(outcome.profitLamports) });
+    this.send(
+      'bundle-outcomes-proto',
+      create(BundleOutcomeSchema, {
+        bundleId: outcome.submissionId,
+        opportunityId: outcome.opportunityId,
+        module: MODULE[outcome.module],
+        tsMs: BigInt(Math.round(outcome.atMs)),
+        landed: outcome.landed,
+        tipLamports: outcome.tipLamports,
+        path: ROUTE[outcome.route as Route],
+        leader: outcome.leader,
+        slot: BigInt(outcome.slot),
+        profitLamports: outcome.profitLamports,
+        feeLamports: outcome.feeLamports,
+        agentId: r.agentId,
+        expectedNetLamports: BigInt(Math.trunc(r.expectedNetLamports)),
+        failure: outcome.failure ?? '',
+        latencyMs: outcome.latencyMs,
+      }),
+    );
+  }
+
+  /** Builds and publishes one MetricsUpdate now (the ticker calls this). */
+  publishMetrics(): void {
+    const engine = this.engine;
+    if (engine === undefined) return;
+    const now = this.clock.now();
+    while (this.pnl.length > 0 && (this.pnl[0]?.atMs ?? now) < now - HOUR_MS) this.pnl.shift();
+    const pnlLamports = this.pnl.reduce((sum, p) => sum + p.lamports, 0);
+    const c = engine.counters;
+    const w = engine.takeWindow();
+    this.send(
+      'metrics-proto',
+      create(MetricsUpdateSchema, {
+        agentId: this.agentId,
+        module: MODULE[this.module],
+        tsMs: BigInt(Math.round(now)),
+        hotpathP50Ms: w.hotP50Ms,
+        hotpathP99Ms: w.hotP99Ms,
+        sendP99Ms: w.sendP99Ms,
+        landedPct: c.decided === 0 ? 0 : (100 * c.landed) / c.decided,
+        pnl1h: pnlLamports / 1e9,
+        negEvRate: c.decided === 0 ? 0 : c.negativeOutcomes / c.decided,
+        opportunities: BigInt(c.opportunities),
+        submissions: BigInt(c.submissions),
+        landed: BigInt(c.landed),
+        state: 'running',
+        modelVersion: engine.options.scorer.version,
+        jitoShare: c.submissions === 0 ? 0 : c.jitoSubmissions / c.submissions,
+        tipArms: engine.options.tips.arms().map((a) =>
+          create(TipArmStatSchema, {
+            label: a.label,
+            pulls: BigInt(a.pulls),
+            meanPayoffShare: a.meanPayoff,
+          }),
+        ),
+      }),
+    );
+  }
+
+  private send<T extends TopicName>(topic: T, message: TopicMessage<T>): void {
+    this.publisher.publish(topic, message).catch((err: unknown) => {
+      this.publishErrors++;
+      this.onError(err);
+    });
+  }
+}
