@@ -39,7 +39,9 @@ export interface PaperOptions {
  */
 export async function startPaper(options: PaperOptions): Promise<PaperRun> {
   const { config, publisher, log } = options;
-  const sim = new Simulator({ ...config.sim, pace: 'wall' });
+  // Paced to the wall clock, the market must also carry wall-clock times: rows stored with the
+  // backtest start date (sim.startTimeMs) would be past the store's delete TTL at once.
+  const sim = new Simulator({ ...config.sim, pace: 'wall', startTimeMs: Date.now() });
   const policy: PolicyPair = { kind: config.agent.policy };
   const settings = settingsFrom(config.agent);
   const agents: RunningAgent[] = options.modules.map((module) => {

@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../config/load.js';
+import { openStore } from '../store/client.js';
 import { LandfallProcess } from '../testing/landfall-process.js';
 
 describe('landfall up', () => {
@@ -14,6 +16,21 @@ describe('landfall up', () => {
     expect(up.stdout).toContain('bus    memory (in-process)');
     expect(up.stdout).toContain(`store  chDB at ${join(cwd, '.landfall', 'clickhouse')}`);
     expect(up.stdout).toMatch(/stopped: \d+ rows stored/);
+
+    // What the paper agents published is in ClickHouse, stamped with wall-clock time (not the
+    // backtest start date, which the delete TTL would remove at once).
+    const home = join(cwd, '.landfall');
+    const store = await openStore(validateConfig({ home }).store, { home });
+    try {
+      const [row] = await store.query<{ n: string; oldest_s: string }>(
+        `SELECT count() AS n, dateDiff('second', min(dt), now64(3)) AS oldest_s
+         FROM ${store.database}.metrics FINAL`,
+      );
+      expect(Number(row?.n)).toBeGreaterThan(0);
+      expect(Number(row?.oldest_s)).toBeLessThan(3600);
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses an invalid configuration with the path and the reason, exit 1', async () => {

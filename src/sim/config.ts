@@ -240,7 +240,10 @@ export const simConfigSchema = z
   .strictObject({
     /** Same seed and config, same run (virtual pace), bit for bit. */
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
-    /** Virtual time at start, ms since the epoch (default 2025-01-01T00:00Z). */
+    /**
+     * Virtual time at start, ms since the epoch (default 2025-01-01T00:00Z), for backtests.
+     * Paper mode (`landfall up`, `landfall agent`) starts at the wall clock instead.
+     */
     startTimeMs: z.number().int().min(0).default(cal.DEFAULT_START_MS),
     /** `virtual`: as fast as possible (backtests); `wall`: paced to wall time (`landfall up`). */
     pace: z.enum(['virtual', 'wall']).default('virtual'),
