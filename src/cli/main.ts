@@ -5,6 +5,7 @@ import { registerAgent } from './commands/agent.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerBench } from './commands/bench.js';
 import { registerConfig } from './commands/config.js';
+import { registerModel } from './commands/model.js';
 import { registerSim } from './commands/sim.js';
 import { registerSink } from './commands/sink.js';
 import { registerStore } from './commands/store.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSink(program);
   registerAgent(program);
   registerBacktest(program);
+  registerModel(program);
   return program;
 }
 

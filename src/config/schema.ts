@@ -107,6 +107,21 @@ export const authSchema = z.strictObject({
   jwksUrl: z.string().url().optional(),
 });
 
+/** Compiled models: the registry directory agents watch for hot reload. */
+export const modelSchema = z.strictObject({
+  /** Registry of `lib<module>_v<sha>.so` + manifests + `lib<module>_latest.so`; under `home`. */
+  dir: z.string().min(1).default('models'),
+  /** Versions kept per module after a publish (the live one is always kept). */
+  keep: z.number().int().min(1).max(1000).default(5),
+  /**
+   * Coalescing window for model-directory events before the live model is reloaded; 0 takes
+   * the events of one event-loop turn (publication is one rename, so one event) and loads.
+   */
+  debounceMs: z.number().int().min(0).max(10_000).default(0),
+  /** C compiler for `landfall model compile`. */
+  cc: z.string().min(1).default('cc'),
+});
+
 export const configSchema = z.strictObject({
   /** Where embedded state lives (chDB data, models, kill state). Relative to the cwd. */
   home: z.string().min(1).default('.landfall'),
@@ -125,6 +140,8 @@ export const configSchema = z.strictObject({
   sim: simConfigSchema.prefault({}),
   /** The agents' policies and thresholds (src/agent/config.ts). */
   agent: agentConfigSchema.prefault({}),
+  /** Compiled models and their hot reload (src/model). */
+  model: modelSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

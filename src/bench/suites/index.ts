@@ -1,6 +1,7 @@
 import type { BenchSuite } from '../harness.js';
 import { agentSuite } from './agent.js';
 import { busSuite } from './bus.js';
+import { modelSuite } from './model.js';
 import { protoSuite } from './proto.js';
 import { simSuite } from './sim.js';
 import { storeSuite } from './store.js';
@@ -12,4 +13,5 @@ export const suites: readonly BenchSuite[] = [
   storeSuite,
   simSuite,
   agentSuite,
+  modelSuite,
 ];

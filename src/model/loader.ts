@@ -1,0 +1,165 @@
+import { hash } from 'node:crypto';
+import { readFileSync, realpathSync } from 'node:fs';
+import koffi, { type LibraryHandle } from 'koffi';
+import { LandfallError } from '../errors.js';
+import type { Module } from '../market/types.js';
+import { goldenRow, type ModelManifest, manifestPathFor, readManifest } from './manifest.js';
+
+/**
+ * Loads one model library through koffi and checks everything ABI v1 promises before anyone
+ * may call it. Any failure throws LF_MODEL_REJECTED with the reason; the caller keeps its
+ * current model. A library that passed is never unloaded (a caller may be inside it); one
+ * that failed is, since nothing but the self-test ever called into it.
+ */
+const PredictFn = koffi.proto('float landfall_predict_fn(const float *feats, size_t len)');
+const AbiV1 = koffi.struct('model_abi_v1', {
+  abi_version: 'uint32_t',
+  n_features: 'uint32_t',
+  default_threshold: 'float',
+  predict_mev: 'void *',
+  predict_arb: 'void *',
+  calibrate_tip: 'void *',
+});
+
+interface RawTable {
+  abi_version: number;
+  n_features: number;
+  default_threshold: number;
+  predict_mev: unknown;
+  predict_arb: unknown;
+  calibrate_tip: unknown;
+}
+
+export interface LoadedModel {
+  readonly module: Module;
+  readonly version: string;
+  /** sha256 of the library file, hex. */
+  readonly checksum: string;
+  /** The resolved, versioned file. */
+  readonly path: string;
+  readonly threshold: number;
+  readonly nFeatures: number;
+  readonly manifest: ModelManifest;
+  /** p in [0, 1]; `features` is passed to C by pointer, never copied. */
+  readonly predict: (features: Float32Array) => number;
+  /** Tip multiplier in [0, 1] when the library has one. */
+  readonly calibrateTip?: (features: Float32Array) => number;
+}
+
+export interface LoadOptions {
+  module: Module;
+  /** The feature order the agent computes; the model must take exactly these. */
+  featureNames: readonly string[];
+}
+
+function reject(path: string, reason: string, cause?: unknown): never {
+  throw new LandfallError(
+    'LF_MODEL_REJECTED',
+    `model ${path} rejected: ${reason}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** Files that passed validation in this process: their libraries stay loaded for ever. */
+const accepted = new Set<string>();
+
+export function sha256File(path: string): string {
+  return hash('sha256', readFileSync(path), 'hex');
+}
+
+/** Loads `path` (a symlink is resolved first: koffi caches handles by path). */
+export function loadModel(path: string, options: LoadOptions): LoadedModel {
+  let file: string;
+  try {
+    file = realpathSync(path);
+  } catch (err) {
+    reject(path, 'file not found', err);
+  }
+  const manifest = readManifest(manifestPathFor(file));
+  const checksum = sha256File(file);
+  if (checksum !== manifest.checksum) {
+    reject(file, `checksum ${checksum} differs from the manifest's ${manifest.checksum}`);
+  }
+  if (manifest.module !== options.module) {
+    reject(file, `manifest is for module ${manifest.module}, not ${options.module}`);
+  }
+  let lib: LibraryHandle;
+  try {
+    lib = koffi.load(file);
+  } catch (err) {
+    reject(file, `not a loadable shared object (${(err as Error).message})`, err);
+  }
+  try {
+    const model = validate(lib, file, checksum, manifest, options);
+    accepted.add(file);
+    return model;
+  } catch (err) {
+    // koffi hands back the cached handle for a path it has open: a file accepted before (a
+    // rollback target, say) may still be serving, so only a never-accepted one is unloaded.
+    if (!accepted.has(file)) lib.unload();
+    throw err;
+  }
+}
+
+function validate(
+  lib: LibraryHandle,
+  file: string,
+  checksum: string,
+  manifest: ModelManifest,
+  options: LoadOptions,
+): LoadedModel {
+  let exportFn: () => unknown;
+  try {
+    exportFn = lib.func('void *model_abi_v1_export(void)');
+  } catch (err) {
+    reject(file, 'missing symbol model_abi_v1_export', err);
+  }
+  const ptr = exportFn();
+  if (ptr === null) reject(file, 'model_abi_v1_export() returned a null table');
+  const t = koffi.decode(ptr, AbiV1) as RawTable;
+  if (t.abi_version !== 1) reject(file, `abi_version ${t.abi_version}, expected 1`);
+  const want = options.featureNames.length;
+  if (t.n_features !== want) {
+    reject(file, `n_features ${t.n_features}, but the agent computes ${want} features`);
+  }
+  const names = manifest.featureNames.join(',');
+  if (names !== options.featureNames.join(',')) {
+    reject(file, `manifest features [${names}] differ from the agent's feature order`);
+  }
+  const fnPtr = options.module === 'mev' ? t.predict_mev : t.predict_arb;
+  if (fnPtr === null) reject(file, `predict_${options.module} is NULL`);
+  const threshold = t.default_threshold;
+  if (!(Number.isFinite(threshold) && threshold >= 0 && threshold <= 1)) {
+    reject(file, `default_threshold ${threshold} is not a finite number in [0, 1]`);
+  }
+  const fn = koffi.decode(fnPtr, PredictFn) as (f: Float32Array, len: number) => number;
+  const n = t.n_features;
+  // The real length goes to C: a generated model answers NaN to a vector of the wrong size.
+  const predict = (features: Float32Array): number => fn(features, features.length);
+  for (const [i, g] of manifest.golden.entries()) {
+    const row = goldenRow(g);
+    if (row.length !== n) reject(file, `golden vector ${i} has ${row.length} features, not ${n}`);
+    const p = predict(row);
+    if (!(Math.abs(p - g.p) <= manifest.tolerance)) {
+      reject(
+        file,
+        `golden vector ${i}: predicted ${p}, manifest says ${g.p} (±${manifest.tolerance})`,
+      );
+    }
+  }
+  const tip =
+    t.calibrate_tip === null
+      ? undefined
+      : (koffi.decode(t.calibrate_tip, PredictFn) as (f: Float32Array, len: number) => number);
+  return {
+    module: options.module,
+    version: manifest.version,
+    checksum,
+    path: file,
+    threshold,
+    nFeatures: n,
+    manifest,
+    predict,
+    ...(tip === undefined ? {} : { calibrateTip: (f: Float32Array) => tip(f, f.length) }),
+  };
+}
