@@ -1,9 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TopicMessage, TopicName } from '../bus/topics.js';
 import { encodeTopic } from '../bus/typed.js';
 import { configSchema } from '../config/schema.js';
 import { createLogger } from '../log.js';
+import { buildHandModel, constantGolden } from '../model/hand-built.js';
+import { publish } from '../model/registry.js';
 import { startPaper, summaryLines } from './paper.js';
+import { FEATURE_NAMES } from './scorer.js';
 
 describe('paper mode', () => {
   it('runs both agents on a wall-paced market and publishes until stopped', async () => {
@@ -32,5 +38,52 @@ describe('paper mode', () => {
     await run.ended;
     expect(topics.get('metrics-proto') ?? 0).toBeGreaterThan(4);
     expect(summaryLines(run)).toHaveLength(2);
+  });
+
+  it('serves decisions from a model published while it runs, and says which version', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'lf-paper-model-'));
+    const config = configSchema.parse({ home, sim: { speed: 200 } });
+    const versions: string[] = [];
+    const publisher = {
+      async publish<T extends TopicName>(topic: T, message: TopicMessage<T>) {
+        if (topic === 'arb-opportunities-proto') {
+          versions.push((message as TopicMessage<'arb-opportunities-proto'>).modelVersion);
+        }
+      },
+    };
+    const run = await startPaper({
+      config,
+      publisher,
+      modules: ['arb'],
+      log: createLogger('silent'),
+    });
+    expect(run.lines.join('\n')).toContain('arb heuristic (no model yet)');
+    const waitFor = async (done: () => boolean) => {
+      for (let i = 0; i < 600 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await waitFor(() => versions.length > 0);
+
+    // A hand-built ABI v1 library that answers p = 0.75 for the agent's own feature set.
+    const lib = join(home, 'arb-build.so');
+    await buildHandModel({ module: 'arb', p: 0.75, nFeatures: FEATURE_NAMES.length }, lib);
+    const manifest = publish(
+      join(home, config.model.dir),
+      {
+        module: 'arb',
+        libraryPath: lib,
+        featureNames: FEATURE_NAMES,
+        threshold: 0.5,
+        golden: constantGolden(FEATURE_NAMES.length, 0.75),
+      },
+      config.model.keep,
+    );
+    await waitFor(() => versions.includes(manifest.version));
+    await run.stop();
+    expect(versions[0]).not.toBe(manifest.version);
+    expect(versions).toContain(manifest.version);
+    // Once the model serves, every later decision names it.
+    expect(
+      versions.slice(versions.indexOf(manifest.version)).every((v) => v === manifest.version),
+    ).toBe(true);
   });
 });

@@ -1,10 +1,14 @@
+import { resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { MarketEvent, Module } from '../market/types.js';
+import { HotModel } from '../model/hot.js';
+import { ModelScorer } from '../model/scorer.js';
 import { Simulator } from '../sim/index.js';
 import { createAgent, type PolicyPair } from './assemble.js';
 import { settingsFrom } from './config.js';
 import type { Engine } from './engine.js';
+import { FEATURE_NAMES, FEATURE_SET, HeuristicScorer } from './scorer.js';
 import { Telemetry, type TelemetryPublisher } from './telemetry.js';
 
 /** One running agent, as `landfall up` and `landfall agent` report it. */
@@ -44,7 +48,21 @@ export async function startPaper(options: PaperOptions): Promise<PaperRun> {
   const sim = new Simulator({ ...config.sim, pace: 'wall', startTimeMs: Date.now() });
   const policy: PolicyPair = { kind: config.agent.policy };
   const settings = settingsFrom(config.agent);
-  const agents: RunningAgent[] = options.modules.map((module) => {
+  // Each agent follows lib<module>_latest.so in the registry; the heuristic serves until a
+  // valid model is published there.
+  const modelDir = resolve(config.home, config.model.dir);
+  const hot = options.modules.map(
+    (module) =>
+      new HotModel({
+        dir: modelDir,
+        module,
+        featureNames: FEATURE_NAMES,
+        debounceMs: config.model.debounceMs,
+        logger: log,
+      }),
+  );
+  for (const h of hot) h.start();
+  const agents: RunningAgent[] = options.modules.map((module, i) => {
     const agentId = `${module}-paper-${config.sim.seed}`;
     const telemetry = new Telemetry(publisher, agentId, module, sim.clock, (err) =>
       log.warn({ err, agentId }, 'telemetry publish failed'),
@@ -58,6 +76,11 @@ export async function startPaper(options: PaperOptions): Promise<PaperRun> {
       observers: [telemetry],
       minTipLamports: sim.config.jito.minTipLamports,
       baseFeeLamports: sim.config.chain.baseFeeLamports,
+      scorer: new ModelScorer({
+        models: { [module]: hot[i] },
+        fallback: new HeuristicScorer(),
+        featureSet: FEATURE_SET,
+      }),
     });
     return { agentId, module, engine, telemetry };
   });
@@ -70,6 +93,9 @@ export async function startPaper(options: PaperOptions): Promise<PaperRun> {
     m === 'arb' ? 'arb-opportunities-proto' : 'mev-opportunities-proto';
   const lines = [
     `  market simulator seed ${sim.config.seed}, wall pace ×${sim.config.speed} (paper: no network)`,
+    `  models ${modelDir}: lib<module>_latest.so hot-reloaded; ${hot
+      .map((h, i) => `${options.modules[i]} ${h.version ?? 'heuristic (no model yet)'}`)
+      .join(', ')}`,
     ...agents.map(
       (a) =>
         `  agent  ${a.agentId} (${a.module}, ${config.agent.policy} policies) → ${topicOf(a.module)}, bundle-outcomes-proto, metrics-proto every ${config.agent.metricsIntervalMs} ms`,
@@ -84,6 +110,7 @@ export async function startPaper(options: PaperOptions): Promise<PaperRun> {
       stopping ??= (async () => {
         for (const a of agents) a.telemetry.stop();
         await sim.source.stop();
+        for (const h of hot) h.close();
         for (const a of agents) a.telemetry.publishMetrics();
       })();
       return stopping;
