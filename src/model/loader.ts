@@ -8,8 +8,8 @@ import { goldenRow, type ModelManifest, manifestPathFor, readManifest } from './
 /**
  * Loads one model library through koffi and checks everything ABI v1 promises before anyone
  * may call it. Any failure throws LF_MODEL_REJECTED with the reason; the caller keeps its
- * current model. A library that passed is never unloaded (a caller may be inside it); one
- * that failed is, since nothing but the self-test ever called into it.
+ * current model. No library is ever unloaded, accepted or not: one that passed may have a
+ * caller inside it, and nothing is gained by unmapping the tens of kB of a rejected one.
  */
 const PredictFn = koffi.proto('float landfall_predict_fn(const float *feats, size_t len)');
 const AbiV1 = koffi.struct('model_abi_v1', {
@@ -60,8 +60,12 @@ function reject(path: string, reason: string, cause?: unknown): never {
   );
 }
 
-/** Files that passed validation in this process: their libraries stay loaded for ever. */
-const accepted = new Set<string>();
+/**
+ * Every library this process opened. koffi unloads a library when its handle object is
+ * garbage-collected; a model's predict function would then point into unmapped memory
+ * (seen as SIGSEGV, or predictions of 0). Holding the handles keeps them mapped for good.
+ */
+const opened: LibraryHandle[] = [];
 
 export function sha256File(path: string): string {
   return hash('sha256', readFileSync(path), 'hex');
@@ -89,16 +93,9 @@ export function loadModel(path: string, options: LoadOptions): LoadedModel {
   } catch (err) {
     reject(file, `not a loadable shared object (${(err as Error).message})`, err);
   }
-  try {
-    const model = validate(lib, file, checksum, manifest, options);
-    accepted.add(file);
-    return model;
-  } catch (err) {
-    // koffi hands back the cached handle for a path it has open: a file accepted before (a
-    // rollback target, say) may still be serving, so only a never-accepted one is unloaded.
-    if (!accepted.has(file)) lib.unload();
-    throw err;
-  }
+  // Accepted or not, the library stays loaded (see the comment at the top of this file).
+  opened.push(lib);
+  return validate(lib, file, checksum, manifest, options);
 }
 
 function validate(

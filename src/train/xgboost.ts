@@ -9,6 +9,8 @@ import koffi from 'koffi';
 export const DEFAULT_XGBOOST_LIBRARY = 'libxgboost.so.0';
 
 interface Api {
+  /** Held so koffi never unloads the library under the bound functions (it does on GC). */
+  lib: unknown;
   version: (major: number[], minor: number[], patch: number[]) => void;
   lastError: () => string;
   dmatrixFromMat: (
@@ -53,6 +55,7 @@ function api(path = DEFAULT_XGBOOST_LIBRARY): Api {
   if (cached) return cached;
   const lib = koffi.load(path);
   const a: Api = {
+    lib,
     version: lib.func('void XGBoostVersion(_Out_ int *major, _Out_ int *minor, _Out_ int *patch)'),
     lastError: lib.func('const char *XGBGetLastError(void)'),
     dmatrixFromMat: lib.func(
