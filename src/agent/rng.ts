@@ -1,45 +1,25 @@
+import { Rng } from '../random/rng.js';
+
 /**
  * A small seeded generator for the policies' sampling (Thompson draws), so a backtest with a
- * given seed makes the same decisions every run. xoshiro128** with splitmix32 seeding.
+ * given seed makes the same decisions every run: a stream of the shared seeded generator,
+ * plus the Gamma and Beta draws Thompson sampling needs.
  */
+
 export class PolicyRng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  readonly #rng: Rng;
 
   constructor(seed: number) {
-    let x = seed >>> 0;
-    const next = () => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next() | 1;
+    this.#rng = Rng.stream(seed, 'agent/policy');
   }
 
   /** Uniform in [0, 1). */
   float(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result / 4_294_967_296;
+    return this.#rng.float();
   }
 
   normal(): number {
-    const u = 1 - this.float();
-    const v = this.float();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return this.#rng.normal();
   }
 
   /** Gamma(shape, 1) by Marsaglia–Tsang; shapes below 1 use the boost u^(1/shape). */
@@ -62,8 +42,4 @@ export class PolicyRng {
     const y = this.gamma(b);
     return x / (x + y);
   }
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }

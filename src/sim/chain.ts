@@ -1,8 +1,8 @@
 import type { Percentiles } from '../market/types.js';
+import type { Rng } from '../random/rng.js';
 import type { TipLevels } from './calibration.js';
 import { type SimConfig, tipLevelsOf } from './config.js';
 import type { SimContext } from './context.js';
-import type { Rng } from './rng.js';
 import { scaleLevels, tipQuantile } from './tip-curve.js';
 
 export interface Validator {

@@ -1,6 +1,6 @@
 import type { MarketEvent } from '../market/types.js';
+import type { Rng } from '../random/rng.js';
 import type { SimConfig } from './config.js';
-import type { Rng } from './rng.js';
 import type { Scheduler } from './scheduler.js';
 
 /** Who traded: noise and external flow, or a searcher (the agent or a rival). */

@@ -1,10 +1,10 @@
 import { applySwap } from '../market/cpmm.js';
 import type { PoolSnapshot, SwapDirection } from '../market/types.js';
+import type { Rng } from '../random/rng.js';
 import type { SimConfig } from './config.js';
 import { EXTERNAL, NOISE, type SimContext } from './context.js';
 import { type PoolBook, tokenMint } from './pools.js';
 import type { FairPrices } from './prices.js';
-import type { Rng } from './rng.js';
 
 /** A large swap announced before it lands. */
 export interface PendingSwap {

@@ -1,4 +1,5 @@
 import type { FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
+import type { Rng } from '../random/rng.js';
 import { type AuctionBid, runAuction } from './auction.js';
 import type { Chain } from './chain.js';
 import type { SimConfig } from './config.js';
@@ -7,7 +8,6 @@ import { type Execution, feesOf, simulateLegs } from './execute.js';
 import type { Flow } from './flow.js';
 import type { PoolBook } from './pools.js';
 import type { Regimes } from './regimes.js';
-import type { Rng } from './rng.js';
 import { countOutcome, countSubmission, type SimStats } from './stats.js';
 
 interface Bid extends AuctionBid {

@@ -1,7 +1,7 @@
+import type { Rng } from '../random/rng.js';
 import type { SimConfig } from './config.js';
 import type { SimContext } from './context.js';
 import { tokenMint } from './pools.js';
-import type { Rng } from './rng.js';
 
 const MS_PER_HOUR = 3_600_000;
 

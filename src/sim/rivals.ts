@@ -1,5 +1,6 @@
 import { type ArbPlan, arbLegs, bestArb, planBackrun } from '../market/arb.js';
 import { type Route, type Submission, WSOL_MINT } from '../market/types.js';
+import type { Rng } from '../random/rng.js';
 import type { Chain } from './chain.js';
 import type { SimConfig } from './config.js';
 import type { SimContext, Trader } from './context.js';
@@ -8,7 +9,6 @@ import type { Landing } from './landing.js';
 import type { Opportunity } from './opportunities.js';
 import type { PoolBook } from './pools.js';
 import type { Regime, Regimes } from './regimes.js';
-import type { Rng } from './rng.js';
 
 interface Rival {
   readonly trader: Trader;

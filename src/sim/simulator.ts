@@ -8,6 +8,7 @@ import type {
   Submission,
   SubmissionOutcome,
 } from '../market/types.js';
+import { Rng } from '../random/rng.js';
 import { Chain } from './chain.js';
 import { parseSimConfig, type SimConfig, type SimConfigInput } from './config.js';
 import { AGENT_ID, type SimContext, type Trader } from './context.js';
@@ -18,7 +19,6 @@ import { PoolBook } from './pools.js';
 import { FairPrices } from './prices.js';
 import { Regimes } from './regimes.js';
 import { Rivals } from './rivals.js';
-import { Rng } from './rng.js';
 import { Scheduler } from './scheduler.js';
 import { newOpportunityTally, newRegimeStats, newTally, type SimStats } from './stats.js';
 import { validateSubmission } from './validate.js';
