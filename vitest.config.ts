@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // chDB allows one data directory per process: isolate test files in their own processes.
     pool: 'forks',
+    // Lets tests force full collections (src/model/loader-gc.test.ts).
+    execArgv: ['--expose-gc'],
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });
