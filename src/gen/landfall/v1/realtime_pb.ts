@@ -224,7 +224,8 @@ export type BundleOutcome = Message<"landfall.v1.BundleOutcome"> & {
   expectedNetLamports: bigint;
 
   /**
-   * Why it did not land: "auction_lost", "rival_first", "not_jito_leader", "dropped", "expired".
+   * Why it did not land: "auction_lost", "rival_first", "not_jito_leader", "dropped", "expired",
+   * "slippage", "tip_below_minimum".
    *
    * @generated from field: string failure = 14;
    */
