@@ -33,14 +33,18 @@ export async function eventually(check: () => boolean, timeoutMs = 15_000): Prom
   return true;
 }
 
+/** When the target cannot run here, reports the suite as one skipped test that says why. */
+export function reportedSkipped(title: string, target: BusContractTarget): boolean {
+  if (target.skip === undefined) return false;
+  describe(title, () => {
+    it.skip(`skipped: ${target.skip}`, () => {});
+  });
+  return true;
+}
+
 export function busContract(target: BusContractTarget): void {
   const title = `bus contract: ${target.name}`;
-  if (target.skip !== undefined) {
-    describe(title, () => {
-      it.skip(`skipped: ${target.skip}`, () => {});
-    });
-    return;
-  }
+  if (reportedSkipped(title, target)) return;
 
   describe(title, () => {
     let bus: Bus;

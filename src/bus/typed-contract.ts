@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLandfallError } from '../errors.js';
 import { sampleFor } from '../proto/samples.js';
-import { type BusContractTarget, eventually } from './contract.js';
+import { type BusContractTarget, eventually, reportedSkipped } from './contract.js';
 import { type TopicMessage, type TopicName, topicNames } from './topics.js';
 import { decodeTopic, TypedBus } from './typed.js';
 import { type Bus, type BusMessage, DlqHeaders, dlqTopic, type Subscription } from './types.js';
@@ -11,12 +11,7 @@ import { type Bus, type BusMessage, DlqHeaders, dlqTopic, type Subscription } fr
 /** The protobuf layer's rules, run over a real adapter: decode, validate, dead-letter. */
 export function typedContract(target: BusContractTarget): void {
   const title = `typed bus: ${target.name}`;
-  if (target.skip !== undefined) {
-    describe(title, () => {
-      it.skip(`skipped: ${target.skip}`, () => {});
-    });
-    return;
-  }
+  if (reportedSkipped(title, target)) return;
 
   describe(title, () => {
     let bus: Bus;
