@@ -32,7 +32,9 @@ export interface ArbOptions {
  * The profit-maximising plan buying on `buy` and selling on `sell`, or null when none makes a
  * profit. Two CP swaps compose to out(d) = A·d / (B + C·d) with A = g1·g2·x2·y1, B = x1·y2,
  * C = g1·(y2 + g2·y1) (x quote reserves, y token reserves, g = 1 − fee); out(d) − d peaks at
- * d* = (√(A·B) − B) / C. Sized in floats, then evaluated exactly.
+ * d* = (√(A·B) − B) / C. Sized in floats, then evaluated exactly. The exact profit is a
+ * sawtooth (token amounts are whole atomic units), so the plan is optimal to within about one
+ * atomic token unit's worth of quote, not to the lamport.
  */
 export function planPairArb(
   buy: PoolSnapshot,
