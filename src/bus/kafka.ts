@@ -1,6 +1,7 @@
 import { Admin, ProduceAcks, Producer, stringSerializer } from '@platformatic/kafka';
 import { LandfallError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { assertOpen } from './closed.js';
 import { reasonOf, sleep } from './delivery.js';
 import { SendBatcher } from './kafka-batcher.js';
 import { KafkaSubscription } from './kafka-subscription.js';
@@ -119,8 +120,7 @@ export class KafkaBus implements Bus {
   }
 
   async publish(topic: string, value: Uint8Array, options: PublishOptions): Promise<void> {
-    if (this.#closed)
-      throw new LandfallError('LF_BUS_CLOSED', `bus is closed; cannot publish to ${topic}`);
+    assertOpen(this.#closed, 'publish to', topic);
     // Tracked so close() lets publishes already accepted finish before the producer goes.
     const publishing = this.#publish(topic, value, options);
     this.#publishing.add(publishing);
@@ -133,8 +133,7 @@ export class KafkaBus implements Bus {
 
   /** Also used by subscriptions to dead-letter while close() waits for their last handlers. */
   async #publish(topic: string, value: Uint8Array, options: PublishOptions): Promise<void> {
-    if (this.#producerClosed)
-      throw new LandfallError('LF_BUS_CLOSED', `bus is closed; cannot publish to ${topic}`);
+    assertOpen(this.#producerClosed, 'publish to', topic);
     try {
       await this.#ensureTopic(topic);
       // A copy: the message may wait out the linger, and the caller may reuse its buffer.
@@ -162,8 +161,7 @@ export class KafkaBus implements Bus {
     handler: Handler,
     options: SubscribeOptions,
   ): Promise<Subscription> {
-    if (this.#closed)
-      throw new LandfallError('LF_BUS_CLOSED', `bus is closed; cannot subscribe to ${topic}`);
+    assertOpen(this.#closed, 'subscribe to', topic);
     const subscription = new KafkaSubscription({
       brokers: this.#o.brokers,
       clientId: this.#o.clientId,

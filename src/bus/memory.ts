@@ -1,4 +1,4 @@
-import { LandfallError } from '../errors.js';
+import { assertOpen } from './closed.js';
 import { Group, type Member, Partition } from './memory-group.js';
 import type {
   Bus,
@@ -83,8 +83,7 @@ export class MemoryBus implements Bus {
   }
 
   async publish(topic: string, value: Uint8Array, options: PublishOptions): Promise<void> {
-    if (this.#closed)
-      throw new LandfallError('LF_BUS_CLOSED', `bus is closed; cannot publish to ${topic}`);
+    assertOpen(this.#closed, 'publish to', topic);
     const t = this.#topic(topic);
     const index = partitionOf(options.key, this.#partitions);
     const partition = t.partitions[index] as Partition;
@@ -105,8 +104,7 @@ export class MemoryBus implements Bus {
     handler: Handler,
     options: SubscribeOptions,
   ): Promise<Subscription> {
-    if (this.#closed)
-      throw new LandfallError('LF_BUS_CLOSED', `bus is closed; cannot subscribe to ${topic}`);
+    assertOpen(this.#closed, 'subscribe to', topic);
     const t = this.#topic(topic);
     let group = t.groups.get(options.group);
     if (!group) {

@@ -15,6 +15,7 @@ import {
   headers as natsHeaders,
 } from '@nats-io/transport-node';
 import { LandfallError } from '../errors.js';
+import { assertOpen } from './closed.js';
 import { deliver, reasonOf } from './delivery.js';
 import { KeyLanes } from './key-lanes.js';
 import { AsyncPublisher } from './nats-publisher.js';
@@ -144,8 +145,7 @@ export class NatsBus implements Bus {
   }
 
   async publish(topic: string, value: Uint8Array, options: PublishOptions): Promise<void> {
-    if (this.#closed)
-      throw new LandfallError('LF_BUS_CLOSED', `bus is closed; cannot publish to ${topic}`);
+    assertOpen(this.#closed, 'publish to', topic);
     await this.#ensureStream(topic);
     const h = natsHeaders();
     h.set(KEY_HEADER, options.key);
@@ -168,8 +168,7 @@ export class NatsBus implements Bus {
     handler: Handler,
     options: SubscribeOptions,
   ): Promise<Subscription> {
-    if (this.#closed)
-      throw new LandfallError('LF_BUS_CLOSED', `bus is closed; cannot subscribe to ${topic}`);
+    assertOpen(this.#closed, 'subscribe to', topic);
     await this.#ensureStream(topic);
     const stream = streamName(topic);
     const durable = options.group.replace(/[^A-Za-z0-9_-]/g, '_');
