@@ -55,3 +55,9 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** The message of an error of any kind, for dead-letter reasons and wrapped errors. */
+export function reasonOf(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}

@@ -1,3 +1,4 @@
+import { reasonOf } from '../errors.js';
 import {
   type BusMessage,
   DlqHeaders,
@@ -65,11 +66,6 @@ export async function deadLetter(
       [DlqHeaders.key]: message.key,
     },
   });
-}
-
-export function reasonOf(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return String(err);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -4,8 +4,7 @@ import {
   compressionsAlgorithms,
   findErrorBy,
 } from '@platformatic/kafka';
-import { LandfallError } from '../errors.js';
-import { reasonOf } from './delivery.js';
+import { LandfallError, reasonOf } from '../errors.js';
 
 /**
  * zstd gives the best ratio for our small protobuf payloads at low CPU. @platformatic/kafka

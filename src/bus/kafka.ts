@@ -1,8 +1,8 @@
 import { Admin, ProduceAcks, Producer, stringSerializer } from '@platformatic/kafka';
-import { LandfallError } from '../errors.js';
+import { LandfallError, reasonOf } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { assertOpen } from './closed.js';
-import { reasonOf, sleep } from './delivery.js';
+import { sleep } from './delivery.js';
 import { SendBatcher } from './kafka-batcher.js';
 import { KafkaSubscription } from './kafka-subscription.js';
 import {

@@ -14,9 +14,9 @@ import {
   nanos,
   headers as natsHeaders,
 } from '@nats-io/transport-node';
-import { LandfallError } from '../errors.js';
+import { LandfallError, reasonOf } from '../errors.js';
 import { assertOpen } from './closed.js';
-import { deliver, reasonOf } from './delivery.js';
+import { deliver } from './delivery.js';
 import { KeyLanes } from './key-lanes.js';
 import { AsyncPublisher } from './nats-publisher.js';
 import type {

@@ -1,7 +1,7 @@
 import { type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
-import { LandfallError } from '../errors.js';
+import { LandfallError, reasonOf } from '../errors.js';
 import { checkEnums } from '../proto/validate.js';
-import { deadLetter, reasonOf } from './delivery.js';
+import { deadLetter } from './delivery.js';
 import { type TopicMessage, type TopicName, type TopicSpec, topics } from './topics.js';
 import type { Bus, BusMessage, SubscribeOptions, Subscription } from './types.js';
 

@@ -6,7 +6,7 @@ import {
   createClient,
 } from '@clickhouse/client';
 import type { StoreConfig } from '../config/schema.js';
-import { type ErrorCode, LandfallError } from '../errors.js';
+import { type ErrorCode, LandfallError, reasonOf } from '../errors.js';
 import { embeddedLayout, writeEmbeddedConfig } from './embedded-config.js';
 import { lockDataDirectory } from './embedded-lock.js';
 import type { QueryParams, Store, StoreHealth, StoreKind } from './types.js';
@@ -209,9 +209,4 @@ function storeError(kind: StoreKind, code: ErrorCode, what: string, err: unknown
 function summary(sql: string): string {
   const flat = sql.replace(/\s+/g, ' ').trim();
   return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
-}
-
-export function reasonOf(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return String(err);
 }

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LandfallError } from '../errors.js';
-import { reasonOf } from './client.js';
+import { LandfallError, reasonOf } from '../errors.js';
 import type { Store } from './types.js';
 
 /**
