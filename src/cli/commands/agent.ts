@@ -6,6 +6,7 @@ import { LandfallError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import type { Module } from '../../market/types.js';
 import { configFrom } from '../context.js';
+import { parseSeconds } from '../parse.js';
 import { nextSignal } from '../signals.js';
 
 interface AgentCliOptions {
@@ -30,7 +31,7 @@ export function registerAgent(program: Command): void {
     .action(async (opts: AgentCliOptions, command: Command) => {
       const { config } = configFrom(command);
       const module = moduleOf(opts.module);
-      const runFor = opts.for === undefined ? undefined : seconds(opts.for);
+      const runFor = opts.for === undefined ? undefined : parseSeconds('--for', opts.for);
       if (config.mode !== 'paper') {
         throw new LandfallError(
           'LF_AGENT_NO_MARKET',
@@ -74,11 +75,4 @@ export function registerAgent(program: Command): void {
 function moduleOf(value: string): Module {
   if (value === 'arb' || value === 'mev') return value;
   throw new LandfallError('LF_CLI_USAGE', `--module expects arb or mev, got "${value}"`);
-}
-
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new LandfallError('LF_CLI_USAGE', `--for expects seconds > 0, got "${value}"`);
-  return n;
 }

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { createBus } from '../../bus/create.js';
 import { TypedBus } from '../../bus/typed.js';
 import type { Bus } from '../../bus/types.js';
-import { LandfallError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { openStore } from '../../store/client.js';
 import { migrateStore } from '../../store/setup.js';
 import { Sink } from '../../store/sink.js';
 import { configFrom } from '../context.js';
+import { parseSeconds } from '../parse.js';
 import { boundStop, nextSignal } from '../signals.js';
 
 interface SinkCliOptions {
@@ -38,8 +38,8 @@ export function registerSink(program: Command): void {
     )
     .action(async (opts: SinkCliOptions, command: Command) => {
       const { config } = configFrom(command);
-      const statsEvery = seconds('--stats-every', opts.statsEvery);
-      const drainTimeout = seconds('--drain-timeout', opts.drainTimeout);
+      const statsEvery = parseSeconds('--stats-every', opts.statsEvery, { allowZero: true });
+      const drainTimeout = parseSeconds('--drain-timeout', opts.drainTimeout, { allowZero: true });
       const log = createLogger(config.log.level, 'sink');
       const store = await openStore(config.store, { home: config.home });
       let bus: Bus | undefined;
@@ -75,11 +75,4 @@ export function registerSink(program: Command): void {
         await store.close();
       }
     });
-}
-
-function seconds(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0)
-    throw new LandfallError('LF_CLI_USAGE', `${flag} expects seconds >= 0, got "${value}"`);
-  return n;
 }

@@ -5,7 +5,6 @@ import { createBus } from '../../bus/create.js';
 import { TypedBus } from '../../bus/typed.js';
 import type { Bus } from '../../bus/types.js';
 import type { Config } from '../../config/schema.js';
-import { LandfallError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { openStore } from '../../store/client.js';
 import { sinkTables } from '../../store/rows.js';
@@ -13,6 +12,7 @@ import { migrateStore } from '../../store/setup.js';
 import { Sink } from '../../store/sink.js';
 import type { Store } from '../../store/types.js';
 import { configFrom } from '../context.js';
+import { parseSeconds } from '../parse.js';
 import { boundStop, nextSignal } from '../signals.js';
 
 interface UpOptions {
@@ -35,7 +35,7 @@ export function registerUp(program: Command): void {
     )
     .action(async (opts: UpOptions, command: Command) => {
       const { config, source } = configFrom(command);
-      const runFor = opts.for === undefined ? undefined : positiveSeconds(opts.for);
+      const runFor = opts.for === undefined ? undefined : parseSeconds('--for', opts.for);
       const log = createLogger(config.log.level, 'up');
       const store = await openStore(config.store, { home: config.home });
       let bus: Bus | undefined;
@@ -106,17 +106,6 @@ function banner(
     'stop with Ctrl-C; pending rows are stored first',
   ];
   return `${lines.join('\n')}\n`;
-}
-
-function positiveSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new LandfallError(
-      'LF_CLI_USAGE',
-      `--for expects a number of seconds > 0, got "${value}"`,
-    );
-  }
-  return n;
 }
 
 function sleepFor(seconds: number): Promise<'timer'> {
