@@ -10,6 +10,7 @@ import {
   BundleOutcomeSchema,
   MetricsUpdateSchema,
   OpportunitySchema,
+  SloStateSchema,
 } from '../gen/landfall/v1/realtime_pb.js';
 import { checkId } from '../proto/validate.js';
 
@@ -72,6 +73,12 @@ export const topics = {
     schema: ControlAckSchema,
     key: (m) => m.commandId,
     validate: (m) => checkId(m.commandId, 'command_id'),
+  }),
+  /** The guard's verdict per module (key: module name), for the status API and the dashboard. */
+  'slo-proto': spec({
+    schema: SloStateSchema,
+    key: (m) => (m.module === 0 ? 'arb' : 'mev'),
+    validate: () => undefined,
   }),
   'audit-proto': spec({
     schema: AuditRecordSchema,

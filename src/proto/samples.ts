@@ -21,6 +21,7 @@ import {
   MetricsUpdateSchema,
   OpportunitySchema,
   Route,
+  SloStateSchema,
 } from '../gen/landfall/v1/realtime_pb.js';
 
 /** Realistic messages for tests and benchmarks (sizes close to what agents publish). */
@@ -91,5 +92,7 @@ export function sampleFor(topic: TopicName, id: string): TopicMessage<TopicName>
       return create(ControlAckSchema, { commandId: id, action: ControlAction.KILL, applied: true });
     case 'audit-proto':
       return create(AuditRecordSchema, { auditId: id, action: 'control.kill', subject: 'alice' });
+    case 'slo-proto':
+      return create(SloStateSchema, { module: ModuleEnum.MEV, violated: true, reason: id });
   }
 }
