@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file landfall/v1/realtime.proto.
  */
 export const file_landfall_v1_realtime: GenFile = /*@__PURE__*/
-  fileDesc("ChpsYW5kZmFsbC92MS9yZWFsdGltZS5wcm90bxILbGFuZGZhbGwudjEi9wMKC09wcG9ydHVuaXR5EhYKDm9wcG9ydHVuaXR5X2lkGAEgASgJEiMKBm1vZHVsZRgCIAEoDjITLmxhbmRmYWxsLnYxLk1vZHVsZRINCgV0c19tcxgDIAEoAxIMCgRzbG90GAQgASgEEhAKCGFnZW50X2lkGAUgASgJEhAKCHN0cmF0ZWd5GAYgASgJEg0KBXBvb2xzGAcgAygJEhIKCmlucHV0X21pbnQYCCABKAkSFAoMaW5wdXRfYW1vdW50GAkgASgEEh0KFWdyb3NzX3Byb2ZpdF9sYW1wb3J0cxgKIAEoAxITCgtmZWF0dXJlX3NldBgLIAEoCRIQCghmZWF0dXJlcxgMIAMoAhINCgVzY29yZRgNIAEoARIVCg1tb2RlbF92ZXJzaW9uGA4gASgJEhQKDHRpcF9sYW1wb3J0cxgPIAEoBBIUCgxmZWVfbGFtcG9ydHMYECABKAQSIQoFcm91dGUYESABKA4yEi5sYW5kZmFsbC52MS5Sb3V0ZRIdChVleHBlY3RlZF9uZXRfbGFtcG9ydHMYEiABKAMSJwoIZGVjaXNpb24YEyABKA4yFS5sYW5kZmFsbC52MS5EZWNpc2lvbhIZChF0cmlnZ2VyX3NpZ25hdHVyZRgUIAEoCRITCgtob3RfcGF0aF91cxgVIAEoASLZAgoNQnVuZGxlT3V0Y29tZRIRCglidW5kbGVfaWQYASABKAkSFgoOb3Bwb3J0dW5pdHlfaWQYAiABKAkSIwoGbW9kdWxlGAMgASgOMhMubGFuZGZhbGwudjEuTW9kdWxlEg0KBXRzX21zGAQgASgDEg4KBmxhbmRlZBgFIAEoCBIUCgx0aXBfbGFtcG9ydHMYBiABKAQSIAoEcGF0aBgHIAEoDjISLmxhbmRmYWxsLnYxLlJvdXRlEg4KBmxlYWRlchgIIAEoCRIMCgRzbG90GAkgASgEEhcKD3Byb2ZpdF9sYW1wb3J0cxgKIAEoAxIUCgxmZWVfbGFtcG9ydHMYCyABKAQSEAoIYWdlbnRfaWQYDCABKAkSHQoVZXhwZWN0ZWRfbmV0X2xhbXBvcnRzGA0gASgDEg8KB2ZhaWx1cmUYDiABKAkSEgoKbGF0ZW5jeV9tcxgPIAEoASJeCgpUaXBBcm1TdGF0Eg0KBWxhYmVsGAEgASgJEg0KBXB1bGxzGAIgASgEEhcKD21lYW5fcGF5b2ZmX3NvbBgDIAEoARIZChFtZWFuX3BheW9mZl9zaGFyZRgEIAEoASKfAwoNTWV0cmljc1VwZGF0ZRIQCghhZ2VudF9pZBgBIAEoCRIjCgZtb2R1bGUYAiABKA4yEy5sYW5kZmFsbC52MS5Nb2R1bGUSDQoFdHNfbXMYAyABKAMSFgoOaG90cGF0aF9wNTBfbXMYBCABKAESFgoOaG90cGF0aF9wOTlfbXMYBSABKAESEwoLc2VuZF9wOTlfbXMYBiABKAESEgoKbGFuZGVkX3BjdBgHIAEoARIOCgZwbmxfMWgYCCABKAESFQoNc2xvX3Zpb2xhdGlvbhgJIAEoCBISCgpzbG9fcmVhc29uGAogASgJEhMKC25lZ19ldl9yYXRlGAsgASgBEhUKDW9wcG9ydHVuaXRpZXMYDCABKAQSEwoLc3VibWlzc2lvbnMYDSABKAQSDgoGbGFuZGVkGA4gASgEEg0KBXN0YXRlGA8gASgJEhUKDW1vZGVsX3ZlcnNpb24YECABKAkSEgoKaml0b19zaGFyZRgRIAEoARIpCgh0aXBfYXJtcxgSIAMoCzIXLmxhbmRmYWxsLnYxLlRpcEFybVN0YXQi3AEKCFNsb1N0YXRlEiMKBm1vZHVsZRgBIAEoDjITLmxhbmRmYWxsLnYxLk1vZHVsZRIQCgh2aW9sYXRlZBgCIAEoCBIOCgZyZWFzb24YAyABKAkSLwoLbGFzdF9hY3Rpb24YBCABKA4yGi5sYW5kZmFsbC52MS5Db250cm9sQWN0aW9uEhkKEWxhc3RfYWN0aW9uX3RzX21zGAUgASgDEhYKDmJ1cm5fcmF0ZV9mYXN0GAYgASgBEhYKDmJ1cm5fcmF0ZV9zbG93GAcgASgBEg0KBXRzX21zGAggASgDIuADCghFbnZlbG9wZRIWCg5zY2hlbWFfdmVyc2lvbhgBIAEoCRIMCgR0eXBlGAIgASgJEi0KB21ldHJpY3MYCiABKAsyGi5sYW5kZmFsbC52MS5NZXRyaWNzVXBkYXRlSAASLQoHb3V0Y29tZRgLIAEoCzIaLmxhbmRmYWxsLnYxLkJ1bmRsZU91dGNvbWVIABIzCg9hcmJfb3Bwb3J0dW5pdHkYDCABKAsyGC5sYW5kZmFsbC52MS5PcHBvcnR1bml0eUgAEjMKD21ldl9vcHBvcnR1bml0eRgNIAEoCzIYLmxhbmRmYWxsLnYxLk9wcG9ydHVuaXR5SAASKgoJdHJhaW5fYWNrGA4gASgLMhUubGFuZGZhbGwudjEuVHJhaW5BY2tIABIuCgtjb250cm9sX2FjaxgPIAEoCzIXLmxhbmRmYWxsLnYxLkNvbnRyb2xBY2tIABIkCgNzbG8YECABKAsyFS5sYW5kZmFsbC52MS5TbG9TdGF0ZUgAEi4KB2NvbnRyb2wYESABKAsyGy5sYW5kZmFsbC52MS5Db250cm9sQ29tbWFuZEgAEikKBWF1ZGl0GBIgASgLMhgubGFuZGZhbGwudjEuQXVkaXRSZWNvcmRIAEIJCgdwYXlsb2FkKkAKBVJvdXRlEhUKEVJPVVRFX1VOU1BFQ0lGSUVEEAASDgoKUk9VVEVfSklUTxABEhAKDFJPVVRFX0RJUkVDVBACKrcBCghEZWNpc2lvbhIYChRERUNJU0lPTl9VTlNQRUNJRklFRBAAEhYKEkRFQ0lTSU9OX1NVQk1JVFRFRBABEhoKFkRFQ0lTSU9OX1NLSVBQRURfU0NPUkUQAhIgChxERUNJU0lPTl9TS0lQUEVEX05FR0FUSVZFX0VWEAMSGwoXREVDSVNJT05fU0tJUFBFRF9LSUxMRUQQBBIeChpERUNJU0lPTl9TS0lQUEVEX1RIUk9UVExFRBAFYgZwcm90bzM", [file_landfall_v1_audit, file_landfall_v1_control, file_landfall_v1_jobs]);
+  fileDesc("ChpsYW5kZmFsbC92MS9yZWFsdGltZS5wcm90bxILbGFuZGZhbGwudjEi9wMKC09wcG9ydHVuaXR5EhYKDm9wcG9ydHVuaXR5X2lkGAEgASgJEiMKBm1vZHVsZRgCIAEoDjITLmxhbmRmYWxsLnYxLk1vZHVsZRINCgV0c19tcxgDIAEoAxIMCgRzbG90GAQgASgEEhAKCGFnZW50X2lkGAUgASgJEhAKCHN0cmF0ZWd5GAYgASgJEg0KBXBvb2xzGAcgAygJEhIKCmlucHV0X21pbnQYCCABKAkSFAoMaW5wdXRfYW1vdW50GAkgASgEEh0KFWdyb3NzX3Byb2ZpdF9sYW1wb3J0cxgKIAEoAxITCgtmZWF0dXJlX3NldBgLIAEoCRIQCghmZWF0dXJlcxgMIAMoAhINCgVzY29yZRgNIAEoARIVCg1tb2RlbF92ZXJzaW9uGA4gASgJEhQKDHRpcF9sYW1wb3J0cxgPIAEoBBIUCgxmZWVfbGFtcG9ydHMYECABKAQSIQoFcm91dGUYESABKA4yEi5sYW5kZmFsbC52MS5Sb3V0ZRIdChVleHBlY3RlZF9uZXRfbGFtcG9ydHMYEiABKAMSJwoIZGVjaXNpb24YEyABKA4yFS5sYW5kZmFsbC52MS5EZWNpc2lvbhIZChF0cmlnZ2VyX3NpZ25hdHVyZRgUIAEoCRITCgtob3RfcGF0aF91cxgVIAEoASLZAgoNQnVuZGxlT3V0Y29tZRIRCglidW5kbGVfaWQYASABKAkSFgoOb3Bwb3J0dW5pdHlfaWQYAiABKAkSIwoGbW9kdWxlGAMgASgOMhMubGFuZGZhbGwudjEuTW9kdWxlEg0KBXRzX21zGAQgASgDEg4KBmxhbmRlZBgFIAEoCBIUCgx0aXBfbGFtcG9ydHMYBiABKAQSIAoEcGF0aBgHIAEoDjISLmxhbmRmYWxsLnYxLlJvdXRlEg4KBmxlYWRlchgIIAEoCRIMCgRzbG90GAkgASgEEhcKD3Byb2ZpdF9sYW1wb3J0cxgKIAEoAxIUCgxmZWVfbGFtcG9ydHMYCyABKAQSEAoIYWdlbnRfaWQYDCABKAkSHQoVZXhwZWN0ZWRfbmV0X2xhbXBvcnRzGA0gASgDEg8KB2ZhaWx1cmUYDiABKAkSEgoKbGF0ZW5jeV9tcxgPIAEoASJeCgpUaXBBcm1TdGF0Eg0KBWxhYmVsGAEgASgJEg0KBXB1bGxzGAIgASgEEhcKD21lYW5fcGF5b2ZmX3NvbBgDIAEoARIZChFtZWFuX3BheW9mZl9zaGFyZRgEIAEoASLBBAoNTWV0cmljc1VwZGF0ZRIQCghhZ2VudF9pZBgBIAEoCRIjCgZtb2R1bGUYAiABKA4yEy5sYW5kZmFsbC52MS5Nb2R1bGUSDQoFdHNfbXMYAyABKAMSFgoOaG90cGF0aF9wNTBfbXMYBCABKAESFgoOaG90cGF0aF9wOTlfbXMYBSABKAESEwoLc2VuZF9wOTlfbXMYBiABKAESEgoKbGFuZGVkX3BjdBgHIAEoARIOCgZwbmxfMWgYCCABKAESFQoNc2xvX3Zpb2xhdGlvbhgJIAEoCBISCgpzbG9fcmVhc29uGAogASgJEhMKC25lZ19ldl9yYXRlGAsgASgBEhUKDW9wcG9ydHVuaXRpZXMYDCABKAQSEwoLc3VibWlzc2lvbnMYDSABKAQSDgoGbGFuZGVkGA4gASgEEg0KBXN0YXRlGA8gASgJEhUKDW1vZGVsX3ZlcnNpb24YECABKAkSEgoKaml0b19zaGFyZRgRIAEoARIpCgh0aXBfYXJtcxgSIAMoCzIXLmxhbmRmYWxsLnYxLlRpcEFybVN0YXQSDwoHZGVjaWRlZBgTIAEoBBIZChFuZWdhdGl2ZV9vdXRjb21lcxgUIAEoBBIUCgxob3RwYXRoX3Nsb3cYFSABKAQSFwoPaG90cGF0aF9zbG93X21zGBYgASgBEjEKC2tlcm5lbF9zZW5kGBcgAygLMhwubGFuZGZhbGwudjEuS2VybmVsSGlzdG9ncmFtEhIKCmtlcm5lbF9waWQYGCABKA0iYAoPSGlzdG9ncmFtQnVja2V0EgsKA2xvdxgBIAEoAxIMCgRoaWdoGAIgASgDEg0KBWNvdW50GAMgASgEEhAKCG9wZW5fbG93GAQgASgIEhEKCW9wZW5faGlnaBgFIAEoCCKlAQoPS2VybmVsSGlzdG9ncmFtEgwKBG5hbWUYASABKAkSCwoDa2V5GAIgASgJEgwKBHVuaXQYAyABKAkSLQoHYnVja2V0cxgEIAMoCzIcLmxhbmRmYWxsLnYxLkhpc3RvZ3JhbUJ1Y2tldBINCgV0b3RhbBgFIAEoBBILCgNwNTAYBiABKAESCwoDcDk5GAcgASgBEhEKCXdpbmRvd19tcxgIIAEoAyLcAQoIU2xvU3RhdGUSIwoGbW9kdWxlGAEgASgOMhMubGFuZGZhbGwudjEuTW9kdWxlEhAKCHZpb2xhdGVkGAIgASgIEg4KBnJlYXNvbhgDIAEoCRIvCgtsYXN0X2FjdGlvbhgEIAEoDjIaLmxhbmRmYWxsLnYxLkNvbnRyb2xBY3Rpb24SGQoRbGFzdF9hY3Rpb25fdHNfbXMYBSABKAMSFgoOYnVybl9yYXRlX2Zhc3QYBiABKAESFgoOYnVybl9yYXRlX3Nsb3cYByABKAESDQoFdHNfbXMYCCABKAMi4AMKCEVudmVsb3BlEhYKDnNjaGVtYV92ZXJzaW9uGAEgASgJEgwKBHR5cGUYAiABKAkSLQoHbWV0cmljcxgKIAEoCzIaLmxhbmRmYWxsLnYxLk1ldHJpY3NVcGRhdGVIABItCgdvdXRjb21lGAsgASgLMhoubGFuZGZhbGwudjEuQnVuZGxlT3V0Y29tZUgAEjMKD2FyYl9vcHBvcnR1bml0eRgMIAEoCzIYLmxhbmRmYWxsLnYxLk9wcG9ydHVuaXR5SAASMwoPbWV2X29wcG9ydHVuaXR5GA0gASgLMhgubGFuZGZhbGwudjEuT3Bwb3J0dW5pdHlIABIqCgl0cmFpbl9hY2sYDiABKAsyFS5sYW5kZmFsbC52MS5UcmFpbkFja0gAEi4KC2NvbnRyb2xfYWNrGA8gASgLMhcubGFuZGZhbGwudjEuQ29udHJvbEFja0gAEiQKA3NsbxgQIAEoCzIVLmxhbmRmYWxsLnYxLlNsb1N0YXRlSAASLgoHY29udHJvbBgRIAEoCzIbLmxhbmRmYWxsLnYxLkNvbnRyb2xDb21tYW5kSAASKQoFYXVkaXQYEiABKAsyGC5sYW5kZmFsbC52MS5BdWRpdFJlY29yZEgAQgkKB3BheWxvYWQqQAoFUm91dGUSFQoRUk9VVEVfVU5TUEVDSUZJRUQQABIOCgpST1VURV9KSVRPEAESEAoMUk9VVEVfRElSRUNUEAIqtwEKCERlY2lzaW9uEhgKFERFQ0lTSU9OX1VOU1BFQ0lGSUVEEAASFgoSREVDSVNJT05fU1VCTUlUVEVEEAESGgoWREVDSVNJT05fU0tJUFBFRF9TQ09SRRACEiAKHERFQ0lTSU9OX1NLSVBQRURfTkVHQVRJVkVfRVYQAxIbChdERUNJU0lPTl9TS0lQUEVEX0tJTExFRBAEEh4KGkRFQ0lTSU9OX1NLSVBQRURfVEhST1RUTEVEEAViBnByb3RvMw", [file_landfall_v1_audit, file_landfall_v1_control, file_landfall_v1_jobs]);
 
 /**
  * One opportunity as the agent saw and scored it. features is the exact vector the scorer
@@ -359,7 +359,9 @@ export type MetricsUpdate = Message<"landfall.v1.MetricsUpdate"> & {
   landed: bigint;
 
   /**
-   * "running", "throttled" or "killed".
+   * "running", "throttled" or "killed"; "probe" on an update from `landfall probe`, which sets
+   * only agent_id (its own, e.g. "arb-pid-4242", never the agent's: series are keyed by it),
+   * module, ts_ms, kernel_send and kernel_pid. Skip "probe" updates in agent aggregates.
    *
    * @generated from field: string state = 15;
    */
@@ -379,6 +381,44 @@ export type MetricsUpdate = Message<"landfall.v1.MetricsUpdate"> & {
    * @generated from field: repeated landfall.v1.TipArmStat tip_arms = 18;
    */
   tipArms: TipArmStat[];
+
+  /**
+   * Cumulative since the agent started, so a reader can take deltas over any window even
+   * when an update is lost: outcomes known, outcomes that lost money, and hot paths slower
+   * than hotpath_slow_ms (the SLO bound the agent was configured with).
+   *
+   * @generated from field: uint64 decided = 19;
+   */
+  decided: bigint;
+
+  /**
+   * @generated from field: uint64 negative_outcomes = 20;
+   */
+  negativeOutcomes: bigint;
+
+  /**
+   * @generated from field: uint64 hotpath_slow = 21;
+   */
+  hotpathSlow: bigint;
+
+  /**
+   * @generated from field: double hotpath_slow_ms = 22;
+   */
+  hotpathSlowMs: number;
+
+  /**
+   * The kernel's send path for the agent's process (`landfall probe`, bpftrace), one per map.
+   *
+   * @generated from field: repeated landfall.v1.KernelHistogram kernel_send = 23;
+   */
+  kernelSend: KernelHistogram[];
+
+  /**
+   * The process the kernel histograms describe.
+   *
+   * @generated from field: uint32 kernel_pid = 24;
+   */
+  kernelPid: number;
 };
 
 /**
@@ -387,6 +427,107 @@ export type MetricsUpdate = Message<"landfall.v1.MetricsUpdate"> & {
  */
 export const MetricsUpdateSchema: GenMessage<MetricsUpdate> = /*@__PURE__*/
   messageDesc(file_landfall_v1_realtime, 3);
+
+/**
+ * One bucket [low, high) of a kernel histogram; an open end is flagged, its bound then 0.
+ *
+ * @generated from message landfall.v1.HistogramBucket
+ */
+export type HistogramBucket = Message<"landfall.v1.HistogramBucket"> & {
+  /**
+   * @generated from field: int64 low = 1;
+   */
+  low: bigint;
+
+  /**
+   * @generated from field: int64 high = 2;
+   */
+  high: bigint;
+
+  /**
+   * @generated from field: uint64 count = 3;
+   */
+  count: bigint;
+
+  /**
+   * @generated from field: bool open_low = 4;
+   */
+  openLow: boolean;
+
+  /**
+   * @generated from field: bool open_high = 5;
+   */
+  openHigh: boolean;
+};
+
+/**
+ * Describes the message landfall.v1.HistogramBucket.
+ * Use `create(HistogramBucketSchema)` to create a new message.
+ */
+export const HistogramBucketSchema: GenMessage<HistogramBucket> = /*@__PURE__*/
+  messageDesc(file_landfall_v1_realtime, 4);
+
+/**
+ * One bpftrace histogram over one probe interval, e.g. "send_syscall_ns".
+ *
+ * @generated from message landfall.v1.KernelHistogram
+ */
+export type KernelHistogram = Message<"landfall.v1.KernelHistogram"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The map key for keyed maps (@name[key]), else empty.
+   *
+   * @generated from field: string key = 2;
+   */
+  key: string;
+
+  /**
+   * Unit of the bounds, from the map name's suffix: "ns", "us", "bytes" or "".
+   *
+   * @generated from field: string unit = 3;
+   */
+  unit: string;
+
+  /**
+   * @generated from field: repeated landfall.v1.HistogramBucket buckets = 4;
+   */
+  buckets: HistogramBucket[];
+
+  /**
+   * @generated from field: uint64 total = 5;
+   */
+  total: bigint;
+
+  /**
+   * Upper bound of the bucket holding the 50th / 99th percentile (0 when empty or open).
+   *
+   * @generated from field: double p50 = 6;
+   */
+  p50: number;
+
+  /**
+   * @generated from field: double p99 = 7;
+   */
+  p99: number;
+
+  /**
+   * The interval the counts cover, ms.
+   *
+   * @generated from field: int64 window_ms = 8;
+   */
+  windowMs: bigint;
+};
+
+/**
+ * Describes the message landfall.v1.KernelHistogram.
+ * Use `create(KernelHistogramSchema)` to create a new message.
+ */
+export const KernelHistogramSchema: GenMessage<KernelHistogram> = /*@__PURE__*/
+  messageDesc(file_landfall_v1_realtime, 5);
 
 /**
  * @generated from message landfall.v1.SloState
@@ -438,7 +579,7 @@ export type SloState = Message<"landfall.v1.SloState"> & {
  * Use `create(SloStateSchema)` to create a new message.
  */
 export const SloStateSchema: GenMessage<SloState> = /*@__PURE__*/
-  messageDesc(file_landfall_v1_realtime, 4);
+  messageDesc(file_landfall_v1_realtime, 6);
 
 /**
  * @generated from message landfall.v1.Envelope
@@ -523,7 +664,7 @@ export type Envelope = Message<"landfall.v1.Envelope"> & {
  * Use `create(EnvelopeSchema)` to create a new message.
  */
 export const EnvelopeSchema: GenMessage<Envelope> = /*@__PURE__*/
-  messageDesc(file_landfall_v1_realtime, 5);
+  messageDesc(file_landfall_v1_realtime, 7);
 
 /**
  * @generated from enum landfall.v1.Route
