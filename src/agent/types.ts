@@ -89,6 +89,11 @@ export interface Opportunity extends Candidate {
 export interface Scorer {
   readonly version: string;
   readonly featureSet: string;
+  /**
+   * The decision threshold of the model that served the latest score, when it carries one (a
+   * trained model's profit-maximising cut); the engine then uses it instead of `minScore`.
+   */
+  readonly threshold?: number | undefined;
   score(features: Float32Array, module: Module): number;
 }
 

@@ -18,8 +18,13 @@ import { checkId } from '../proto/validate.js';
 export interface TopicSpec<Desc extends DescMessage> {
   schema: Desc;
   key(message: MessageShape<Desc>): string;
-  /** Returns what is wrong, or undefined. Enum values are checked for every topic. */
+  /** Returns what is wrong, or undefined. Enum values are checked for every topic… */
   validate(message: MessageShape<Desc>): string | undefined;
+  /**
+   * …except on delivery to a consumer that validates them itself and answers the producer
+   * (the dispatcher rejects a train request with an ack naming the field, instead of the DLQ).
+   */
+  consumerChecksEnums?: true;
 }
 
 function spec<Desc extends DescMessage>(s: TopicSpec<Desc>): TopicSpec<Desc> {
@@ -31,11 +36,10 @@ export const topics = {
   'train-requests-proto': spec({
     schema: TrainRequestSchema,
     key: (m) => m.jobId,
-    validate: (m) =>
-      checkId(m.jobId, 'job_id') ??
-      (m.schemaVersion === 'train-v1'
-        ? undefined
-        : `schema_version must be "train-v1", got "${m.schemaVersion}"`),
+    // Without a job id nobody can be told: DLQ. Every other field is the dispatcher's to
+    // judge, and it rejects with a TrainAck that names the field (src/train/request.ts).
+    validate: (m) => checkId(m.jobId, 'job_id'),
+    consumerChecksEnums: true,
   }),
   'train-acks-proto': spec({
     schema: TrainAckSchema,

@@ -25,7 +25,9 @@ export function decodeTopic<T extends TopicName>(topic: T, bytes: Uint8Array): T
       },
     );
   }
-  const problem = checkEnums(spec.schema, message) ?? spec.validate(message);
+  const problem =
+    (spec.consumerChecksEnums ? undefined : checkEnums(spec.schema, message)) ??
+    spec.validate(message);
   if (problem)
     throw new LandfallError('LF_PROTO_INVALID', `invalid ${spec.schema.typeName}: ${problem}`);
   return message as TopicMessage<T>;

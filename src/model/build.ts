@@ -99,7 +99,14 @@ function selfTest(libraryPath: string, input: PublishInput): LoadedModel {
 /** Compiles, checks and publishes into the registry at `dir`; returns the live manifest. */
 export async function compileAndPublish(
   text: string,
-  options: CompileOptions & { dir: string; keep: number; trainingJobId?: string; source?: string },
+  options: CompileOptions & {
+    dir: string;
+    keep: number;
+    trainingJobId?: string;
+    source?: string;
+    /** Recorded in the manifest beside the compiler's own (e.g. validation AUC). */
+    metrics?: Record<string, number>;
+  },
 ): Promise<ModelManifest> {
   const built = await compileXgbJson(text, options);
   try {
@@ -107,6 +114,7 @@ export async function compileAndPublish(
       options.dir,
       {
         ...built.input,
+        metrics: { ...built.input.metrics, ...options.metrics },
         trainingJobId: options.trainingJobId ?? null,
         ...(options.source === undefined ? {} : { source: options.source }),
       },

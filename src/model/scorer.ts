@@ -45,6 +45,9 @@ export class ModelScorer implements FeatureScorer {
     this.lastVersion = options.fallback.version;
   }
 
+  /** The served model's baked-in threshold for the latest decision; none for the heuristic. */
+  threshold: number | undefined;
+
   /** The version that served the latest decision (the engine records it per opportunity). */
   get version(): string {
     return this.lastVersion;
@@ -57,9 +60,11 @@ export class ModelScorer implements FeatureScorer {
     if (model === undefined) {
       const p = this.fallback.score(features, module);
       this.lastVersion = this.fallback.version;
+      this.threshold = undefined;
       return { p, source: 'heuristic', version: this.fallback.version };
     }
     this.lastVersion = model.version;
+    this.threshold = model.threshold;
     return {
       p: model.predict(features),
       source: 'model',

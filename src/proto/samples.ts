@@ -51,7 +51,7 @@ export function sampleTrainRequest(module: Module, jobId = 'job-0001'): TrainReq
     jobId,
     module,
     range: { start: '2026-11-01T00:00:00Z', end: '2026-11-08T00:00:00Z' },
-    features: { name: 'default', include: ['pool_depth_ratio'], exclude: ['slot_phase'] },
+    features: { name: 'default', include: ['log10_tip_floor_p50'], exclude: ['leader_runs_jito'] },
     model: 'xgb',
     params: { maxDepth: 6, nEstimators: 200, learningRate: 0.1, gpu: false },
     outputDir: 'models',

@@ -274,3 +274,34 @@ export function trainBinary(
     m.free();
   }
 }
+
+/** Booster parameters that put training on the CUDA device for this library's version. */
+export function cudaParams(library?: string): Record<string, string> {
+  const major = Number(xgboostVersion(library).split('.')[0]);
+  // XGBoost 2 selects the device with `device`; 1.x with the gpu_hist tree method.
+  return major >= 2 ? { device: 'cuda', tree_method: 'hist' } : { tree_method: 'gpu_hist' };
+}
+
+/**
+ * Whether this libxgboost can train on a CUDA device: one round on a tiny matrix with the GPU
+ * parameters. A CPU-only build (Debian's) fails with the library's own reason.
+ */
+export function probeCuda(library?: string): { ok: true } | { ok: false; reason: string } {
+  const m = new DMatrix(new Float32Array([0, 1, 2, 3]), 4, 1, library);
+  let b: Booster | undefined;
+  try {
+    m.setLabels(new Float32Array([0, 1, 0, 1]));
+    b = new Booster([m], library);
+    b.setParam('objective', 'binary:logistic');
+    for (const [k, v] of Object.entries(cudaParams(library))) b.setParam(k, v);
+    b.updateOneIter(0, m);
+    return { ok: true };
+  } catch (err) {
+    // The library's message carries a timestamp, its source line and a native backtrace.
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    return { ok: false, reason: first.replace(/\[\d\d:\d\d:\d\d\] \S+:\d+: /, '') };
+  } finally {
+    b?.free();
+    m.free();
+  }
+}
