@@ -1,7 +1,7 @@
 import type { Executor, Module } from '../market/types.js';
 import { WSOL_MINT } from '../market/types.js';
 import { MarketCollector } from './collector.js';
-import { Engine, type EngineObserver } from './engine.js';
+import { Engine, type EngineObserver, type SubmissionGate } from './engine.js';
 import { DiscountedBetaRoute, EwmaRoute, FixedRoute } from './route-policy.js';
 import { HeuristicScorer } from './scorer.js';
 import { ArbStrategy, BackrunStrategy } from './strategies.js';
@@ -55,6 +55,10 @@ export interface AgentSpec {
   readonly scorer?: Scorer;
   readonly minTipLamports?: number;
   readonly baseFeeLamports?: number;
+  /** The agent's kill switch and throttle (`control.ts`); none: always running. */
+  readonly gate?: SubmissionGate;
+  /** Largest quote-mint input a candidate may be sized to (live: `live.caps.maxTradeLamports`). */
+  readonly maxAmountIn?: bigint;
 }
 
 export function policiesFor(
@@ -84,6 +88,7 @@ export function createAgent(spec: AgentSpec): Engine {
   const strategyOptions = {
     quoteMint: WSOL_MINT,
     minProfitLamports: BigInt(settings.minProfitLamports),
+    ...(spec.maxAmountIn === undefined ? {} : { maxAmountIn: spec.maxAmountIn }),
   };
   const strategy =
     spec.module === 'arb' ? new ArbStrategy(strategyOptions) : new BackrunStrategy(strategyOptions);
@@ -96,6 +101,7 @@ export function createAgent(spec: AgentSpec): Engine {
     ...policiesFor(spec.policy, settings),
     executor: spec.executor,
     observers: spec.observers ?? [],
+    ...(spec.gate === undefined ? {} : { gate: spec.gate }),
     minScore: settings.minScore,
     minTipLamports: BigInt(spec.minTipLamports ?? 1_000),
     baseFeeLamports: BigInt(spec.baseFeeLamports ?? 5_000),

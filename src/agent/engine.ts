@@ -22,7 +22,26 @@ import type {
 } from './types.js';
 
 /** Why an opportunity was or was not submitted (mirrors the proto `Decision`). */
-export type Decision = 'submitted' | 'skipped_score' | 'skipped_negative_ev';
+export type Decision =
+  | 'submitted'
+  | 'skipped_score'
+  | 'skipped_negative_ev'
+  | 'skipped_killed'
+  | 'skipped_throttled';
+
+/** What control commands have made of this agent (`control.ts` keeps it). */
+export type AgentState = 'running' | 'throttled' | 'killed';
+
+/**
+ * The kill switch and throttle as the engine sees them. Killed: nothing is submitted from the
+ * next decision on (in-flight submissions finish). Throttled: the score threshold rises by
+ * `thresholdRaise`, and `admit()` says whether one more would-be submission may go.
+ */
+export interface SubmissionGate {
+  readonly state: AgentState;
+  readonly thresholdRaise: number;
+  admit(): boolean;
+}
 
 /** One decided opportunity, as the observers (telemetry, backtests) see it. */
 export interface DecisionRecord {
@@ -56,6 +75,8 @@ export interface EngineOptions {
   readonly routes: RoutePolicy;
   readonly executor: Executor;
   readonly observers?: readonly EngineObserver[];
+  /** Control commands (kill, throttle); without one the engine always runs. */
+  readonly gate?: SubmissionGate;
   /** Below this score an opportunity is skipped (the scorer's probability of paying). */
   readonly minScore: number;
   readonly minTipLamports: bigint;
@@ -126,6 +147,7 @@ export class Engine {
     };
     this.counters.opportunities++;
     const score = scorer.score(opportunity.features, candidate.module);
+    const minScore = scorer.threshold ?? this.options.minScore;
     const gross = candidate.grossProfitLamports;
     const tip = tips.choose({
       grossProfitLamports: gross,
@@ -138,12 +160,15 @@ export class Engine {
     });
     const q = choice.quote;
     const netIfLanded = gross - q.tipLamports - q.feeLamports;
-    const decision: Decision =
+    const decision = this.gated(
       netIfLanded <= 0n || !(choice.expectedNetLamports > 0)
         ? 'skipped_negative_ev'
-        : score < this.options.minScore
+        : score < minScore
           ? 'skipped_score'
-          : 'submitted';
+          : 'submitted',
+      score,
+      minScore,
+    );
     if (decision !== 'submitted') {
       this.observe(this.record(opportunity, score, decision, choice, 0));
       return;
@@ -155,6 +180,17 @@ export class Engine {
     const record = this.record(opportunity, score, decision, choice, hotPathUs, submission);
     this.send(record, tip.arm, view.leaderRunsJito);
     this.observe(record);
+  }
+
+  /** Applies the kill switch and the throttle to what the policies decided. */
+  private gated(decision: Decision, score: number, minScore: number): Decision {
+    const gate = this.options.gate;
+    if (gate === undefined || gate.state === 'running') return decision;
+    if (gate.state === 'killed') return 'skipped_killed';
+    if (decision !== 'submitted') return decision;
+    // The raised threshold first, so a skipped opportunity does not use up rate credit.
+    if (score < minScore + gate.thresholdRaise) return 'skipped_throttled';
+    return gate.admit() ? decision : 'skipped_throttled';
   }
 
   private quotes(tipLamports: bigint): RouteQuote[] {

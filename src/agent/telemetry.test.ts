@@ -60,6 +60,15 @@ describe('telemetry', () => {
       featureSet: string;
     };
     expect(opp.featureSet).toBe('lf-v1');
+    // The guard's inputs: cumulative counts, the slow-hot-path bound, and the gate's state.
+    const last = (bus.sent.get('metrics-proto') as TopicMessage<'metrics-proto'>[])
+      .filter((m) => m.agentId === 'arb-1')
+      .at(-1);
+    expect(last?.decided).toBe(BigInt(arb.counters.decided));
+    expect(last?.negativeOutcomes).toBe(BigInt(arb.counters.negativeOutcomes));
+    expect(last?.hotpathSlowMs).toBe(20);
+    expect(Number(last?.hotpathSlow)).toBeLessThanOrEqual(arb.counters.submissions);
+    expect(last?.state).toBe('running');
     expect(opp.features.length).toBeGreaterThan(0);
   });
 });

@@ -23,6 +23,8 @@ const DECISION = {
   submitted: ProtoDecision.SUBMITTED,
   skipped_score: ProtoDecision.SKIPPED_SCORE,
   skipped_negative_ev: ProtoDecision.SKIPPED_NEGATIVE_EV,
+  skipped_killed: ProtoDecision.SKIPPED_KILLED,
+  skipped_throttled: ProtoDecision.SKIPPED_THROTTLED,
 } as const;
 const HOUR_MS = 3_600_000;
 
@@ -33,13 +35,18 @@ const HOUR_MS = 3_600_000;
  * Publishing never blocks the engine: a failed publish is counted and handed to `onError`.
  *
  * `neg_ev_rate` is the share of decided submissions that lost money (fees of a reverted
- * direct transaction): submissions with negative *expected* net never happen (engine rule),
+ * direct transaction, or a landed trade that realised less than its tip and fees): submissions with negative *expected* net never happen (engine rule),
  * so the realised rate is the figure worth an SLO.
+ *
+ * For the guard, each update also carries cumulative counts (`decided`, `negative_outcomes`,
+ * `hotpath_slow` against `hotpath_slow_ms`), so rates over any window are exact deltas, and
+ * `state` from the engine's gate (running, throttled, killed).
  */
 export class Telemetry implements EngineObserver {
   private engine: Engine | undefined;
   private readonly pnl: { atMs: number; lamports: number }[] = [];
   private cancel: (() => void) | undefined;
+  private hotPathSlow = 0;
   publishErrors = 0;
 
   constructor(
@@ -48,6 +55,8 @@ export class Telemetry implements EngineObserver {
     private readonly module: Module,
     private readonly clock: Clock,
     private readonly onError: (err: unknown) => void = () => undefined,
+    /** Hot paths slower than this are counted (the guard's `slo.hotpathP99Ms`). */
+    private readonly hotPathSlowMs = 20,
   ) {}
 
   /** Starts the metrics ticker for `engine` (on the market's clock). */
@@ -67,6 +76,7 @@ export class Telemetry implements EngineObserver {
 
   onDecision(r: DecisionRecord): void {
     const o = r.opportunity;
+    if (r.decision === 'submitted' && r.hotPathUs > this.hotPathSlowMs * 1000) this.hotPathSlow++;
     const message = create(OpportunitySchema, {
       opportunityId: o.id,
       module: MODULE[o.module],
@@ -142,7 +152,11 @@ export class Telemetry implements EngineObserver {
         opportunities: BigInt(c.opportunities),
         submissions: BigInt(c.submissions),
         landed: BigInt(c.landed),
-        state: 'running',
+        state: engine.options.gate?.state ?? 'running',
+        decided: BigInt(c.decided),
+        negativeOutcomes: BigInt(c.negativeOutcomes),
+        hotpathSlow: BigInt(this.hotPathSlow),
+        hotpathSlowMs: this.hotPathSlowMs,
         modelVersion: engine.options.scorer.version,
         jitoShare: c.submissions === 0 ? 0 : c.jitoSubmissions / c.submissions,
         tipArms: engine.options.tips.arms().map((a) =>

@@ -1,0 +1,151 @@
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { create } from '@bufbuild/protobuf';
+import { describe, expect, it } from 'vitest';
+import { isLandfallError } from '../errors.js';
+import {
+  ControlAction,
+  ControlCommandSchema,
+  ThrottleParamsSchema,
+} from '../gen/landfall/v1/control_pb.js';
+import { Module } from '../gen/landfall/v1/jobs_pb.js';
+import { systemClock } from '../market/system-clock.js';
+import { Simulator } from '../sim/index.js';
+import { createAgent } from './assemble.js';
+import { AgentControl } from './control.js';
+import type { DecisionRecord } from './engine.js';
+
+const defaults = { rateFraction: 0.5, thresholdRaise: 0.1 };
+const control = (home: string, module: 'arb' | 'mev' = 'arb') =>
+  new AgentControl({ agentId: 'a', module, home, throttleDefaults: defaults, clock: systemClock });
+const command = (action: ControlAction, extra: object = {}) =>
+  create(ControlCommandSchema, {
+    commandId: `c-${action}`,
+    action,
+    module: Module.ARBITRAGE,
+    issuer: 'alice',
+    reason: 'test',
+    source: 'operator',
+    ...extra,
+  });
+const home = () => mkdtempSync(join(tmpdir(), 'lf-control-'));
+
+describe('agent control', () => {
+  it('persists a kill atomically; a new control on the same home starts killed; resume clears it', () => {
+    const dir = home();
+    const first = control(dir);
+    const ack = first.apply(command(ControlAction.KILL));
+    expect(ack.applied).toBe(true);
+    expect(first.state).toBe('killed');
+    expect(first.kill.read()).toMatchObject({
+      issuer: 'alice',
+      source: 'operator',
+      reason: 'test',
+    });
+    // No temporary file left beside it.
+    expect(readdirSync(dirname(first.kill.path))).toEqual(['arb.json']);
+    const restarted = control(dir);
+    expect(restarted.state).toBe('killed');
+    expect(control(dir, 'mev').state).toBe('running');
+    expect(restarted.apply(command(ControlAction.THROTTLE)).applied).toBe(false);
+    expect(restarted.apply(command(ControlAction.RESUME)).applied).toBe(true);
+    expect(control(dir).state).toBe('running');
+  });
+
+  it('refuses a kill file it cannot read, naming the file and the field', () => {
+    const dir = home();
+    const c = control(dir);
+    mkdirSync(dirname(c.kill.path), { recursive: true });
+    writeFileSync(
+      c.kill.path,
+      JSON.stringify({ commandId: 'x', issuer: 'i', source: 's', reason: 'r' }),
+    );
+    expect(() => control(dir)).toThrow(/arb\.json: tsMs: expected a number/);
+    writeFileSync(c.kill.path, '{nope');
+    try {
+      control(dir);
+      expect.unreachable();
+    } catch (err) {
+      expect(isLandfallError(err, 'LF_CONTROL_STATE_INVALID')).toBe(true);
+    }
+  });
+
+  it('throttles with the command parameters or the defaults, and checks them', () => {
+    const c = control(home());
+    expect(c.apply(command(ControlAction.THROTTLE)).message).toMatch(/50 % of submissions/);
+    const params = create(ThrottleParamsSchema, { rateFraction: 0.25, thresholdRaise: 0.2 });
+    expect(c.apply(command(ControlAction.THROTTLE, { throttle: params })).applied).toBe(true);
+    expect([c.rateFraction, c.thresholdRaise]).toEqual([0.25, 0.2]);
+    // A quarter of would-be submissions go, exactly.
+    expect(Array.from({ length: 8 }, () => c.admit())).toEqual([
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    const bad = create(ThrottleParamsSchema, { rateFraction: 0, thresholdRaise: 0.2 });
+    const ack = c.apply(command(ControlAction.THROTTLE, { throttle: bad }));
+    expect(ack.applied).toBe(false);
+    expect(ack.message).toMatch(/throttle\.rate_fraction must be in \(0, 1\], got 0/);
+  });
+
+  it('acks set-policy as not applied, and only an operator resumes a kill', () => {
+    const c = control(home());
+    const policy = c.apply(command(ControlAction.SET_POLICY));
+    expect(policy.applied).toBe(false);
+    expect(policy.message).toMatch(/not supported/);
+    c.apply(command(ControlAction.KILL, { source: 'guard', issuer: 'guard' }));
+    expect(c.apply(command(ControlAction.RESUME, { source: 'guard' })).applied).toBe(false);
+    expect(c.state).toBe('killed');
+    expect(c.concerns(command(ControlAction.KILL, { module: Module.MEV }))).toBe(false);
+  });
+
+  it('gates the engine: killed submits nothing; throttled sends exactly its share', async () => {
+    const run = async (gate?: AgentControl) => {
+      const sim = new Simulator({ seed: 4 }, { durationMs: 3 * 60_000 });
+      const records: DecisionRecord[] = [];
+      const agent = createAgent({
+        agentId: 'arb',
+        module: 'arb',
+        executor: sim.executor,
+        policy: { kind: 'landfall' },
+        observers: [{ onDecision: (r) => void records.push(r) }],
+        ...(gate === undefined ? {} : { gate }),
+      });
+      await sim.run((e) => agent.handle(e));
+      return { agent, records };
+    };
+    const free = await run();
+    expect(free.agent.counters.submissions).toBeGreaterThan(0);
+    const killed = control(home());
+    killed.apply(command(ControlAction.KILL));
+    const k = await run(killed);
+    expect(k.agent.counters.submissions).toBe(0);
+    expect(k.records.every((r) => r.decision === 'skipped_killed')).toBe(true);
+
+    const throttled = control(home());
+    throttled.apply(command(ControlAction.THROTTLE));
+    const t = await run(throttled);
+    const minScore = 0.02 + defaults.thresholdRaise;
+    const reachedRate = t.records.filter(
+      (r) =>
+        r.score >= minScore && (r.decision === 'submitted' || r.decision === 'skipped_throttled'),
+    );
+    const sent = reachedRate.filter((r) => r.decision === 'submitted').length;
+    expect(reachedRate.length).toBeGreaterThan(1);
+    expect(sent).toBe(Math.floor(reachedRate.length / 2));
+    // Between the normal and the raised threshold: skipped for the throttle, never sent.
+    const raised = t.records.filter((r) => r.score >= 0.02 && r.score < minScore);
+    expect(raised.every((r) => r.decision !== 'submitted')).toBe(true);
+    expect(
+      raised.every(
+        (r) => r.decision === 'skipped_throttled' || r.decision === 'skipped_negative_ev',
+      ),
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,162 @@
+import { create } from '@bufbuild/protobuf';
+import type { TypedBus } from '../bus/typed.js';
+import type { Subscription } from '../bus/types.js';
+import { reasonOf } from '../errors.js';
+import {
+  type ControlAck,
+  ControlAckSchema,
+  ControlAction,
+  type ControlCommand,
+} from '../gen/landfall/v1/control_pb.js';
+import { Module as ProtoModule } from '../gen/landfall/v1/jobs_pb.js';
+import type { Clock, Module } from '../market/types.js';
+import type { AgentState, SubmissionGate } from './engine.js';
+import { KillState } from './kill-state.js';
+
+export interface ThrottleSettings {
+  /** Share of would-be submissions still sent, in (0, 1]. */
+  readonly rateFraction: number;
+  /** Added to the score threshold, in [0, 1]. */
+  readonly thresholdRaise: number;
+}
+
+export interface AgentControlOptions {
+  readonly agentId: string;
+  readonly module: Module;
+  /** `config.home`: the kill state lives in `<home>/control/<module>.json`. */
+  readonly home: string;
+  /** What a throttle command without parameters asks for (config `guard.throttle`). */
+  readonly throttleDefaults: ThrottleSettings;
+  /** Stamps acknowledgements (the market's clock, like the agent's telemetry). */
+  readonly clock: Clock;
+}
+
+const PROTO_MODULE = { arb: ProtoModule.ARBITRAGE, mev: ProtoModule.MEV } as const;
+
+/**
+ * One agent's obedience to control commands: the SubmissionGate its engine consults on every
+ * decision. Kill: nothing is submitted from the next decision on, and the kill is written to
+ * disk first, so an agent started later on this host stays killed. Throttle: a deterministic
+ * share of would-be submissions goes (a credit of `rateFraction` per candidate) and the score
+ * threshold rises. Resume: back to running, kill file removed. Set-policy: acknowledged as
+ * not applied — the tip and route policies hold learnt state and are chosen at start.
+ *
+ * A kill is lifted only by an operator: a resume from the guard is refused while killed (the
+ * guard lifts only its own throttles).
+ */
+export class AgentControl implements SubmissionGate {
+  state: AgentState = 'running';
+  thresholdRaise = 0;
+  rateFraction = 1;
+  private credit = 0;
+  readonly kill: KillState;
+
+  constructor(private readonly options: AgentControlOptions) {
+    this.kill = new KillState(options.home, options.module);
+    if (this.kill.read() !== undefined) this.state = 'killed';
+  }
+
+  admit(): boolean {
+    this.credit += this.rateFraction;
+    if (this.credit < 1) return false;
+    this.credit -= 1;
+    return true;
+  }
+
+  /** True when the command is addressed to this agent's module. */
+  concerns(command: ControlCommand): boolean {
+    return command.module === PROTO_MODULE[this.options.module];
+  }
+
+  /** Applies one command addressed to this module and says what became of it. */
+  apply(command: ControlCommand): ControlAck {
+    const [applied, message] = this.outcome(command);
+    return create(ControlAckSchema, {
+      commandId: command.commandId,
+      action: command.action,
+      module: command.module,
+      agentId: this.options.agentId,
+      applied,
+      message,
+      tsMs: BigInt(Math.round(this.options.clock.now())),
+    });
+  }
+
+  private outcome(c: ControlCommand): [boolean, string] {
+    const by = `${c.issuer || 'unknown'} (${c.source || 'unknown source'})`;
+    switch (c.action) {
+      case ControlAction.KILL: {
+        // Stop first: a disk that refuses the record must not keep the agent trading.
+        this.state = 'killed';
+        const done = `killed by ${by}: no new submissions; in-flight ones finish`;
+        try {
+          this.kill.write({
+            commandId: c.commandId,
+            issuer: c.issuer,
+            source: c.source,
+            reason: c.reason,
+            tsMs: Number(c.tsMs),
+          });
+        } catch (err) {
+          return [true, `${done}; NOT persisted to ${this.kill.path}: ${reasonOf(err)}`];
+        }
+        return [true, done];
+      }
+      case ControlAction.THROTTLE: {
+        if (this.state === 'killed') return [false, 'killed: a throttle waits for a resume'];
+        const t = c.throttle ?? this.options.throttleDefaults;
+        const problem = throttleProblem(t);
+        if (problem !== undefined) return [false, problem];
+        this.state = 'throttled';
+        this.rateFraction = t.rateFraction;
+        this.thresholdRaise = t.thresholdRaise;
+        this.credit = 0;
+        return [
+          true,
+          `throttled by ${by}: ${Math.round(t.rateFraction * 100)} % of submissions, score threshold +${t.thresholdRaise}`,
+        ];
+      }
+      case ControlAction.RESUME:
+        if (this.state === 'killed' && c.source !== 'operator')
+          return [false, `killed: only an operator resumes a kill (source was "${c.source}")`];
+        this.kill.clear();
+        this.state = 'running';
+        this.rateFraction = 1;
+        this.thresholdRaise = 0;
+        return [true, `running, resumed by ${by}`];
+      case ControlAction.SET_POLICY:
+        return [
+          false,
+          'switching tip/route policies live is not supported: set agent.policy and restart the agent',
+        ];
+      default:
+        return [false, `unknown action ${c.action}`];
+    }
+  }
+
+  /**
+   * Subscribes this agent to `control-proto` (its own group, so every agent sees every
+   * command) and acknowledges each command for its module on `control-acks-proto`. A new
+   * group starts at the newest command: what was decided before is in the kill file.
+   */
+  listen(bus: TypedBus, onApplied?: (ack: ControlAck) => void): Promise<Subscription> {
+    return bus.subscribe(
+      'control-proto',
+      async (command) => {
+        if (!this.concerns(command)) return;
+        const ack = this.apply(command);
+        onApplied?.(ack);
+        await bus.publish('control-acks-proto', ack);
+      },
+      { group: `control-${this.options.agentId}`, start: 'latest' },
+    );
+  }
+}
+
+function throttleProblem(t: ThrottleSettings): string | undefined {
+  if (!(t.rateFraction > 0 && t.rateFraction <= 1))
+    return `throttle.rate_fraction must be in (0, 1], got ${t.rateFraction}`;
+  if (!(t.thresholdRaise >= 0 && t.thresholdRaise <= 1))
+    return `throttle.threshold_raise must be in [0, 1], got ${t.thresholdRaise}`;
+  return undefined;
+}

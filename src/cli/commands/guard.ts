@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { createBus } from '../../bus/create.js';
+import { TypedBus } from '../../bus/typed.js';
+import type { GuardConfig } from '../../guard/config.js';
+import { startGuard } from '../../guard/guard.js';
+import { createLogger } from '../../log.js';
+import { systemClock } from '../../market/system-clock.js';
+import { configFrom } from '../context.js';
+import { parseSeconds } from '../parse.js';
+import { nextSignal } from '../signals.js';
+
+interface GuardCliOptions {
+  for?: string;
+}
+
+/**
+ * `landfall guard`: the SLO guard as its own service on the configured bus. It judges the
+ * agents' metrics on the wall clock, so the agents it watches must stamp wall time (live, or
+ * paper at `sim.speed` 1); inside `landfall up` it runs on the market's own clock instead.
+ */
+export function registerGuard(program: Command): void {
+  program
+    .command('guard')
+    .description(
+      'watch the agents’ metrics-proto stream against the SLOs (config guard.*) and throttle or ' +
+        'kill modules on control-proto when they burn, until SIGINT/SIGTERM',
+    )
+    .option('--for <seconds>', 'stop by itself after this many seconds')
+    .action(async (opts: GuardCliOptions, command: Command) => {
+      const { config } = configFrom(command);
+      const runFor = opts.for === undefined ? undefined : parseSeconds('--for', opts.for);
+      const log = createLogger(config.log.level, 'guard');
+      const bus = await createBus(config.bus);
+      try {
+        const guard = await startGuard({
+          bus: new TypedBus(bus),
+          clock: systemClock,
+          config: config.guard,
+          log,
+        });
+        process.stdout.write(
+          [
+            `landfall guard: bus ${config.bus.kind}`,
+            ...guardLines(config.guard),
+            'stop with Ctrl-C',
+            '',
+          ].join('\n'),
+        );
+        const timer =
+          runFor === undefined
+            ? undefined
+            : new Promise<string>((r) => setTimeout(() => r('timer'), runFor * 1000).unref());
+        const reason = await Promise.race([nextSignal(), ...(timer === undefined ? [] : [timer])]);
+        await guard.stop();
+        process.stdout.write(`stopped (${reason}): ${guard.sent.length} control commands sent\n`);
+      } finally {
+        await bus.close();
+      }
+    });
+}
+
+/** Banner lines: the SLOs, windows and escalation the guard enforces. */
+export function guardLines(g: GuardConfig): string[] {
+  const b = g.burn;
+  const e = g.escalation;
+  return [
+    `  guard  metrics-proto → control-proto, slo-proto, audit-proto; SLOs over ${g.windowMs / 1000} s: hot path p99 < ${g.slo.hotpathP99Ms} ms, landed > ${g.slo.landedMinPct} %, negative EV < ${g.slo.negEvMaxRate * 100} %`,
+    `         burn-rate trip (slow ${g.windowMs / 1000} s and fast ${g.fastWindowMs / 1000} s): hot path ${b.hotpath.slow}×/${b.hotpath.fast}×, landed ${b.landed.slow}×/${b.landed.fast}×, negative EV ${b.negEv.slow}×/${b.negEv.fast}×; ≥ ${g.minSamples} events`,
+    `         policy ${e.policy}: throttle to ${g.throttle.rateFraction * 100} % (+${g.throttle.thresholdRaise} score), kill after ${e.killAfterMs / 1000} s or at ${e.severeMultiple}× severity; recovers after ${g.recoveryEvaluations} healthy evaluations; kills wait for an operator`,
+  ];
+}
