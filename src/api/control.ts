@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
+import { z } from 'zod';
+import type { AuditLedger } from '../audit/ledger.js';
+import type { Principal } from '../auth/verify.js';
+import type { TypedBus } from '../bus/typed.js';
+import {
+  ControlAction,
+  type ControlCommand,
+  ControlCommandSchema,
+} from '../gen/landfall/v1/control_pb.js';
+import { Module } from '../gen/landfall/v1/jobs_pb.js';
+import { auditedCommand } from './audited.js';
+import { parseBody } from './body.js';
+
+const policyName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'expected a policy name (lower case, digits, _)');
+
+/** An operator's control request, as the REST API and the WebSocket gateway receive it. */
+export const controlBodySchema = z
+  .strictObject({
+    action: z.enum(['kill', 'throttle', 'resume', 'set_policy']),
+    module: z.enum(['arb', 'mev']),
+    reason: z.string().trim().min(1, 'a reason is required').max(1000),
+    throttle: z
+      .strictObject({
+        rateFraction: z.number().gt(0).lte(1),
+        thresholdRaise: z.number().min(0).max(1).default(0),
+      })
+      .optional(),
+    policy: z
+      .strictObject({ tipPolicy: policyName.optional(), routePolicy: policyName.optional() })
+      .optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.action === 'throttle' && body.throttle === undefined)
+      ctx.addIssue({ code: 'custom', path: ['throttle'], message: 'required for action throttle' });
+    if (body.action !== 'throttle' && body.throttle !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['throttle'], message: 'only for action throttle' });
+    if (body.action === 'set_policy' && !body.policy?.tipPolicy && !body.policy?.routePolicy)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['policy'],
+        message: 'action set_policy needs policy.tipPolicy and/or policy.routePolicy',
+      });
+    if (body.action !== 'set_policy' && body.policy !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['policy'], message: 'only for action set_policy' });
+  });
+
+export type ControlBody = z.output<typeof controlBodySchema>;
+
+export interface ControlDeps {
+  bus: TypedBus;
+  ledger: AuditLedger;
+  now?: () => number;
+}
+
+const actions = {
+  kill: ControlAction.KILL,
+  throttle: ControlAction.THROTTLE,
+  resume: ControlAction.RESUME,
+  set_policy: ControlAction.SET_POLICY,
+} as const;
+
+/**
+ * The one path from an operator's control request to a command on `control-proto`. The caller
+ * must be admin (checked before the body, so a viewer learns nothing about valid commands) and
+ * the body valid; either refusal is audited ('forbidden' / 'rejected') and nothing is
+ * published. A published command is audited 'ok' as `control.<action>`.
+ */
+export async function issueControl(
+  deps: ControlDeps,
+  caller: Principal,
+  body: unknown,
+  requestId: string,
+  source: 'operator' | 'guard' = 'operator',
+): Promise<ControlCommand> {
+  return auditedCommand(
+    { ledger: deps.ledger, caller, action: actionName(body), params: body, requestId },
+    async () => {
+      const parsed = parseBody(controlBodySchema, body);
+      const command = commandFrom(parsed, caller, source, (deps.now ?? Date.now)());
+      await deps.bus.publish('control-proto', command);
+      return { value: command, detail: `command ${command.commandId}` };
+    },
+  );
+}
+
+function commandFrom(
+  parsed: ControlBody,
+  caller: Principal,
+  source: 'operator' | 'guard',
+  nowMs: number,
+): ControlCommand {
+  return create(ControlCommandSchema, {
+    commandId: randomUUID(),
+    action: actions[parsed.action],
+    module: parsed.module === 'arb' ? Module.ARBITRAGE : Module.MEV,
+    issuer: caller.subject,
+    reason: parsed.reason,
+    tsMs: BigInt(nowMs),
+    source,
+    ...(parsed.throttle ? { throttle: parsed.throttle } : {}),
+    ...(parsed.policy
+      ? {
+          policy: {
+            tipPolicy: parsed.policy.tipPolicy ?? '',
+            routePolicy: parsed.policy.routePolicy ?? '',
+          },
+        }
+      : {}),
+  });
+}
+
+/** `control.<action>` when the body names a known action, else `control`. */
+function actionName(body: unknown): string {
+  const action = (body as { action?: unknown } | null)?.action;
+  return typeof action === 'string' && Object.hasOwn(actions, action)
+    ? `control.${action}`
+    : 'control';
+}

@@ -1,0 +1,81 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Module } from '../gen/landfall/v1/jobs_pb.js';
+import type { MetricsUpdate } from '../gen/landfall/v1/realtime_pb.js';
+import type { SinkStats } from '../store/sink-stats.js';
+
+/**
+ * The Prometheus view of this process: the API's own request rate and latency by route and
+ * status, the agents' key gauges (from metrics-proto, so agents anywhere on the bus appear),
+ * and the sink's counters when the sink runs in this process. One registry per app, so two
+ * apps in one process (tests, `landfall up`) never register a metric twice.
+ */
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'method' | 'route' | 'status'>;
+  readonly #latency: Histogram<'method' | 'route' | 'status'>;
+  readonly #agent: Record<'hotpath' | 'landed' | 'pnl' | 'slo', Gauge<'agent' | 'module'>>;
+
+  constructor(sinkStats?: () => SinkStats) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.#requests = new Counter({
+      name: 'landfall_api_requests_total',
+      help: 'API requests by route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.#latency = new Histogram({
+      name: 'landfall_api_request_duration_seconds',
+      help: 'API request latency by route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    const agentGauge = (name: string, help: string) =>
+      new Gauge({ name, help, labelNames: ['agent', 'module'], registers });
+    this.#agent = {
+      hotpath: agentGauge('landfall_agent_hotpath_p99_ms', 'agent hot path p99, ms (last update)'),
+      landed: agentGauge('landfall_agent_landed_pct', 'agent landed share of submissions, %'),
+      pnl: agentGauge('landfall_agent_pnl_1h_sol', 'agent PnL over the last hour, SOL'),
+      slo: agentGauge('landfall_agent_slo_violation', '1 while the agent reports an SLO violation'),
+    };
+    if (sinkStats) this.#sinkGauges(sinkStats);
+  }
+
+  /** Records one finished request; `route` is the pattern (`/api/training/:jobId`), never the raw URL. */
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.#requests.inc(labels);
+    this.#latency.observe(labels, seconds);
+  }
+
+  agentUpdate(m: MetricsUpdate): void {
+    const labels = { agent: m.agentId, module: m.module === Module.MEV ? 'mev' : 'arb' };
+    this.#agent.hotpath.set(labels, m.hotpathP99Ms);
+    this.#agent.landed.set(labels, m.landedPct);
+    this.#agent.pnl.set(labels, m.pnl1h);
+    this.#agent.slo.set(labels, m.sloViolation ? 1 : 0);
+  }
+
+  #sinkGauges(stats: () => SinkStats): void {
+    const fields: Array<[keyof SinkStats, string, string]> = [
+      ['rowsInserted', 'landfall_sink_rows_inserted', 'rows stored since start'],
+      ['batches', 'landfall_sink_batches', 'insert statements that succeeded since start'],
+      ['rowsDeadLettered', 'landfall_sink_rows_dead_lettered', 'rows sent to a DLQ since start'],
+      ['insertRetries', 'landfall_sink_insert_retries', 'inserts retried since start'],
+      ['pendingRows', 'landfall_sink_pending_rows', 'rows accepted and not yet stored'],
+      ['lagMs', 'landfall_sink_lag_ms', 'age of the oldest row not yet stored, ms'],
+      ['rowsPerSecond', 'landfall_sink_rows_per_second', 'rows stored per second (10 s window)'],
+    ];
+    for (const [field, name, help] of fields) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(stats()[field]);
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { controlBodySchema } from './control.js';
+import { trainBodySchema } from './train-request.js';
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+const error = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'requestId'],
+      properties: {
+        code: { type: 'string', example: 'LF_API_INVALID_BODY' },
+        message: { type: 'string' },
+        field: { type: 'string', description: 'the body field at fault (400 only)' },
+        requestId: { type: 'string' },
+      },
+    },
+  },
+};
+
+const refusals = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((code) => [
+      String(code),
+      {
+        description: {
+          400: 'invalid body or query; `field` names the fault',
+          401: 'missing, malformed, expired or wrongly signed token',
+          403: 'the token role may not do this (admin needed)',
+          404: 'not found',
+          413: 'body larger than api.bodyLimitBytes',
+          415: 'body not application/json',
+          429: 'per-token write rate limit',
+          503: 'bus or store unavailable',
+        }[code],
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
+    ]),
+  );
+
+const ok = (description: string, schema: object = { type: 'object' }) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const read = (summary: string, extra: object = {}) => ({
+  get: { summary, responses: { 200: ok(summary), ...refusals(400, 401, 403, 503) }, ...extra },
+});
+
+const write = (summary: string, bodySchema: object, status: number, result: object) => ({
+  post: {
+    summary,
+    requestBody: { required: true, content: { 'application/json': { schema: bodySchema } } },
+    responses: {
+      [status]: ok('accepted', result),
+      ...refusals(400, 401, 403, 404, 413, 415, 429, 503),
+    },
+  },
+});
+
+const query = (name: string, description: string, schema: object) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
+
+/** The OpenAPI 3.1 description served at /api/openapi.json; bodies come from the zod schemas. */
+export function openApiDocument(version: string): object {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Landfall control plane',
+      version,
+      description:
+        'Every route but this document needs `Authorization: Bearer <JWT>` (roles admin, viewer). Viewers read; admins act. Every command is audited.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: error },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/api/training/start': write(
+        'start a training job (TrainRequest JSON); the dispatcher acks on train-acks-proto',
+        json(trainBodySchema),
+        202,
+        { type: 'object', properties: { jobId: { type: 'string' } } },
+      ),
+      '/api/training': read('recent training jobs, latest ack each, newest first', {
+        parameters: [query('limit', '1..500, default 50', { type: 'integer' })],
+      }),
+      '/api/training/{jobId}': read('a job and its acks, newest first'),
+      '/api/control': write(
+        'kill, throttle, resume or set the policy of a module (admin, audited)',
+        json(controlBodySchema),
+        202,
+        { type: 'object', properties: { commandId: { type: 'string' } } },
+      ),
+      '/api/control/{commandId}/acks': read("the agents' acknowledgements of a command"),
+      '/api/models': read('model versions per module, with the live one'),
+      '/api/models/{module}/rollback': write(
+        'make an earlier model version live (default: the one before the live one)',
+        {
+          type: 'object',
+          required: ['reason'],
+          properties: { version: { type: 'string' }, reason: { type: 'string', minLength: 1 } },
+          additionalProperties: false,
+        },
+        200,
+        { type: 'object' },
+      ),
+      '/api/status': read('agents, live models, SLO state per module, bus and store health'),
+      '/api/audit': read('the audit ledger, newest first (admin only)', {
+        parameters: [
+          query('limit', 'page size', { type: 'integer' }),
+          query('before', 'the `next` cursor of the previous page, or a time in ms', {
+            type: 'string',
+          }),
+          query('subject', 'only this subject', { type: 'string' }),
+          query('action', 'only this action, e.g. control.kill', { type: 'string' }),
+        ],
+      }),
+      '/metrics': read('Prometheus metrics (text format)'),
+    },
+  };
+}

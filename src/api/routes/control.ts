@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { ControlAction } from '../../gen/landfall/v1/control_pb.js';
+import { Module } from '../../gen/landfall/v1/jobs_pb.js';
+import type { ApiContext } from '../app.js';
+import { issueControl } from '../control.js';
+import { markAudited, principalOf } from '../request-context.js';
+import { readRoute, writeRoute } from './options.js';
+
+export function registerControl(app: FastifyInstance, ctx: ApiContext): void {
+  app.post('/api/control', writeRoute(ctx, 'control'), async (request, reply) => {
+    markAudited(request);
+    const command = await issueControl(ctx, principalOf(request), request.body, request.id);
+    return reply.code(202).send({ commandId: command.commandId });
+  });
+
+  // What the agents answered, from this process's view of control-acks-proto (recent commands).
+  app.get<{ Params: { commandId: string } }>(
+    '/api/control/:commandId/acks',
+    readRoute(),
+    async (request) => {
+      const acks = ctx.views.controlAcks.get(request.params.commandId) ?? [];
+      return {
+        commandId: request.params.commandId,
+        acks: acks.map((a) => ({
+          agentId: a.agentId,
+          action: (ControlAction[a.action] ?? String(a.action)).toLowerCase(),
+          module: a.module === Module.MEV ? 'mev' : 'arb',
+          applied: a.applied,
+          message: a.message,
+          tsMs: Number(a.tsMs),
+        })),
+      };
+    },
+  );
+}
