@@ -1,0 +1,84 @@
+import type { ModuleName } from './state.js';
+
+/** One model version as GET /api/models lists it. */
+export interface ModelVersion {
+  version: string;
+  live: boolean;
+  sequence: number;
+  createdAt: string;
+  trainingJobId?: string;
+  source?: string;
+}
+
+export interface TrainingJob {
+  jobId: string;
+  module: ModuleName;
+  state: string;
+  progress: number;
+  message: string;
+  modelVersion: string;
+}
+
+/** An API failure, with the code and field of the server's error body. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The REST control plane (src/api), same origin, with the signed-in token. */
+export class Api {
+  constructor(private readonly token: string) {}
+
+  async models(): Promise<Record<ModuleName, ModelVersion[]>> {
+    const body = await this.#call<{ modules: Record<ModuleName, ModelVersion[]> }>(
+      'GET',
+      '/api/models',
+    );
+    return body.modules;
+  }
+
+  rollback(module: ModuleName, version: string, reason: string): Promise<unknown> {
+    return this.#call('POST', `/api/models/${module}/rollback`, { version, reason });
+  }
+
+  async jobs(): Promise<TrainingJob[]> {
+    return (await this.#call<{ jobs: TrainingJob[] }>('GET', '/api/training?limit=20')).jobs;
+  }
+
+  /** Starts a training job on the last `hours` of data with the default features. */
+  async startTraining(module: ModuleName, hours: number): Promise<string> {
+    const end = new Date();
+    const start = new Date(end.getTime() - hours * 3_600_000);
+    const body = {
+      module: module === 'arb' ? 'ARBITRAGE' : 'MEV',
+      range: { start: start.toISOString(), end: end.toISOString() },
+      features: { name: 'default' },
+      model: 'xgb',
+      params: { maxDepth: 6, nEstimators: 100, learningRate: 0.1 },
+    };
+    return (await this.#call<{ jobId: string }>('POST', '/api/training/start', body)).jobId;
+  }
+
+  async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const res = await fetch(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    const parsed = text === '' ? {} : (JSON.parse(text) as unknown);
+    if (!res.ok) {
+      const err = (parsed as { error?: { code?: string; message?: string } }).error;
+      throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? text);
+    }
+    return parsed as T;
+  }
+}

@@ -1,0 +1,217 @@
+import type { ControlAck, ControlCommand } from '../../src/gen/landfall/v1/control_pb.js';
+import { ControlAction } from '../../src/gen/landfall/v1/control_pb.js';
+import { Module, type TrainAck, TrainState } from '../../src/gen/landfall/v1/jobs_pb.js';
+import type {
+  Envelope,
+  MetricsUpdate,
+  SloState,
+  TipArmStat,
+} from '../../src/gen/landfall/v1/realtime_pb.js';
+
+export type ModuleName = 'arb' | 'mev';
+export const modules: readonly ModuleName[] = ['arb', 'mev'];
+export const moduleName = (m: Module): ModuleName => (m === Module.ARBITRAGE ? 'arb' : 'mev');
+
+/** Points kept per chart series: ten minutes of 1 s metrics. */
+const MAX_POINTS = 600;
+
+export interface AgentView {
+  readonly agentId: string;
+  readonly module: ModuleName;
+  readonly state: string;
+  readonly modelVersion: string;
+  readonly opportunities: number;
+  readonly submissions: number;
+  readonly landedPct: number;
+  readonly hotP50: number;
+  readonly hotP99: number;
+  readonly pnl1h: number;
+  readonly jitoShare: number;
+  readonly tipArms: readonly TipArmStat[];
+  readonly sloViolation: boolean;
+  readonly sloReason: string;
+  readonly tsMs: number;
+}
+
+/** Columns of one agent's chart data: time (s) then one array per metric. */
+export interface Series {
+  t: number[];
+  pnl: number[];
+  landed: number[];
+  p50: number[];
+  p99: number[];
+  jito: number[];
+}
+
+export interface SloView {
+  readonly module: ModuleName;
+  readonly violated: boolean;
+  readonly reason: string;
+  readonly lastAction: string;
+  readonly lastActionMs: number;
+  readonly burnFast: number;
+  readonly burnSlow: number;
+}
+
+export interface Job {
+  readonly jobId: string;
+  readonly state: string;
+  readonly progress: number;
+  readonly message: string;
+  readonly modelVersion: string;
+  readonly module: ModuleName;
+}
+
+export interface LiveState {
+  agents: Map<string, AgentView>;
+  series: Map<string, Series>;
+  slo: Map<ModuleName, SloView>;
+  /** Metrics that flag a violation, by the agent (or guard) that sent them. */
+  sloFlags: Map<string, { module: ModuleName; reason: string }>;
+  jobs: Map<string, Job>;
+  /** Newest first. */
+  events: string[];
+  outcomes: number;
+  landedOutcomes: number;
+  frames: number;
+}
+
+export function emptyState(): LiveState {
+  return {
+    agents: new Map(),
+    series: new Map(),
+    slo: new Map(),
+    sloFlags: new Map(),
+    jobs: new Map(),
+    events: [],
+    outcomes: 0,
+    landedOutcomes: 0,
+    frames: 0,
+  };
+}
+
+export const actionName = (a: ControlAction): string =>
+  (ControlAction[a] ?? 'UNSPECIFIED').toLowerCase();
+const stateName = (s: TrainState): string => (TrainState[s] ?? 'UNSPECIFIED').toLowerCase();
+
+/** Folds one envelope into the state (mutating it; the caller re-renders). */
+export function apply(state: LiveState, envelope: Envelope): void {
+  state.frames++;
+  const p = envelope.payload;
+  switch (p.case) {
+    case 'metrics':
+      applyMetrics(state, p.value);
+      break;
+    case 'slo':
+      applySlo(state, p.value);
+      break;
+    case 'outcome':
+      state.outcomes++;
+      if (p.value.landed) state.landedOutcomes++;
+      break;
+    case 'trainAck':
+      applyTrainAck(state, p.value);
+      break;
+    case 'controlAck':
+      event(state, ackLine(p.value));
+      break;
+    case 'control':
+      event(state, commandLine(p.value));
+      break;
+    default:
+      break;
+  }
+}
+
+/** The page is red while any module's SLO state, or any live metrics, says violated. */
+export function sloRed(state: LiveState): { red: boolean; reasons: string[] } {
+  const reasons = [
+    ...[...state.slo.values()].filter((s) => s.violated).map((s) => `${s.module}: ${s.reason}`),
+    ...[...state.sloFlags.values()].map((f) => `${f.module}: ${f.reason}`),
+  ];
+  return { red: reasons.length > 0, reasons: [...new Set(reasons)] };
+}
+
+function applyMetrics(state: LiveState, m: MetricsUpdate): void {
+  const module = moduleName(m.module);
+  if (m.sloViolation) state.sloFlags.set(m.agentId, { module, reason: m.sloReason || 'violation' });
+  else state.sloFlags.delete(m.agentId);
+  // The guard speaks through metrics too (agent_id guard-<module>); it is not an agent to chart.
+  if (m.agentId.startsWith('guard-')) return;
+  const tsMs = Number(m.tsMs);
+  state.agents.set(m.agentId, {
+    agentId: m.agentId,
+    module,
+    state: m.state || 'running',
+    modelVersion: m.modelVersion,
+    opportunities: Number(m.opportunities),
+    submissions: Number(m.submissions),
+    landedPct: m.landedPct,
+    hotP50: m.hotpathP50Ms,
+    hotP99: m.hotpathP99Ms,
+    pnl1h: m.pnl1h,
+    jitoShare: m.jitoShare,
+    tipArms: m.tipArms,
+    sloViolation: m.sloViolation,
+    sloReason: m.sloReason,
+    tsMs,
+  });
+  const s = state.series.get(m.agentId) ?? {
+    t: [],
+    pnl: [],
+    landed: [],
+    p50: [],
+    p99: [],
+    jito: [],
+  };
+  state.series.set(m.agentId, s);
+  const t = tsMs / 1000;
+  // Metrics may arrive out of order across a reconnect; keep the x axis increasing.
+  if (s.t.length > 0 && t <= (s.t[s.t.length - 1] ?? 0)) return;
+  s.t.push(t);
+  s.pnl.push(m.pnl1h);
+  s.landed.push(m.landedPct);
+  s.p50.push(m.hotpathP50Ms);
+  s.p99.push(m.hotpathP99Ms);
+  s.jito.push(100 * m.jitoShare);
+  if (s.t.length > MAX_POINTS) for (const column of Object.values(s)) column.shift();
+}
+
+function applySlo(state: LiveState, s: SloState): void {
+  const module = moduleName(s.module);
+  state.slo.set(module, {
+    module,
+    violated: s.violated,
+    reason: s.reason,
+    lastAction: actionName(s.lastAction),
+    lastActionMs: Number(s.lastActionTsMs),
+    burnFast: s.burnRateFast,
+    burnSlow: s.burnRateSlow,
+  });
+}
+
+function applyTrainAck(state: LiveState, a: TrainAck): void {
+  const prev = state.jobs.get(a.jobId);
+  state.jobs.set(a.jobId, {
+    jobId: a.jobId,
+    state: stateName(a.state),
+    progress: a.state === TrainState.SUCCEEDED ? 1 : a.progress || (prev?.progress ?? 0),
+    message: a.message,
+    modelVersion: a.modelVersion || (prev?.modelVersion ?? ''),
+    module: moduleName(a.module),
+  });
+}
+
+function ackLine(a: ControlAck): string {
+  const verb = a.applied ? 'applied' : 'not applied';
+  return `${actionName(a.action)} ${verb} by ${a.agentId}${a.message ? `: ${a.message}` : ''}`;
+}
+
+function commandLine(c: ControlCommand): string {
+  return `${actionName(c.action)} ${moduleName(c.module)} by ${c.issuer} (${c.source || 'operator'}): ${c.reason}`;
+}
+
+function event(state: LiveState, line: string): void {
+  state.events.unshift(`${new Date().toLocaleTimeString()}  ${line}`);
+  if (state.events.length > 50) state.events.pop();
+}
