@@ -25,6 +25,19 @@ export const agentConfigSchema = z.strictObject({
   seed: z.number().int().min(0).default(1),
   /** Cadence of the MetricsUpdate stream, ms. */
   metricsIntervalMs: z.number().int().min(100).default(1_000),
+  /**
+   * CPUs the agent's hot thread (Node's main thread) is pinned to; [] leaves it where the
+   * scheduler puts it. Use isolated CPUs (`landfall doctor`, deploy/kernel/cmdline.conf).
+   */
+  cpus: z.array(z.number().int().min(0).max(1023)).default([]),
+  /**
+   * Scheduling of the hot thread when permitted: `normal` leaves it; `nice` sets nice −10;
+   * `fifo` runs it SCHED_FIFO at `rtPriority` (needs CAP_SYS_NICE; a busy FIFO thread starves
+   * its CPU, so only on isolated CPUs).
+   */
+  priority: z.enum(['normal', 'nice', 'fifo']).default('normal'),
+  /** The SCHED_FIFO priority `fifo` asks for (1-99; threaded IRQ handlers run at 50). */
+  rtPriority: z.number().int().min(1).max(99).default(10),
 });
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
