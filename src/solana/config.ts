@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * The `live` config section: where a live agent talks to Solana and the Jito block engine, which
+ * pools it watches, and the limits it trades under. No endpoint has a default: live mode refuses
+ * to start until the operator names every one (`requireEndpoints`), so nothing is tied to one
+ * provider. The keypair is named (a file path or an environment variable), never held here.
+ */
+const base58 = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'expected a base58 address');
+const httpUrl = z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s):// URL');
+const wsUrl = z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws(s):// URL');
+
+export const livePoolSchema = z.strictObject({
+  /** Raydium CP-Swap `PoolState` account. */
+  address: base58,
+  venue: z.literal('raydium-cp').default('raydium-cp'),
+});
+
+export const liveConfigSchema = z.strictObject({
+  /** Solana JSON-RPC over HTTP (reads, sendTransaction, simulateTransaction). */
+  rpcUrl: httpUrl.optional(),
+  /** Solana PubSub WebSocket (accountSubscribe, slotSubscribe). */
+  wsUrl: wsUrl.optional(),
+  /** Jito block engine base URL; bundles go to `<blockEngineUrl>/api/v1/bundles`. */
+  blockEngineUrl: httpUrl.optional(),
+  /** Jito tip-floor feed (JSON percentiles of landed tips, in SOL). */
+  tipFloorUrl: httpUrl.optional(),
+  /** RPC that serves `simulateBundle` (a Jito-Solana node); defaults to `rpcUrl`. */
+  simulateBundleUrl: httpUrl.optional(),
+  /** Solana CLI keypair file (JSON array of 64 bytes); relative to the cwd. */
+  keypairPath: z.string().min(1).optional(),
+  /** Or: the name of an environment variable holding that JSON array. */
+  keypairEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')
+    .optional(),
+  pools: z.array(livePoolSchema).default([]),
+  /** Leader identities known to run the Jito client; unset: every leader is assumed to. */
+  jitoLeaders: z.array(base58).optional(),
+  commitment: z.enum(['processed', 'confirmed']).default('processed'),
+  caps: z
+    .strictObject({
+      /** Largest quote-mint input one submission may spend, lamports. */
+      maxTradeLamports: z.number().int().positive().default(1_000_000_000),
+      /** Realised loss in one UTC day that kills the agents (control-proto KILL). */
+      dailyLossLimitLamports: z.number().int().positive().default(200_000_000),
+      /** The wallet's SOL balance below which nothing is sent. */
+      balanceFloorLamports: z.number().int().min(0).default(100_000_000),
+    })
+    .prefault({}),
+  timeouts: z
+    .strictObject({
+      /** One HTTP JSON-RPC request. */
+      requestMs: z.number().int().positive().default(5_000),
+      /** Send → final status; past it the outcome is `expired`. */
+      landingMs: z.number().int().positive().default(30_000),
+      statusPollMs: z.number().int().positive().default(400),
+      /** A pool with no account update for this long is stale and never traded. */
+      staleAfterMs: z.number().int().positive().default(10_000),
+      reconnectMinMs: z.number().int().positive().default(250),
+      reconnectMaxMs: z.number().int().positive().default(10_000),
+      /** Retries of a 429 (rate-limited) request before it fails. */
+      rateLimitRetries: z.number().int().min(0).max(20).default(5),
+    })
+    .prefault({}),
+  /** Refresh of the block engine's tip accounts. */
+  tipAccountsTtlMs: z.number().int().positive().default(600_000),
+  tipFloorPollMs: z.number().int().positive().default(10_000),
+  priorityFeePollMs: z.number().int().positive().default(5_000),
+  /** CU limit = simulated units × (1 + margin). */
+  computeUnitMargin: z.number().min(0).max(2).default(0.15),
+});
+
+export type LiveConfig = z.infer<typeof liveConfigSchema>;
+
+/** The endpoints a live session cannot do without, as the error names them. */
+export interface LiveEndpoints {
+  readonly rpcUrl: string;
+  readonly wsUrl: string;
+  readonly blockEngineUrl: string;
+  readonly tipFloorUrl: string;
+  readonly simulateBundleUrl: string;
+}
+
+/** Every endpoint named, or the list of `live.*` keys still missing. */
+export function endpointsOf(config: LiveConfig): LiveEndpoints | string[] {
+  const missing = (['rpcUrl', 'wsUrl', 'blockEngineUrl', 'tipFloorUrl'] as const).filter(
+    (k) => config[k] === undefined,
+  );
+  if (missing.length > 0) return missing.map((k) => `live.${k}`);
+  return {
+    rpcUrl: config.rpcUrl as string,
+    wsUrl: config.wsUrl as string,
+    blockEngineUrl: config.blockEngineUrl as string,
+    tipFloorUrl: config.tipFloorUrl as string,
+    simulateBundleUrl: config.simulateBundleUrl ?? (config.rpcUrl as string),
+  };
+}

@@ -1,0 +1,91 @@
+import { performance } from 'node:perf_hooks';
+import type { Executor, FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
+import type { BlockEngine } from './block-engine.js';
+import type { JsonRpcClient } from './json-rpc.js';
+import { failureOf, type SubmissionPipeline } from './pipeline.js';
+import { tipTransaction } from './transactions.js';
+
+/**
+ * `--dry-run`: everything a live send does — safety checks, the sized and signed swap
+ * transaction, for Jito the tip transaction to a fetched tip account — except the send. A
+ * bundle is run through `simulateBundle` (a Jito-Solana RPC), a direct transaction through
+ * `simulateTransaction` with signature verification. The outcome is never `landed`: it is
+ * `dropped` (deliberately not sent) when the simulation succeeded, else the simulation's
+ * failure, and it costs nothing.
+ */
+export interface DryRunOptions {
+  readonly pipeline: SubmissionPipeline;
+  readonly blockEngine: BlockEngine;
+  /** The RPC that serves simulateBundle. */
+  readonly bundleRpc: JsonRpcClient;
+}
+
+interface BundleSimulation {
+  readonly summary: 'succeeded' | { failed: { error: unknown; tx_signature: string | null } };
+  readonly transactionResults: Array<{ err: unknown; unitsConsumed?: number; logs?: string[] }>;
+}
+
+export class DryRunExecutor implements Executor {
+  readonly stats = { simulated: 0, succeeded: 0, failed: 0, bundles: 0, transactions: 0 };
+
+  constructor(private readonly options: DryRunOptions) {}
+
+  submit(submission: Submission): Promise<SubmissionOutcome> {
+    return this.options.pipeline.run(submission, () => this.simulate(submission));
+  }
+
+  private async simulate(submission: Submission): Promise<SubmissionOutcome> {
+    const { pipeline } = this.options;
+    const { log, wallet } = pipeline.options;
+    const begun = await pipeline.begin(submission);
+    if ('outcome' in begun) return pipeline.finish(begun.outcome);
+    const { swap, lifetime, startedMs } = begun.prepared;
+    const t0 = performance.now();
+    let failure: FailureReason | null;
+    let units: number[];
+    if (submission.route === 'jito') {
+      const tipAccount = await this.options.blockEngine.tipAccount();
+      const tip = await tipTransaction(wallet.signer, lifetime, tipAccount, submission.tipLamports);
+      const res = await this.options.bundleRpc.call<{ value: BundleSimulation }>('simulateBundle', [
+        { encodedTransactions: [swap.base64, tip.base64] },
+        {
+          preExecutionAccountsConfigs: [null, null],
+          postExecutionAccountsConfigs: [null, null],
+          skipSigVerify: false,
+          replaceRecentBlockhash: false,
+        },
+      ]);
+      const v = res.value;
+      failure = v.summary === 'succeeded' ? null : failureOf(v.summary.failed.error);
+      units = v.transactionResults.map((r) => r.unitsConsumed ?? 0);
+      this.stats.bundles++;
+    } else {
+      const res = await this.options.bundleRpc.call<{
+        value: { err: unknown; unitsConsumed?: number };
+      }>('simulateTransaction', [
+        swap.base64,
+        { encoding: 'base64', sigVerify: true, commitment: pipeline.options.commitment },
+      ]);
+      failure = res.value.err === null ? null : failureOf(res.value.err);
+      units = [res.value.unitsConsumed ?? 0];
+      this.stats.transactions++;
+    }
+    pipeline.latency.record('send', performance.now() - t0);
+    this.stats.simulated++;
+    if (failure === null) this.stats.succeeded++;
+    else this.stats.failed++;
+    log.info(
+      {
+        submission: submission.id,
+        route: submission.route,
+        ok: failure === null,
+        unitsConsumed: units,
+        computeUnitLimit: swap.computeUnitLimit,
+        tipLamports: submission.tipLamports.toString(),
+        signature: swap.signature,
+      },
+      'dry run: simulated instead of sending',
+    );
+    return pipeline.finish(pipeline.notSent(submission, startedMs, failure ?? 'dropped'));
+  }
+}

@@ -1,0 +1,204 @@
+import { performance } from 'node:perf_hooks';
+import type { Blockhash } from '@solana/kit';
+import { isLandfallError, LandfallError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Clock, FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
+import type { JsonRpcClient } from './json-rpc.js';
+import type { Wallet } from './keypair.js';
+import { StageLatency } from './latency.js';
+import type { PoolDirectory } from './pool-book.js';
+import { EXCEEDED_SLIPPAGE_ERROR } from './raydium-cp-swap.js';
+import type { SafetyGate } from './safety.js';
+import {
+  type Lifetime,
+  MAX_COMPUTE_UNITS,
+  type SignedTransaction,
+  signV0,
+  sizedUnitLimit,
+  swapInstructions,
+  transactionFee,
+} from './transactions.js';
+
+/**
+ * What every live executor does before its route-specific part: validate the submission, ask
+ * the safety gate, build the swap transaction (fresh blockhash, one swap per leg), simulate it
+ * under the maximum CU limit to size the real limit (consumed × (1 + margin)), and sign it.
+ * A simulation that fails ends the submission there: nothing is sent, nothing is paid.
+ */
+export interface PipelineOptions {
+  readonly rpc: JsonRpcClient;
+  readonly wallet: Wallet;
+  readonly pools: PoolDirectory;
+  readonly safety: SafetyGate;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly computeUnitMargin: number;
+  readonly commitment: string;
+  /** The leader of a slot, for outcomes; '' when unknown. */
+  readonly leaderOf?: (slot: number) => Promise<string>;
+}
+
+export interface Prepared {
+  readonly swap: SignedTransaction;
+  readonly lifetime: Lifetime;
+  readonly simulatedUnits: number;
+  readonly startedMs: number;
+}
+
+export type Begun = { readonly outcome: SubmissionOutcome } | { readonly prepared: Prepared };
+
+export interface SimulationResult {
+  readonly err: unknown;
+  readonly logs: string[] | null;
+  readonly unitsConsumed?: number;
+}
+
+export class SubmissionPipeline {
+  readonly latency = new StageLatency();
+
+  constructor(readonly options: PipelineOptions) {}
+
+  /**
+   * Runs one route's submit so that only a malformed submission rejects (the Executor
+   * contract): an endpoint failing before the send (RPC down, rate limited, timeout) becomes a
+   * `dropped` outcome that cost nothing.
+   */
+  async run(
+    submission: Submission,
+    route: () => Promise<SubmissionOutcome>,
+  ): Promise<SubmissionOutcome> {
+    const startedMs = this.options.clock.now();
+    try {
+      return await route();
+    } catch (err) {
+      if (isLandfallError(err, 'LF_MARKET_SUBMISSION_INVALID')) throw err;
+      this.options.log.error(
+        { submission: submission.id, err: (err as Error).message },
+        'live submission failed before it was sent',
+      );
+      return this.finish(this.notSent(submission, startedMs, 'dropped'));
+    }
+  }
+
+  async begin(submission: Submission): Promise<Begun> {
+    validate(submission);
+    const startedMs = this.options.clock.now();
+    const { wallet, pools, safety } = this.options;
+    const worstFee = transactionFee(
+      submission.signatures,
+      MAX_COMPUTE_UNITS,
+      submission.priorityFeeMicroLamports,
+    );
+    const refusal = await safety.refusal(submission, worstFee);
+    if (refusal !== null) return { outcome: this.notSent(submission, startedMs, 'dropped') };
+    const t0 = performance.now();
+    const lifetime = await this.latestBlockhash();
+    const instructions = await swapInstructions(submission, pools, wallet.signer);
+    const price = submission.priorityFeeMicroLamports;
+    const probe = await signV0(wallet.signer, lifetime, MAX_COMPUTE_UNITS, price, instructions);
+    const sim = await this.simulate(probe.base64);
+    this.latency.record('build', performance.now() - t0);
+    if (sim.err !== null) {
+      this.options.log.info(
+        { submission: submission.id, err: sim.err },
+        'sizing simulation failed; not sent',
+      );
+      return { outcome: this.notSent(submission, startedMs, failureOf(sim.err)) };
+    }
+    const units = sim.unitsConsumed ?? MAX_COMPUTE_UNITS;
+    const t1 = performance.now();
+    const swap = await signV0(
+      wallet.signer,
+      lifetime,
+      sizedUnitLimit(units, this.options.computeUnitMargin),
+      price,
+      instructions,
+    );
+    this.latency.record('sign', performance.now() - t1);
+    return { prepared: { swap, lifetime, simulatedUnits: units, startedMs } };
+  }
+
+  async latestBlockhash(): Promise<Lifetime> {
+    const res = await this.options.rpc.call<{
+      value: { blockhash: string; lastValidBlockHeight: number };
+    }>('getLatestBlockhash', [{ commitment: this.options.commitment }]);
+    return {
+      blockhash: res.value.blockhash as Blockhash,
+      lastValidBlockHeight: BigInt(res.value.lastValidBlockHeight),
+    };
+  }
+
+  async simulate(base64: string, rpc: JsonRpcClient = this.options.rpc): Promise<SimulationResult> {
+    const res = await rpc.call<{ value: SimulationResult }>('simulateTransaction', [
+      base64,
+      {
+        encoding: 'base64',
+        sigVerify: false,
+        replaceRecentBlockhash: true,
+        commitment: this.options.commitment,
+      },
+    ]);
+    return res.value;
+  }
+
+  /** An outcome for a submission that never left: nothing paid, nothing gained. */
+  notSent(
+    submission: Submission,
+    startedMs: number,
+    failure: FailureReason,
+    slot = 0,
+  ): SubmissionOutcome {
+    const now = this.options.clock.now();
+    return {
+      submissionId: submission.id,
+      opportunityId: submission.opportunityId,
+      module: submission.module,
+      route: submission.route,
+      landed: false,
+      slot,
+      leader: '',
+      profitLamports: 0n,
+      tipLamports: 0n,
+      feeLamports: 0n,
+      failure,
+      latencyMs: now - startedMs,
+      atMs: now,
+    };
+  }
+
+  /** Books the outcome with the safety gate (which may trip the kill switch) and returns it. */
+  async finish(outcome: SubmissionOutcome): Promise<SubmissionOutcome> {
+    const leader =
+      outcome.leader === '' && outcome.slot > 0 ? await this.leader(outcome.slot) : outcome.leader;
+    const done = { ...outcome, leader };
+    await this.options.safety.record(done);
+    return done;
+  }
+
+  private async leader(slot: number): Promise<string> {
+    try {
+      return (await this.options.leaderOf?.(slot)) ?? '';
+    } catch {
+      return '';
+    }
+  }
+}
+
+/** Slippage when the venue's ExceededSlippage error is named; any other error is `dropped`. */
+export function failureOf(err: unknown): FailureReason {
+  const custom = (err as { InstructionError?: [number, { Custom?: number }] } | null)
+    ?.InstructionError?.[1]?.Custom;
+  return custom === EXCEEDED_SLIPPAGE_ERROR ? 'slippage' : 'dropped';
+}
+
+function validate(s: Submission): void {
+  const bad = (why: string) =>
+    new LandfallError('LF_MARKET_SUBMISSION_INVALID', `submission ${s.id}: ${why}`);
+  if (s.legs.length === 0) throw bad('legs is empty');
+  if (s.legs[0]?.amountIn === 'previous') throw bad("legs[0].amountIn cannot be 'previous'");
+  if (s.route === 'direct' && s.tipLamports !== 0n)
+    throw bad('tipLamports must be 0 on the direct route');
+  if (s.route === 'jito' && s.tipLamports <= 0n)
+    throw bad('tipLamports must be positive on the jito route');
+  if (s.priorityFeeMicroLamports < 0n) throw bad('priorityFeeMicroLamports must not be negative');
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
+import { AuditLedger } from '../audit/ledger.js';
+import type { TypedBus } from '../bus/typed.js';
+import { ControlAction, ControlCommandSchema } from '../gen/landfall/v1/control_pb.js';
+import { Module as ProtoModule } from '../gen/landfall/v1/jobs_pb.js';
+import type { Logger } from '../log.js';
+import type { Clock, Module, Submission, SubmissionOutcome } from '../market/types.js';
+import type { LiveConfig } from './config.js';
+import type { PoolDirectory } from './pool-book.js';
+
+/**
+ * The limits a live wallet trades under, checked before anything is built or sent:
+ * - every pool a submission touches is tradable (watched, fully read, not stale);
+ * - the first leg's input is within `caps.maxTradeLamports`;
+ * - the wallet keeps `caps.balanceFloorLamports` after the tip and fees;
+ * - the realised loss of the current UTC day is below `caps.dailyLossLimitLamports`. Crossing it
+ *   trips the kill switch: a ControlCommand KILL on control-proto (source "live-safety") for each
+ *   module, audited through the ledger, and this gate refuses from then on by itself, so the
+ *   stop does not depend on the bus round trip.
+ */
+export const SAFETY_SOURCE = 'live-safety';
+
+export interface SafetyOptions {
+  readonly caps: LiveConfig['caps'];
+  readonly pools: PoolDirectory;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The wallet's SOL balance, lamports (an RPC read). */
+  readonly balance: () => Promise<bigint>;
+  /** Where the kill goes; absent only in tests of the checks alone. */
+  readonly bus?: TypedBus;
+  readonly modules: readonly Module[];
+}
+
+const PROTO_MODULE = { arb: ProtoModule.ARBITRAGE, mev: ProtoModule.MEV } as const;
+const DAY_MS = 86_400_000;
+
+export class SafetyGate {
+  readonly stats = { refused: 0, killed: false };
+  private day = -1;
+  private dayPnl = 0n;
+  private tripping: Promise<void> | undefined;
+
+  constructor(private readonly options: SafetyOptions) {}
+
+  get dayProfitLamports(): bigint {
+    return this.dayPnl;
+  }
+
+  /** Why `submission` must not go out, or null when it may. */
+  async refusal(submission: Submission, feeLamports: bigint): Promise<string | null> {
+    const reason = await this.check(submission, feeLamports);
+    if (reason !== null) {
+      this.stats.refused++;
+      this.options.log.warn(
+        { submission: submission.id, reason },
+        'live safety refused a submission',
+      );
+    }
+    return reason;
+  }
+
+  private async check(submission: Submission, feeLamports: bigint): Promise<string | null> {
+    const { caps, pools, clock } = this.options;
+    if (this.stats.killed)
+      return `killed: daily loss limit of ${caps.dailyLossLimitLamports} lamports reached`;
+    const now = clock.now();
+    for (const leg of submission.legs) {
+      const why = pools.untradable(leg.pool, now);
+      if (why !== null) return why;
+    }
+    const first = submission.legs[0];
+    if (
+      first !== undefined &&
+      first.amountIn !== 'previous' &&
+      first.amountIn > BigInt(caps.maxTradeLamports)
+    ) {
+      return `notional ${first.amountIn} lamports exceeds live.caps.maxTradeLamports ${caps.maxTradeLamports}`;
+    }
+    const balance = await this.options.balance();
+    const after = balance - submission.tipLamports - feeLamports;
+    if (after < BigInt(caps.balanceFloorLamports)) {
+      return `wallet balance ${balance} lamports would fall to ${after}, below live.caps.balanceFloorLamports ${caps.balanceFloorLamports}`;
+    }
+    return null;
+  }
+
+  /** Books a decided outcome into the day's P&L; trips the kill switch at the limit. */
+  record(outcome: SubmissionOutcome): Promise<void> {
+    const day = Math.floor(outcome.atMs / DAY_MS);
+    if (day !== this.day) {
+      this.day = day;
+      this.dayPnl = 0n;
+    }
+    this.dayPnl += outcome.profitLamports;
+    const limit = BigInt(this.options.caps.dailyLossLimitLamports);
+    if (-this.dayPnl >= limit && !this.stats.killed) {
+      this.stats.killed = true;
+      this.tripping = this.trip(-this.dayPnl, limit);
+    }
+    return this.tripping ?? Promise.resolve();
+  }
+
+  private async trip(loss: bigint, limit: bigint): Promise<void> {
+    const { bus, clock, log, modules } = this.options;
+    const reason = `daily loss ${loss} lamports reached live.caps.dailyLossLimitLamports ${limit}`;
+    log.error(
+      { lossLamports: loss.toString(), limitLamports: limit.toString() },
+      'live safety: daily loss limit reached; killing agents',
+    );
+    if (bus === undefined) return;
+    const ledger = new AuditLedger(bus, () => clock.now());
+    for (const module of modules) {
+      const command = create(ControlCommandSchema, {
+        commandId: randomUUID(),
+        action: ControlAction.KILL,
+        module: PROTO_MODULE[module],
+        issuer: SAFETY_SOURCE,
+        reason,
+        tsMs: BigInt(Math.round(clock.now())),
+        source: SAFETY_SOURCE,
+      });
+      let result: 'ok' | 'error' = 'ok';
+      try {
+        await bus.publish('control-proto', command);
+      } catch (err) {
+        result = 'error';
+        log.error(
+          { err: (err as Error).message, module },
+          'live safety: publishing the kill failed; this gate still refuses',
+        );
+      }
+      await ledger.record({
+        subject: SAFETY_SOURCE,
+        role: 'service',
+        action: 'control.kill',
+        params: { commandId: command.commandId, module, lossLamports: loss, limitLamports: limit },
+        result,
+        detail: reason,
+      });
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import type { TypedBus } from '../bus/typed.js';
+import { LandfallError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Clock, Executor, Module, Submission, SubmissionOutcome } from '../market/types.js';
+import { BlockEngine } from './block-engine.js';
+import { endpointsOf, type LiveConfig, type LiveEndpoints } from './config.js';
+import { DirectExecutor } from './direct-executor.js';
+import { DryRunExecutor } from './dry-run-executor.js';
+import { JitoExecutor } from './jito-executor.js';
+import { JsonRpcClient } from './json-rpc.js';
+import type { Wallet } from './keypair.js';
+import { LeaderSchedule } from './leaders.js';
+import { LiveMarketSource } from './market-source.js';
+import { SubmissionPipeline } from './pipeline.js';
+import { SafetyGate } from './safety.js';
+
+/**
+ * The live adapters wired together: one RPC client, the market source (which owns the pool
+ * book every executor reads), the safety gate, and the executor the agents get — Jito and
+ * direct by route, or the dry-run simulator for both.
+ */
+export interface LiveStackOptions {
+  readonly live: LiveConfig;
+  readonly wallet: Wallet;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly modules: readonly Module[];
+  readonly dryRun: boolean;
+  /** Where the daily-loss kill goes (control-proto) and is audited. */
+  readonly bus?: TypedBus;
+}
+
+export interface LiveStack {
+  readonly endpoints: LiveEndpoints;
+  readonly rpc: JsonRpcClient;
+  readonly source: LiveMarketSource;
+  readonly blockEngine: BlockEngine;
+  readonly pipeline: SubmissionPipeline;
+  readonly safety: SafetyGate;
+  readonly executor: Executor;
+  /** Set in dry-run mode: what was simulated. */
+  readonly dryRun?: DryRunExecutor;
+}
+
+/** Refuses (LF_SOLANA_CONFIG) unless every endpoint is named: live never guesses a provider. */
+export function requireEndpoints(live: LiveConfig): LiveEndpoints {
+  const e = endpointsOf(live);
+  if (Array.isArray(e)) {
+    throw new LandfallError(
+      'LF_SOLANA_CONFIG',
+      `live mode needs every endpoint named in the config; missing: ${e.join(', ')}`,
+    );
+  }
+  return e;
+}
+
+export function createLiveStack(options: LiveStackOptions): LiveStack {
+  const { live, wallet, clock, log } = options;
+  const endpoints = requireEndpoints(live);
+  const t = live.timeouts;
+  const client = (url: string) =>
+    new JsonRpcClient({
+      url,
+      timeoutMs: t.requestMs,
+      rateLimitRetries: t.rateLimitRetries,
+      backoffMs: t.reconnectMinMs,
+    });
+  const rpc = client(endpoints.rpcUrl);
+  const source = new LiveMarketSource({
+    rpc,
+    wsUrl: endpoints.wsUrl,
+    tipFloorUrl: endpoints.tipFloorUrl,
+    config: live,
+    clock,
+    log,
+  });
+  const blockEngine = new BlockEngine(endpoints.blockEngineUrl, {
+    timeoutMs: t.requestMs,
+    rateLimitRetries: t.rateLimitRetries,
+    tipAccountsTtlMs: live.tipAccountsTtlMs,
+  });
+  const safety = new SafetyGate({
+    caps: live.caps,
+    pools: source.book,
+    clock,
+    log,
+    modules: options.modules,
+    ...(options.bus === undefined ? {} : { bus: options.bus }),
+    balance: async () => {
+      const res = await rpc.call<{ value: number }>('getBalance', [
+        wallet.address,
+        { commitment: live.commitment },
+      ]);
+      return BigInt(res.value);
+    },
+  });
+  const leaders = new LeaderSchedule(rpc, live.jitoLeaders);
+  const pipeline = new SubmissionPipeline({
+    rpc,
+    wallet,
+    pools: source.book,
+    safety,
+    clock,
+    log,
+    computeUnitMargin: live.computeUnitMargin,
+    commitment: live.commitment,
+    leaderOf: async (slot) => (await leaders.at(slot)).leader,
+  });
+  const landing = { landingMs: t.landingMs, pollMs: t.statusPollMs };
+  if (options.dryRun) {
+    const dryRun = new DryRunExecutor({
+      pipeline,
+      blockEngine,
+      bundleRpc: client(endpoints.simulateBundleUrl),
+    });
+    return { endpoints, rpc, source, blockEngine, pipeline, safety, executor: dryRun, dryRun };
+  }
+  const executor = new RoutedExecutor({
+    jito: new JitoExecutor({ pipeline, blockEngine, ...landing }),
+    direct: new DirectExecutor({ pipeline, ...landing }),
+  });
+  return { endpoints, rpc, source, blockEngine, pipeline, safety, executor };
+}
+
+/** Sends each submission to the executor of its route. */
+export class RoutedExecutor implements Executor {
+  constructor(private readonly routes: { jito: Executor; direct: Executor }) {}
+
+  submit(submission: Submission): Promise<SubmissionOutcome> {
+    return this.routes[submission.route].submit(submission);
+  }
+}

@@ -1,0 +1,127 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { TypedBus } from '../../bus/typed.js';
+import type { Logger } from '../../log.js';
+import { systemClock } from '../../market/system-clock.js';
+import type { Module } from '../../market/types.js';
+import { type LiveConfig, liveConfigSchema } from '../config.js';
+import { loadWallet, type Wallet } from '../keypair.js';
+import { createLiveStack, type LiveStack } from '../stack.js';
+import { LocalCluster } from './local-cluster.js';
+import { dislocatedPools, type PoolFixture } from './pool-fixtures.js';
+
+/** A fresh Ed25519 keypair in the Solana CLI format: JSON array of secret seed ‖ public key. */
+export function solanaKeypairJson(): string {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const seed = Buffer.from(jwk.d as string, 'base64url');
+  const pub = Buffer.from(jwk.x as string, 'base64url');
+  return JSON.stringify([...seed, ...pub]);
+}
+
+/** A pino logger whose JSON lines are kept in memory, for tests that read what was logged. */
+export function captureLogger(level = 'info'): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((l: string) => l !== ''),
+      );
+      done();
+    },
+  });
+  return { log: pino({ level }, sink), lines };
+}
+
+/** The `live` config section naming a local cluster's endpoints. */
+export function liveConfigFor(
+  cluster: LocalCluster,
+  pools: readonly PoolFixture[],
+  extra: Record<string, unknown> = {},
+): LiveConfig {
+  return liveConfigSchema.parse({
+    rpcUrl: cluster.rpcUrl,
+    wsUrl: cluster.wsUrl,
+    blockEngineUrl: cluster.rpcUrl,
+    tipFloorUrl: cluster.tipFloorUrl,
+    keypairEnv: 'LANDFALL_TEST_KEYPAIR',
+    pools: pools.map((p) => ({ address: p.address })),
+    ...extra,
+    timeouts: {
+      statusPollMs: 20,
+      landingMs: 5_000,
+      reconnectMinMs: 20,
+      reconnectMaxMs: 200,
+      staleAfterMs: 60_000,
+      ...(extra.timeouts as object),
+    },
+  });
+}
+
+export interface Testbed {
+  readonly cluster: LocalCluster;
+  readonly pools: [PoolFixture, PoolFixture];
+  readonly wallet: Wallet;
+  readonly config: LiveConfig;
+  readonly stack: LiveStack;
+  readonly lines: string[];
+  close(): Promise<void>;
+}
+
+/** A local cluster holding the two dislocated pools, and the live stack pointed at it. */
+export async function testbed(
+  options: {
+    extra?: Record<string, unknown>;
+    dryRun?: boolean;
+    bus?: TypedBus;
+    modules?: Module[];
+  } = {},
+): Promise<Testbed> {
+  const cluster = await LocalCluster.start();
+  const pools = await dislocatedPools();
+  for (const p of pools) for (const [a, d] of p.accounts) cluster.accounts.set(a, d);
+  const wallet = await loadWallet(
+    { keypairEnv: 'LANDFALL_TEST_KEYPAIR' },
+    { LANDFALL_TEST_KEYPAIR: solanaKeypairJson() },
+  );
+  const config = liveConfigFor(cluster, pools, options.extra);
+  const { log, lines } = captureLogger();
+  const stack = createLiveStack({
+    live: config,
+    wallet,
+    clock: systemClock,
+    log,
+    modules: options.modules ?? ['arb'],
+    dryRun: options.dryRun ?? false,
+    ...(options.bus === undefined ? {} : { bus: options.bus }),
+  });
+  return {
+    cluster,
+    pools,
+    wallet,
+    config,
+    stack,
+    lines,
+    async close() {
+      await stack.source.stop();
+      await cluster.close();
+    },
+  };
+}
+
+/** Polls `condition` every 10 ms until it holds; generous default, never a timing assertion. */
+export async function until(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
