@@ -2,13 +2,21 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
 import { registerAgent } from './commands/agent.js';
+import { registerApi } from './commands/api.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerBench } from './commands/bench.js';
 import { registerConfig } from './commands/config.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerGateway } from './commands/gateway.js';
+import { registerGuard } from './commands/guard.js';
 import { registerModel } from './commands/model.js';
+import { registerProbe } from './commands/probe.js';
 import { registerSim } from './commands/sim.js';
 import { registerSink } from './commands/sink.js';
 import { registerStore } from './commands/store.js';
+import { registerToken } from './commands/token.js';
+import { registerTrain } from './commands/train.js';
+import { registerTrainServices } from './commands/train-services.js';
 import { registerUp } from './commands/up.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -34,6 +42,14 @@ export function buildProgram(): Command {
   registerAgent(program);
   registerBacktest(program);
   registerModel(program);
+  registerTrain(program);
+  registerTrainServices(program);
+  registerGuard(program);
+  registerDoctor(program);
+  registerProbe(program);
+  registerApi(program);
+  registerToken(program);
+  registerGateway(program);
   return program;
 }
 

@@ -9,7 +9,11 @@ import { LandfallProcess } from '../testing/landfall-process.js';
 describe('landfall up', () => {
   it('runs on the embedded defaults with no config and no servers, then stops cleanly', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'lf-up-'));
-    const up = new LandfallProcess(['up', '--for', '3'], { LANDFALL_LOG__LEVEL: 'warn' }, cwd);
+    const up = new LandfallProcess(
+      ['up', '--for', '3'],
+      { LANDFALL_LOG__LEVEL: 'warn', LANDFALL_API__PORT: '0' },
+      cwd,
+    );
     const { code } = await up.exited;
     expect(code, up.logs.map((l) => JSON.stringify(l)).join('\n')).toBe(0);
     expect(up.stdout).toContain('config embedded defaults');

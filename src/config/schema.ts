@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { agentConfigSchema } from '../agent/config.js';
+import { guardConfigSchema } from '../guard/config.js';
+import { opsConfigSchema } from '../ops/config.js';
 import { simConfigSchema } from '../sim/config.js';
+import { liveConfigSchema } from '../solana/config.js';
 
 /**
  * The whole configuration, validated in one place. Defaults give the embedded mode: one
@@ -88,15 +91,71 @@ export const storeSchema = z.strictObject({
     .prefault({}),
 });
 
+/** The job queue (src/train/queue/types.ts states what each kind guarantees). */
 export const queueSchema = z.strictObject({
+  /** `memory`: in-process, one process (embedded mode); `bullmq`: BullMQ on Redis. */
   kind: z.enum(['memory', 'bullmq']).default('memory'),
-  redisUrl: z.string().default('redis://127.0.0.1:6379'),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://host:port')
+    .default('redis://127.0.0.1:6379'),
+  /** Jobs one worker runs at once. */
   concurrency: z.number().int().min(1).max(64).default(1),
+  /** Runs a job gets, the first included; a handler that throws on the last one fails the job. */
+  attempts: z.number().int().min(1).max(100).default(3),
+  /** Wait before the first retry; it doubles for each retry after (exponential backoff). */
+  backoffMs: z.number().int().min(0).max(3_600_000).default(10_000),
+  /**
+   * bullmq: a worker holds a job's lock this long and renews it every half of it. A worker that
+   * dies loses its jobs' locks after this, and they are run again elsewhere; a handler that
+   * blocks the event loop longer than half of it may lose its lock too (and its job run twice).
+   */
+  lockDurationMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  /** bullmq: how often each worker looks for active jobs whose lock expired (a dead worker's). */
+  stalledIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  /** bullmq: times a job is taken back from a dead worker before it fails (a job that kills its worker). */
+  maxStalledCount: z.number().int().min(0).max(100).default(1),
+  /** bullmq: namespace of every Redis key (`<prefix>:<queue name>:…`). */
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . or -')
+    .default('landfall'),
+});
+
+/** The training pipeline: dispatcher (`landfall dispatcher`) and trainer (`landfall worker`). */
+export const trainSchema = z.strictObject({
+  /** The dispatchers' consumer group on train-requests-proto. */
+  group: z.string().min(1).default('train-dispatcher'),
+  /** Queue name the dispatcher enqueues on and workers take jobs from. */
+  queueName: z.string().min(1).default('landfall-train'),
+  /**
+   * Directories a request's output_dir may name (relative paths are under `home`); the model
+   * registry (`model.dir`) is always allowed and is where an empty output_dir publishes.
+   */
+  outputDirs: z.array(z.string().min(1)).default([]),
+  /** Fewer labelled rows than this in the range fails the job (nothing to learn from). */
+  minRows: z.number().int().min(10).default(200),
+  /** The latest fraction of the range, by time, held out for validation. */
+  validationFraction: z.number().gt(0).lt(1).default(0.2),
+  /** libxgboost threads; 0 takes every core. */
+  threads: z.number().int().min(0).max(256).default(0),
+  seed: z.number().int().min(0).default(0),
 });
 
 export const apiSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8787),
+  /** Largest request body accepted, in bytes; a larger one gets 413. */
+  bodyLimitBytes: z.number().int().min(1024).max(16_777_216).default(65_536),
+  /** Write requests (POST) per token (JWT id, else subject) per window; beyond it, 429. */
+  writeRateLimit: z
+    .strictObject({
+      max: z.number().int().min(1).max(1_000_000).default(600),
+      windowMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    })
+    .prefault({}),
+  /** Audit rows per page of `GET /api/audit` at most. */
+  auditPageMax: z.number().int().min(1).max(10_000).default(500),
 });
 
 export const authSchema = z.strictObject({
@@ -104,7 +163,18 @@ export const authSchema = z.strictObject({
   audience: z.string().min(1).default('landfall-api'),
   /** HMAC secret for single-host use; comes from LANDFALL_JWT_SECRET, never from a file. */
   hmacSecret: z.string().optional(),
+  /** Production keys: a JWKS URL (LANDFALL_JWKS_URL) or one SPKI PEM public key (RSA, P-256, Ed25519). */
   jwksUrl: z.string().url().optional(),
+  publicKey: z.string().min(1).optional(),
+  /** Leeway for `exp` and `nbf` between hosts' clocks, in seconds. */
+  clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+  /** Longest lifetime `landfall token` mints, in seconds. */
+  maxTtlSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24 * 3600)
+    .default(7 * 24 * 3600),
 });
 
 /** Compiled models: the registry directory agents watch for hot reload. */
@@ -122,6 +192,57 @@ export const modelSchema = z.strictObject({
   cc: z.string().min(1).default('cc'),
 });
 
+/** The realtime gateway (`landfall gateway`, and inside `landfall up` on the API's server). */
+export const gatewaySchema = z.strictObject({
+  /** Where `landfall gateway` listens on its own; inside `landfall up` it shares the API's port. */
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8788),
+  /** WebSocket path on the server. */
+  path: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_-]*$/, 'expected an absolute URL path')
+    .default('/ws'),
+  /** Ping every this often; a peer that has not answered the previous ping is closed. */
+  heartbeatMs: z.number().int().min(50).max(600_000).default(15_000),
+  /** Per-client send queue, in bytes the socket has not yet written (ws bufferedAmount). */
+  queue: z
+    .strictObject({
+      /** Beyond this the client is sampled down (see `sampling`) until it drains. */
+      softBytes: z.number().int().min(1024).max(1_073_741_824).default(262_144),
+      /** Beyond this the client is disconnected with close code 4008. */
+      hardBytes: z.number().int().min(2048).max(1_073_741_824).default(8_388_608),
+      /** Frames held back for a sampled client at most; beyond, it is disconnected (4008). */
+      maxHeldFrames: z.number().int().min(1).max(1_000_000).default(2_000),
+      /** How often held-back frames are retried for a sampled client. */
+      flushMs: z.number().int().min(1).max(10_000).default(50),
+    })
+    .prefault({})
+    .refine((q) => q.hardBytes > q.softBytes, {
+      message: 'hardBytes must be greater than softBytes',
+      path: ['hardBytes'],
+    }),
+  /**
+   * `latest`: a sampled client keeps only the latest metrics per agent, SLO state per module and
+   * training ack per job (control commands and acks are all kept); outcomes and opportunities are
+   * dropped. `disconnect`: no sampling, a client past softBytes is disconnected at once.
+   */
+  sampling: z.enum(['latest', 'disconnect']).default('latest'),
+  /** Largest message a client may send (control commands), in bytes. */
+  maxClientMessageBytes: z.number().int().min(256).max(1_048_576).default(16_384),
+  /** The built dashboard to serve at `/`; empty: the one `npm run build:web` writes (dist/web). */
+  webDir: z.string().default(''),
+  /** HTTP/3 WebTransport, when the optional `@fails-components/webtransport` is installed. */
+  webtransport: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      port: z.number().int().min(0).max(65535).default(4433),
+      /** PEM certificate and key (relative paths are under `home`); see README (Dashboard). */
+      certFile: z.string().default('gateway/cert.pem'),
+      keyFile: z.string().default('gateway/key.pem'),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z.strictObject({
   /** Where embedded state lives (chDB data, models, kill state). Relative to the cwd. */
   home: z.string().min(1).default('.landfall'),
@@ -134,16 +255,25 @@ export const configSchema = z.strictObject({
   bus: busSchema.prefault({}),
   store: storeSchema.prefault({}),
   queue: queueSchema.prefault({}),
+  train: trainSchema.prefault({}),
   api: apiSchema.prefault({}),
   auth: authSchema.prefault({}),
+  gateway: gatewaySchema.prefault({}),
   /** The market simulator (paper mode and backtests); every knob documented in src/sim/config.ts. */
   sim: simConfigSchema.prefault({}),
   /** The agents' policies and thresholds (src/agent/config.ts). */
   agent: agentConfigSchema.prefault({}),
+  /** SLO guardrails and the kill switch (src/guard/config.ts). */
+  guard: guardConfigSchema.prefault({}),
   /** Compiled models and their hot reload (src/model). */
   model: modelSchema.prefault({}),
+  /** Host checks (`landfall doctor`) and the kernel send-path probe (src/ops/config.ts). */
+  ops: opsConfigSchema.prefault({}),
+  /** Live Solana: endpoints, keypair, watched pools, safety caps (src/solana/config.ts). */
+  live: liveConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type BusConfig = Config['bus'];
 export type StoreConfig = Config['store'];
+export type QueueConfig = Config['queue'];
