@@ -48,10 +48,15 @@ export class DirectExecutor implements Executor {
     const { rpc, log } = pipeline.options;
     const sent = performance.now();
     try {
-      await rpc.call<string>('sendTransaction', [
-        swap.base64,
-        { encoding: 'base64', skipPreflight: true, maxRetries: 0 },
-      ]);
+      // Kit always names a preflight commitment; with skipPreflight the node ignores it.
+      await rpc.rpc
+        .sendTransaction(swap.base64, {
+          encoding: 'base64',
+          skipPreflight: true,
+          maxRetries: 0n,
+          preflightCommitment: pipeline.options.commitment,
+        })
+        .send();
     } catch (err) {
       log.warn(
         { submission: submission.id, err: (err as Error).message },
@@ -66,11 +71,12 @@ export class DirectExecutor implements Executor {
       await sleep(this.options.pollMs);
       let status: SignatureStatus | null;
       try {
-        const res = await rpc.call<{ value: Array<SignatureStatus | null> }>(
-          'getSignatureStatuses',
-          [[swap.signature]],
-        );
-        status = res.value[0] ?? null;
+        const res = await rpc.rpc.getSignatureStatuses([swap.signature]).send();
+        const s = res.value[0] ?? null;
+        status =
+          s === null
+            ? null
+            : { slot: Number(s.slot), err: s.err, confirmationStatus: s.confirmationStatus };
       } catch (err) {
         log.warn(
           { signature: swap.signature, err: (err as Error).message },

@@ -3,6 +3,7 @@ import type { Executor, FailureReason, Submission, SubmissionOutcome } from '../
 import type { BlockEngine } from './block-engine.js';
 import type { JsonRpcClient } from './json-rpc.js';
 import { failureOf, type SubmissionPipeline } from './pipeline.js';
+import type { SolanaRpcClient } from './solana-rpc.js';
 import { tipTransaction } from './transactions.js';
 
 /**
@@ -16,8 +17,10 @@ import { tipTransaction } from './transactions.js';
 export interface DryRunOptions {
   readonly pipeline: SubmissionPipeline;
   readonly blockEngine: BlockEngine;
-  /** The RPC that serves simulateBundle. */
+  /** The RPC that serves simulateBundle (a Jito-Solana extension kit does not type). */
   readonly bundleRpc: JsonRpcClient;
+  /** The same endpoint through kit, for simulateTransaction. */
+  readonly simulationRpc: SolanaRpcClient;
 }
 
 interface BundleSimulation {
@@ -60,14 +63,15 @@ export class DryRunExecutor implements Executor {
       units = v.transactionResults.map((r) => r.unitsConsumed ?? 0);
       this.stats.bundles++;
     } else {
-      const res = await this.options.bundleRpc.call<{
-        value: { err: unknown; unitsConsumed?: number };
-      }>('simulateTransaction', [
-        swap.base64,
-        { encoding: 'base64', sigVerify: true, commitment: pipeline.options.commitment },
-      ]);
+      const res = await this.options.simulationRpc.rpc
+        .simulateTransaction(swap.base64, {
+          encoding: 'base64',
+          sigVerify: true,
+          commitment: pipeline.options.commitment,
+        })
+        .send();
       failure = res.value.err === null ? null : failureOf(res.value.err);
-      units = [res.value.unitsConsumed ?? 0];
+      units = [Number(res.value.unitsConsumed ?? 0n)];
       this.stats.transactions++;
     }
     pipeline.latency.record('send', performance.now() - t0);

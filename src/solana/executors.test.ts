@@ -176,7 +176,13 @@ describe('direct executor', () => {
     b.cluster.swapGainLamports = 12_000_000n;
     const outcome = await direct(b).submit(arb(b, 'direct'));
     const send = b.cluster.requests.find((r) => r.method === 'sendTransaction');
-    expect(send?.params[1]).toEqual({ encoding: 'base64', skipPreflight: true, maxRetries: 0 });
+    // Kit always names a preflight commitment; skipPreflight makes the node ignore it.
+    expect(send?.params[1]).toEqual({
+      encoding: 'base64',
+      skipPreflight: true,
+      maxRetries: 0,
+      preflightCommitment: b.config.commitment,
+    });
     const tx = decodeWire(send?.params[0] as string);
     expect(tx.microLamports).toBe(40_000n);
     const fee = feeOf(tx);

@@ -1,6 +1,7 @@
+import type { Address } from '@solana/kit';
 import { LandfallError } from '../errors.js';
 import type { FeeLevelEvent, Percentiles, TipFloorEvent } from '../market/types.js';
-import type { JsonRpcClient } from './json-rpc.js';
+import type { SolanaRpcClient } from './solana-rpc.js';
 
 /**
  * The two price feeds a live agent polls. The Jito tip floor (`GET <tipFloorUrl>`) answers a
@@ -89,15 +90,12 @@ export function parseTipFloor(text: string, url: string, nowMs: number): TipFloo
  * priority fee at all (0 idle, 1 every slot contested).
  */
 export async function fetchFeeLevels(
-  rpc: JsonRpcClient,
-  accounts: readonly string[],
+  rpc: SolanaRpcClient,
+  accounts: readonly Address[],
   slot: number,
   nowMs: number,
 ): Promise<FeeLevelEvent> {
-  const rows = await rpc.call<Array<{ slot: number; prioritizationFee: number }>>(
-    'getRecentPrioritizationFees',
-    [accounts.slice(0, 128)],
-  );
+  const rows = await rpc.rpc.getRecentPrioritizationFees(accounts.slice(0, 128)).send();
   if (!Array.isArray(rows))
     throw new LandfallError('LF_SOLANA_RPC', 'getRecentPrioritizationFees did not return an array');
   const fees = rows

@@ -1,8 +1,9 @@
 import { LandfallError } from '../errors.js';
 
 /**
- * A JSON-RPC 2.0 client over HTTP POST, shared by the Solana RPC and the Jito block engine so
- * both get the same semantics: a per-request timeout, HTTP 429 retried with exponential backoff
+ * A JSON-RPC 2.0 client over HTTP POST for what kit's Solana RPC does not type: the Jito block
+ * engine and `simulateBundle`. Its semantics are the ones the kit transport (solana-rpc.ts)
+ * gives the Solana RPC: a per-request timeout, HTTP 429 retried with exponential backoff
  * (honouring `Retry-After`), and every failure surfaced as a LandfallError naming the endpoint
  * and method. A JSON-RPC `error` object is kept as `RpcError` so callers can map its code.
  */

@@ -1,4 +1,4 @@
-import type { JsonRpcClient } from './json-rpc.js';
+import type { SolanaRpcClient } from './solana-rpc.js';
 
 /**
  * Who leads each upcoming slot, from `getSlotLeaders(startSlot, limit)`, fetched ahead in
@@ -22,7 +22,7 @@ export class LeaderSchedule {
   private readonly jito: ReadonlySet<string> | undefined;
 
   constructor(
-    private readonly rpc: JsonRpcClient,
+    private readonly rpc: SolanaRpcClient,
     jitoLeaders: readonly string[] | undefined,
   ) {
     this.jito = jitoLeaders === undefined ? undefined : new Set(jitoLeaders);
@@ -58,21 +58,26 @@ export class LeaderSchedule {
 
   private fetch(slot: number, force = false): Promise<void> {
     if (this.refill !== undefined && !force) return this.refill;
-    const run = this.rpc.call<string[]>('getSlotLeaders', [slot, WINDOW]).then((leaders) => {
-      if (!Array.isArray(leaders) || leaders.some((l) => typeof l !== 'string')) {
-        throw new Error(`getSlotLeaders(${slot}, ${WINDOW}) did not return an array of identities`);
-      }
-      // Keep the already-known part that precedes the new window when it is contiguous.
-      if (slot >= this.first && slot <= this.first + this.leaders.length) {
-        this.leaders = [...this.leaders.slice(0, slot - this.first), ...leaders];
-      } else {
-        this.first = slot;
-        this.leaders = leaders;
-      }
-      const drop = Math.max(0, slot - this.first - 16);
-      this.leaders = this.leaders.slice(drop);
-      this.first += drop;
-    });
+    const run = this.rpc.rpc
+      .getSlotLeaders(BigInt(slot), WINDOW)
+      .send()
+      .then((leaders: string[]) => {
+        if (!Array.isArray(leaders) || leaders.some((l) => typeof l !== 'string')) {
+          throw new Error(
+            `getSlotLeaders(${slot}, ${WINDOW}) did not return an array of identities`,
+          );
+        }
+        // Keep the already-known part that precedes the new window when it is contiguous.
+        if (slot >= this.first && slot <= this.first + this.leaders.length) {
+          this.leaders = [...this.leaders.slice(0, slot - this.first), ...leaders];
+        } else {
+          this.first = slot;
+          this.leaders = leaders;
+        }
+        const drop = Math.max(0, slot - this.first - 16);
+        this.leaders = this.leaders.slice(drop);
+        this.first += drop;
+      });
     // Concurrent callers share the window; each sees a failure through `covers` and retries.
     const shared: Promise<void> = run
       .catch(() => undefined)

@@ -4,10 +4,10 @@ import type { Logger } from '../log.js';
 import type { Clock, MarketEvent, MarketEventHandler, MarketSource } from '../market/types.js';
 import type { LiveConfig } from './config.js';
 import { fetchFeeLevels, fetchTipFloor } from './feeds.js';
-import type { JsonRpcClient } from './json-rpc.js';
 import { LeaderSchedule } from './leaders.js';
 import { PoolBook } from './pool-book.js';
 import { PubSub } from './pubsub.js';
+import type { SolanaRpcClient } from './solana-rpc.js';
 
 /**
  * The live market: Raydium CP-Swap pools and their vaults through `accountSubscribe`, slots
@@ -17,7 +17,7 @@ import { PubSub } from './pubsub.js';
  * dropped socket marks every pool untradable until the re-read after reconnecting.
  */
 export interface LiveSourceOptions {
-  readonly rpc: JsonRpcClient;
+  readonly rpc: SolanaRpcClient;
   readonly wsUrl: string;
   readonly tipFloorUrl: string;
   readonly config: LiveConfig;
@@ -111,13 +111,18 @@ export class LiveMarketSource implements MarketSource {
     const commitment = this.options.config.commitment;
     for (const account of this.book.accounts()) {
       this.pubsub.subscribe(
-        'accountSubscribe',
-        [account, { encoding: 'base64', commitment }],
-        (result, slot) => this.onAccount(account, result as { value: RpcAccount | null }, slot),
+        `accountSubscribe ${account}`,
+        (client, abortSignal) =>
+          client
+            .accountNotifications(account, { encoding: 'base64', commitment })
+            .subscribe({ abortSignal }),
+        (n) => this.onAccount(account, n.value, Number(n.context.slot)),
       );
     }
-    this.pubsub.subscribe('slotSubscribe', [], (result) =>
-      this.onSlot((result as { slot: number }).slot),
+    this.pubsub.subscribe(
+      'slotSubscribe',
+      (client, abortSignal) => client.slotNotifications().subscribe({ abortSignal }),
+      (n) => this.onSlot(Number(n.slot)),
     );
     await this.pubsub.start();
     const c = this.options.config;
@@ -150,17 +155,16 @@ export class LiveMarketSource implements MarketSource {
     }
   }
 
-  private async read(accounts: readonly string[], nowMs: number): Promise<void> {
+  private async read(accounts: readonly Address[], nowMs: number): Promise<void> {
     for (let i = 0; i < accounts.length; i += CHUNK) {
       const chunk = accounts.slice(i, i + CHUNK);
-      const res = await this.options.rpc.call<{
-        context: { slot: number };
-        value: Array<RpcAccount | null>;
-      }>('getMultipleAccounts', [
-        chunk,
-        { encoding: 'base64', commitment: this.options.config.commitment },
-      ]);
-      this.slot = Math.max(this.slot, res.context.slot);
+      const res = await this.options.rpc.rpc
+        .getMultipleAccounts(chunk, {
+          encoding: 'base64',
+          commitment: this.options.config.commitment,
+        })
+        .send();
+      this.slot = Math.max(this.slot, Number(res.context.slot));
       chunk.forEach((account, j) => {
         const value = res.value[j];
         if (value === null || value === undefined) {
@@ -174,15 +178,11 @@ export class LiveMarketSource implements MarketSource {
     }
   }
 
-  private onAccount(
-    account: string,
-    result: { value: RpcAccount | null },
-    slot: number | undefined,
-  ): void {
-    if (slot !== undefined) this.slot = Math.max(this.slot, slot);
-    if (result.value === null) return;
+  private onAccount(account: string, value: RpcAccount | null, slot: number): void {
+    this.slot = Math.max(this.slot, slot);
+    if (value === null) return;
     try {
-      this.applyAccount(account, result.value, this.options.clock.now());
+      this.applyAccount(account, value, this.options.clock.now());
     } catch (err) {
       this.options.log.error(
         { err: (err as Error).message, account },

@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import type { Blockhash } from '@solana/kit';
+import type { Base64EncodedWireTransaction, Commitment } from '@solana/kit';
 import { isLandfallError, LandfallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
-import type { JsonRpcClient } from './json-rpc.js';
 import type { Wallet } from './keypair.js';
 import { StageLatency } from './latency.js';
 import type { PoolDirectory } from './pool-book.js';
 import { EXCEEDED_SLIPPAGE_ERROR } from './raydium-cp-swap.js';
 import type { SafetyGate } from './safety.js';
+import type { SolanaRpcClient } from './solana-rpc.js';
 import {
   type Lifetime,
   MAX_COMPUTE_UNITS,
@@ -26,14 +26,14 @@ import {
  * A simulation that fails ends the submission there: nothing is sent, nothing is paid.
  */
 export interface PipelineOptions {
-  readonly rpc: JsonRpcClient;
+  readonly rpc: SolanaRpcClient;
   readonly wallet: Wallet;
   readonly pools: PoolDirectory;
   readonly safety: SafetyGate;
   readonly clock: Clock;
   readonly log: Logger;
   readonly computeUnitMargin: number;
-  readonly commitment: string;
+  readonly commitment: Commitment;
   /** The leader of a slot, for outcomes; '' when unknown. */
   readonly leaderOf?: (slot: number) => Promise<string>;
 }
@@ -119,26 +119,30 @@ export class SubmissionPipeline {
   }
 
   async latestBlockhash(): Promise<Lifetime> {
-    const res = await this.options.rpc.call<{
-      value: { blockhash: string; lastValidBlockHeight: number };
-    }>('getLatestBlockhash', [{ commitment: this.options.commitment }]);
+    const res = await this.options.rpc.rpc
+      .getLatestBlockhash({ commitment: this.options.commitment })
+      .send();
     return {
-      blockhash: res.value.blockhash as Blockhash,
-      lastValidBlockHeight: BigInt(res.value.lastValidBlockHeight),
+      blockhash: res.value.blockhash,
+      lastValidBlockHeight: res.value.lastValidBlockHeight,
     };
   }
 
-  async simulate(base64: string, rpc: JsonRpcClient = this.options.rpc): Promise<SimulationResult> {
-    const res = await rpc.call<{ value: SimulationResult }>('simulateTransaction', [
-      base64,
-      {
+  async simulate(base64: string): Promise<SimulationResult> {
+    const res = await this.options.rpc.rpc
+      .simulateTransaction(base64 as Base64EncodedWireTransaction, {
         encoding: 'base64',
         sigVerify: false,
         replaceRecentBlockhash: true,
         commitment: this.options.commitment,
-      },
-    ]);
-    return res.value;
+      })
+      .send();
+    const v = res.value;
+    return {
+      err: v.err,
+      logs: v.logs,
+      ...(v.unitsConsumed === undefined ? {} : { unitsConsumed: Number(v.unitsConsumed) }),
+    };
   }
 
   /** An outcome for a submission that never left: nothing paid, nothing gained. */
@@ -186,9 +190,12 @@ export class SubmissionPipeline {
 
 /** Slippage when the venue's ExceededSlippage error is named; any other error is `dropped`. */
 export function failureOf(err: unknown): FailureReason {
-  const custom = (err as { InstructionError?: [number, { Custom?: number }] } | null)
+  // Kit answers the code as a bigint, the block engine's JSON as a number.
+  const custom = (err as { InstructionError?: [unknown, { Custom?: number | bigint }] } | null)
     ?.InstructionError?.[1]?.Custom;
-  return custom === EXCEEDED_SLIPPAGE_ERROR ? 'slippage' : 'dropped';
+  return custom !== undefined && Number(custom) === EXCEEDED_SLIPPAGE_ERROR
+    ? 'slippage'
+    : 'dropped';
 }
 
 function validate(s: Submission): void {

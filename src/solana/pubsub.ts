@@ -1,12 +1,28 @@
+import {
+  createDefaultRpcSubscriptionsTransport,
+  createSolanaRpcSubscriptionsFromTransport,
+  getChannelPoolingChannelCreator,
+  getRpcSubscriptionsChannelWithBigIntJSONSerialization,
+  isSolanaError,
+  type RpcSubscriptions,
+  type RpcSubscriptionsChannel,
+  SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_CLOSED_BEFORE_MESSAGE_BUFFERED,
+  SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_CONNECTION_CLOSED,
+  SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_FAILED_TO_CONNECT,
+  SolanaError,
+  type SolanaRpcSubscriptionsApi,
+} from '@solana/kit';
 import WebSocket from 'ws';
 import type { Logger } from '../log.js';
 
 /**
- * Solana PubSub over one WebSocket that survives its socket. Subscriptions are registered once
- * and (re)sent on every connection; a dropped or silent socket (no pong within a ping interval)
- * is reconnected with exponential backoff, and `onReconnect` lets the owner re-read what it may
- * have missed while disconnected. Notifications are routed by the subscription id the server
- * returned on the current connection, so ids from a dead socket are never trusted.
+ * Solana PubSub through `@solana/kit`'s typed subscriptions client, kept alive by us. Kit does
+ * the JSON-RPC (subscribe, route notifications by subscription id, unsubscribe, bigint JSON)
+ * over a channel of ours: a `ws` socket that pings and is terminated when no pong comes back
+ * within a ping interval, so a silent socket is noticed. Subscriptions are registered once; a
+ * dropped socket ends every iterator, and a fresh client is created after exponential backoff
+ * and every registration re-subscribed on it (`onReconnect` lets the owner re-read what it may
+ * have missed). A refused subscription is retried on the same client.
  */
 
 export interface PubSubOptions {
@@ -15,16 +31,27 @@ export interface PubSubOptions {
   readonly reconnectMaxMs: number;
   readonly pingMs: number;
   readonly log: Logger;
-  /** Called after a re-connection has re-sent every subscription (not on the first connect). */
+  /** Called after a re-connection has re-subscribed everything (not on the first connect). */
   readonly onReconnect?: () => void;
   /** Called on every loss of the socket. */
   readonly onDisconnect?: () => void;
 }
 
-interface Registration {
-  readonly method: string;
-  readonly params: unknown[];
-  readonly onNotification: (result: unknown, slot: number | undefined) => void;
+export type SolanaSubscriptions = RpcSubscriptions<SolanaRpcSubscriptionsApi>;
+
+interface Registration<T = unknown> {
+  readonly name: string;
+  readonly open: (client: SolanaSubscriptions, signal: AbortSignal) => Promise<AsyncIterable<T>>;
+  readonly onNotification: (notification: T) => void;
+}
+
+interface Generation {
+  readonly client: SolanaSubscriptions;
+  readonly controller: AbortController;
+  lost: boolean;
+  /** Every registration's first attempt has settled. */
+  settled: boolean;
+  connected: boolean;
 }
 
 export interface PubSubStats {
@@ -34,6 +61,8 @@ export interface PubSubStats {
   subscribeErrors: number;
 }
 
+type FirstAttempt = 'subscribed' | 'refused' | 'lost';
+
 export class PubSub {
   readonly stats: PubSubStats = {
     connects: 0,
@@ -42,11 +71,7 @@ export class PubSub {
     subscribeErrors: 0,
   };
   private readonly registrations: Registration[] = [];
-  private socket: WebSocket | undefined;
-  /** Request id → registration, then server subscription id → registration. */
-  private pending = new Map<number, Registration>();
-  private live = new Map<number, Registration>();
-  private nextId = 1;
+  private current: Generation | undefined;
   private attempt = 0;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
@@ -54,21 +79,16 @@ export class PubSub {
 
   constructor(private readonly options: PubSubOptions) {}
 
-  get connected(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
-  }
-
-  subscribe(
-    method: string,
-    params: unknown[],
-    onNotification: Registration['onNotification'],
+  /** Registers a subscription, opened on every client from `start` on. */
+  subscribe<T>(
+    name: string,
+    open: Registration<T>['open'],
+    onNotification: Registration<T>['onNotification'],
   ): void {
-    const r = { method, params, onNotification };
-    this.registrations.push(r);
-    if (this.connected) this.send(r);
+    this.registrations.push({ name, open, onNotification } as Registration);
   }
 
-  /** Resolves once the first connection is open and its subscriptions are sent. */
+  /** Resolves once the first client has tried every subscription and one was accepted. */
   start(): Promise<void> {
     return new Promise((resolve) => {
       this.firstConnect = { resolve };
@@ -79,100 +99,190 @@ export class PubSub {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retry);
-    this.socket?.terminate();
+    this.current?.controller.abort();
   }
 
   private connect(): void {
     if (this.stopped) return;
-    const socket = new WebSocket(this.options.url);
-    this.socket = socket;
+    const controller = new AbortController();
+    const createChannel = getChannelPoolingChannelCreator(
+      (config: { abortSignal: AbortSignal }) =>
+        wsChannel(this.options.url, this.options.pingMs, config.abortSignal).then(
+          getRpcSubscriptionsChannelWithBigIntJSONSerialization,
+        ),
+      { maxSubscriptionsPerChannel: 100, minChannels: 1 },
+    );
+    const client = createSolanaRpcSubscriptionsFromTransport(
+      createDefaultRpcSubscriptionsTransport({ createChannel }),
+    ) as SolanaSubscriptions;
+    const gen: Generation = { client, controller, lost: false, settled: false, connected: false };
+    this.current = gen;
+    void Promise.all(this.registrations.map((r) => this.run(gen, r))).then((first) => {
+      gen.settled = true;
+      if (first.includes('subscribed')) this.connected(gen);
+    });
+  }
+
+  private connected(gen: Generation): void {
+    if (gen !== this.current || gen.lost || gen.connected) return;
+    gen.connected = true;
+    this.stats.connects++;
+    this.attempt = 0;
+    const resolve = this.firstConnect?.resolve;
+    this.firstConnect = undefined;
+    if (resolve !== undefined) resolve();
+    else this.options.onReconnect?.();
+  }
+
+  /** Opens one subscription on `gen` and consumes it; resolves with how the opening went. */
+  private run(gen: Generation, r: Registration): Promise<FirstAttempt> {
+    return new Promise<FirstAttempt>((settle) => {
+      void (async () => {
+        // Its own signal, so that a refused attempt is released (kit caches a subscription
+        // until every signal that asked for it aborts) and the retry asks afresh.
+        const attempt = new AbortController();
+        const release = () => attempt.abort();
+        gen.controller.signal.addEventListener('abort', release, { once: true });
+        let notifications: AsyncIterable<unknown>;
+        try {
+          notifications = await r.open(gen.client, attempt.signal);
+        } catch (err) {
+          gen.controller.signal.removeEventListener('abort', release);
+          attempt.abort();
+          if (isChannelError(err) || gen.controller.signal.aborted) {
+            settle('lost');
+            this.lose(gen, err);
+            return;
+          }
+          this.stats.subscribeErrors++;
+          this.options.log.error(
+            { subscription: r.name, err: (err as Error).message },
+            'subscription refused; retrying',
+          );
+          settle('refused');
+          setTimeout(() => {
+            if (gen === this.current && !gen.lost && !this.stopped) void this.run(gen, r);
+          }, this.options.reconnectMinMs);
+          return;
+        }
+        settle('subscribed');
+        // A retried subscription may be the first this client got accepted.
+        if (gen.settled) this.connected(gen);
+        try {
+          for await (const n of notifications) {
+            if (gen.lost) return;
+            this.stats.notifications++;
+            r.onNotification(n);
+          }
+          // The iterator ends without an error only when the client was aborted.
+          this.lose(gen, new Error('subscription ended'));
+        } catch (err) {
+          this.lose(gen, err);
+        }
+      })();
+    });
+  }
+
+  private lose(gen: Generation, err: unknown): void {
+    if (gen.lost || gen !== this.current) return;
+    gen.lost = true;
+    gen.controller.abort();
+    if (this.stopped) return;
+    this.stats.disconnects++;
+    this.options.onDisconnect?.();
+    const delay = Math.min(
+      this.options.reconnectMaxMs,
+      this.options.reconnectMinMs * 2 ** this.attempt++,
+    );
+    this.options.log.warn(
+      { url: this.options.url, delayMs: delay, err: (err as Error)?.message },
+      'pubsub disconnected; reconnecting',
+    );
+    this.retry = setTimeout(() => this.connect(), delay);
+  }
+}
+
+function isChannelError(err: unknown): boolean {
+  return (
+    isSolanaError(err, SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_CONNECTION_CLOSED) ||
+    isSolanaError(err, SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_FAILED_TO_CONNECT) ||
+    isSolanaError(err, SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_CLOSED_BEFORE_MESSAGE_BUFFERED)
+  );
+}
+
+/**
+ * A kit subscriptions channel over one `ws` socket: text messages in and out, WebSocket pings
+ * every `pingMs`, and the socket terminated (a CHANNEL_CONNECTION_CLOSED error) when a ping
+ * goes unanswered or the socket closes for any reason but our abort.
+ */
+function wsChannel(
+  url: string,
+  pingMs: number,
+  signal: AbortSignal,
+): Promise<RpcSubscriptionsChannel<string, string>> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const socket = new WebSocket(url);
+    const listeners = {
+      message: new Set<(m: string) => void>(),
+      error: new Set<(e: SolanaError) => void>(),
+    };
+    let opened = false;
     let alive = true;
     let ping: NodeJS.Timeout | undefined;
+    const onAbort = () => socket.terminate();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const fail = (error: SolanaError) => {
+      for (const l of [...listeners.error]) l(error);
+    };
     socket.on('open', () => {
-      this.stats.connects++;
-      this.attempt = 0;
-      this.pending = new Map();
-      this.live = new Map();
-      for (const r of this.registrations) this.send(r);
+      opened = true;
       ping = setInterval(() => {
         if (!alive) return socket.terminate();
         alive = false;
         socket.ping();
-      }, this.options.pingMs);
-      const first = this.firstConnect;
-      this.firstConnect = undefined;
-      if (first !== undefined) first.resolve();
-      else this.options.onReconnect?.();
+      }, pingMs);
+      resolve({
+        on(channel, subscriber, options) {
+          const set = listeners[channel] as Set<typeof subscriber>;
+          set.add(subscriber);
+          const off = () => set.delete(subscriber);
+          options?.signal.addEventListener('abort', off, { once: true });
+          return off;
+        },
+        async send(message: string) {
+          if (socket.readyState !== WebSocket.OPEN)
+            throw new SolanaError(SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_CONNECTION_CLOSED);
+          socket.send(message);
+        },
+      });
     });
     socket.on('pong', () => {
       alive = true;
     });
-    socket.on('message', (data) => this.receive(data.toString()));
-    socket.on('error', (err) =>
-      this.options.log.warn({ err: err.message, url: this.options.url }, 'pubsub socket error'),
-    );
+    socket.on('message', (data) => {
+      if (signal.aborted) return;
+      const text = data.toString();
+      for (const l of [...listeners.message]) l(text);
+    });
+    const failedToConnect = (cause?: Error) =>
+      new SolanaError(SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_FAILED_TO_CONNECT, {
+        errorEvent: new Event('error'),
+        ...(cause === undefined ? {} : { cause }),
+      });
+    socket.on('error', (err) => {
+      // 'close' follows and reports a loss; before 'open' this is a failure to connect.
+      if (!opened && !signal.aborted) reject(failedToConnect(err));
+    });
     socket.on('close', () => {
       clearInterval(ping);
-      if (this.socket !== socket) return;
-      this.stats.disconnects++;
-      this.options.onDisconnect?.();
-      if (this.stopped) return;
-      const delay = Math.min(
-        this.options.reconnectMaxMs,
-        this.options.reconnectMinMs * 2 ** this.attempt++,
-      );
-      this.options.log.warn(
-        { url: this.options.url, delayMs: delay },
-        'pubsub disconnected; reconnecting',
-      );
-      this.retry = setTimeout(() => this.connect(), delay);
-    });
-  }
-
-  private send(r: Registration): void {
-    const id = this.nextId++;
-    this.pending.set(id, r);
-    this.socket?.send(JSON.stringify({ jsonrpc: '2.0', id, method: r.method, params: r.params }));
-  }
-
-  private receive(text: string): void {
-    let msg: {
-      id?: number;
-      result?: unknown;
-      error?: { code: number; message: string };
-      method?: string;
-      params?: { subscription: number; result: unknown };
-    };
-    try {
-      msg = JSON.parse(text) as typeof msg;
-    } catch {
-      this.options.log.warn({ text: text.slice(0, 120) }, 'pubsub message is not JSON; ignored');
-      return;
-    }
-    if (msg.id !== undefined) {
-      const r = this.pending.get(msg.id);
-      this.pending.delete(msg.id);
-      if (r === undefined) return;
-      if (msg.error !== undefined || typeof msg.result !== 'number') {
-        this.stats.subscribeErrors++;
-        this.options.log.error(
-          { method: r.method, params: r.params, error: msg.error },
-          'subscription refused; retrying',
-        );
-        const socket = this.socket;
-        setTimeout(() => {
-          if (this.socket === socket && this.connected && !this.stopped) this.send(r);
-        }, this.options.reconnectMinMs);
+      signal.removeEventListener('abort', onAbort);
+      if (!opened) {
+        reject(signal.aborted ? signal.reason : failedToConnect());
         return;
       }
-      this.live.set(msg.result, r);
-      return;
-    }
-    if (msg.params === undefined) return;
-    const r = this.live.get(msg.params.subscription);
-    if (r === undefined) return;
-    this.stats.notifications++;
-    const result = msg.params.result as { context?: { slot?: number } };
-    r.onNotification(result, result?.context?.slot);
-  }
+      if (!signal.aborted)
+        fail(new SolanaError(SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_CONNECTION_CLOSED));
+    });
+  });
 }

@@ -13,11 +13,12 @@ import { LeaderSchedule } from './leaders.js';
 import { LiveMarketSource } from './market-source.js';
 import { SubmissionPipeline } from './pipeline.js';
 import { SafetyGate } from './safety.js';
+import { createSolanaRpcClient, type SolanaRpcClient } from './solana-rpc.js';
 
 /**
- * The live adapters wired together: one RPC client, the market source (which owns the pool
- * book every executor reads), the safety gate, and the executor the agents get — Jito and
- * direct by route, or the dry-run simulator for both.
+ * The live adapters wired together: one Solana RPC client (kit's, see solana-rpc.ts), the
+ * market source (which owns the pool book every executor reads), the safety gate, and the
+ * executor the agents get — Jito and direct by route, or the dry-run simulator for both.
  */
 export interface LiveStackOptions {
   readonly live: LiveConfig;
@@ -32,7 +33,7 @@ export interface LiveStackOptions {
 
 export interface LiveStack {
   readonly endpoints: LiveEndpoints;
-  readonly rpc: JsonRpcClient;
+  readonly rpc: SolanaRpcClient;
   readonly source: LiveMarketSource;
   readonly blockEngine: BlockEngine;
   readonly pipeline: SubmissionPipeline;
@@ -58,14 +59,13 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
   const { live, wallet, clock, log } = options;
   const endpoints = requireEndpoints(live);
   const t = live.timeouts;
-  const client = (url: string) =>
-    new JsonRpcClient({
-      url,
-      timeoutMs: t.requestMs,
-      rateLimitRetries: t.rateLimitRetries,
-      backoffMs: t.reconnectMinMs,
-    });
-  const rpc = client(endpoints.rpcUrl);
+  const rpcOptions = (url: string) => ({
+    url,
+    timeoutMs: t.requestMs,
+    rateLimitRetries: t.rateLimitRetries,
+    backoffMs: t.reconnectMinMs,
+  });
+  const rpc = createSolanaRpcClient(rpcOptions(endpoints.rpcUrl));
   const source = new LiveMarketSource({
     rpc,
     wsUrl: endpoints.wsUrl,
@@ -87,11 +87,8 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     modules: options.modules,
     ...(options.bus === undefined ? {} : { bus: options.bus }),
     balance: async () => {
-      const res = await rpc.call<{ value: number }>('getBalance', [
-        wallet.address,
-        { commitment: live.commitment },
-      ]);
-      return BigInt(res.value);
+      const res = await rpc.rpc.getBalance(wallet.address, { commitment: live.commitment }).send();
+      return res.value;
     },
   });
   const leaders = new LeaderSchedule(rpc, live.jitoLeaders);
@@ -111,7 +108,8 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     const dryRun = new DryRunExecutor({
       pipeline,
       blockEngine,
-      bundleRpc: client(endpoints.simulateBundleUrl),
+      bundleRpc: new JsonRpcClient(rpcOptions(endpoints.simulateBundleUrl)),
+      simulationRpc: createSolanaRpcClient(rpcOptions(endpoints.simulateBundleUrl)),
     });
     return { endpoints, rpc, source, blockEngine, pipeline, safety, executor: dryRun, dryRun };
   }

@@ -1,6 +1,7 @@
 import {
   type Address,
   appendTransactionMessageInstructions,
+  type Base64EncodedWireTransaction,
   type Blockhash,
   createTransactionMessage,
   getBase64EncodedWireTransaction,
@@ -8,6 +9,7 @@ import {
   type Instruction,
   lamports,
   pipe,
+  type Signature,
   setTransactionMessageFeePayerSigner,
   setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
@@ -45,8 +47,8 @@ export interface Lifetime {
 }
 
 export interface SignedTransaction {
-  readonly signature: string;
-  readonly base64: string;
+  readonly signature: Signature;
+  readonly base64: Base64EncodedWireTransaction;
   /** The signed transaction object (for litesvm and tests). */
   readonly transaction: Awaited<ReturnType<typeof signTransactionMessageWithSigners>>;
   readonly computeUnitLimit: number;
