@@ -99,7 +99,11 @@ export function storeContract(target: StoreContractTarget): void {
 
     it('applies the migrations once, in order, and records them', async () => {
       const first = await migrateStore(store, config);
-      expect(first.applied).toEqual(['0001_telemetry.sql', '0002_control_plane.sql']);
+      expect(first.applied).toEqual([
+        '0001_telemetry.sql',
+        '0002_control_plane.sql',
+        '0003_metrics_counters.sql',
+      ]);
       const again = await migrateStore(store, config);
       expect(again.applied).toEqual([]);
       expect(again.alreadyApplied).toEqual(first.applied);

@@ -6,8 +6,12 @@ describe('migration files', () => {
     expect(listMigrations('core').map((m) => m.name)).toEqual([
       '0001_telemetry.sql',
       '0002_control_plane.sql',
+      '0003_metrics_counters.sql',
     ]);
-    expect(listMigrations('kafka').map((m) => m.name)).toEqual(['kafka/0001_kafka_engine.sql']);
+    expect(listMigrations('kafka').map((m) => m.name)).toEqual([
+      'kafka/0001_kafka_engine.sql',
+      'kafka/0002_kafka_metrics_counters.sql',
+    ]);
   });
 
   it('split into statements at semicolons that end a line', () => {

@@ -156,6 +156,18 @@ const metrics: SinkTable<'metrics-proto'> = {
       'tip_arms.mean_payoff_sol': m.tipArms.map((a, i) =>
         c.finite(a.meanPayoffSol, `tip_arms[${i}].mean_payoff_sol`),
       ),
+      decided: int64(m.decided),
+      negative_outcomes: int64(m.negativeOutcomes),
+      hotpath_slow: int64(m.hotpathSlow),
+      hotpath_slow_ms: c.finite(m.hotpathSlowMs, 'hotpath_slow_ms'),
+      kernel_pid: m.kernelPid,
+      'kernel_send.name': m.kernelSend.map((h) => h.name),
+      'kernel_send.key': m.kernelSend.map((h) => h.key),
+      'kernel_send.unit': m.kernelSend.map((h) => h.unit),
+      'kernel_send.total': m.kernelSend.map((h) => int64(h.total)),
+      'kernel_send.p50': m.kernelSend.map((h, i) => c.finite(h.p50, `kernel_send[${i}].p50`)),
+      'kernel_send.p99': m.kernelSend.map((h, i) => c.finite(h.p99, `kernel_send[${i}].p99`)),
+      'kernel_send.window_ms': m.kernelSend.map((h) => int64(h.windowMs)),
     };
   },
 };
