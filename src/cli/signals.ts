@@ -14,6 +14,18 @@ export function nextSignal(): Promise<NodeJS.Signals> {
 }
 
 /**
+ * Resolves on the next SIGINT or SIGTERM, or with 'timer' once `seconds` have passed (a
+ * command's `--for`) when given. The timer does not keep the process alive by itself.
+ */
+export function nextSignalOrTimer(seconds: number | undefined): Promise<NodeJS.Signals | 'timer'> {
+  if (seconds === undefined) return nextSignal();
+  const timer = new Promise<'timer'>((resolve) => {
+    setTimeout(() => resolve('timer'), seconds * 1000).unref();
+  });
+  return Promise.race([nextSignal(), timer]);
+}
+
+/**
  * Bounds a graceful stop: a second signal or a stop that outlasts `timeoutS` exits with code 1.
  * What was not stored was not acknowledged either, so a durable bus redelivers it.
  */

@@ -8,7 +8,7 @@ import type { Module } from '../../market/types.js';
 import { startLive } from '../../solana/live.js';
 import { configFrom } from '../context.js';
 import { parseSeconds } from '../parse.js';
-import { nextSignal } from '../signals.js';
+import { nextSignalOrTimer } from '../signals.js';
 
 interface AgentCliOptions {
   module: string;
@@ -73,14 +73,9 @@ export function registerAgent(program: Command): void {
             '',
           ].join('\n'),
         );
-        const timer =
-          runFor === undefined
-            ? undefined
-            : new Promise<string>((r) => setTimeout(() => r('timer'), runFor * 1000).unref());
         const reason = await Promise.race([
-          nextSignal(),
+          nextSignalOrTimer(runFor),
           run.ended.then(() => 'market ended'),
-          ...(timer === undefined ? [] : [timer]),
         ]);
         await run.stop();
         const extra = liveRun?.summary() ?? [];

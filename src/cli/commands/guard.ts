@@ -7,7 +7,7 @@ import { createLogger } from '../../log.js';
 import { systemClock } from '../../market/system-clock.js';
 import { configFrom } from '../context.js';
 import { parseSeconds } from '../parse.js';
-import { nextSignal } from '../signals.js';
+import { nextSignalOrTimer } from '../signals.js';
 
 interface GuardCliOptions {
   for?: string;
@@ -46,11 +46,7 @@ export function registerGuard(program: Command): void {
             '',
           ].join('\n'),
         );
-        const timer =
-          runFor === undefined
-            ? undefined
-            : new Promise<string>((r) => setTimeout(() => r('timer'), runFor * 1000).unref());
-        const reason = await Promise.race([nextSignal(), ...(timer === undefined ? [] : [timer])]);
+        const reason = await nextSignalOrTimer(runFor);
         await guard.stop();
         process.stdout.write(`stopped (${reason}): ${guard.sent.length} control commands sent\n`);
       } finally {

@@ -7,7 +7,7 @@ import { runProbe } from '../../ops/probe.js';
 import { intervalLines, probeUpdate } from '../../ops/probe-metrics.js';
 import { configFrom } from '../context.js';
 import { parseSeconds } from '../parse.js';
-import { nextSignal } from '../signals.js';
+import { nextSignalOrTimer } from '../signals.js';
 
 interface ProbeCliOptions {
   pid: string;
@@ -69,15 +69,11 @@ export function registerProbe(program: Command): void {
         process.stdout.write(
           `landfall probe: pid ${pid} every ${intervalS} s with ${config.ops.probe.bpftrace} → metrics-proto (${config.bus.kind} bus) as ${who.agentId}\n`,
         );
-        const timer =
-          runFor === undefined
-            ? undefined
-            : new Promise((r) => setTimeout(r, runFor * 1000).unref());
         const summary = await runProbe({
           pid,
           intervalS,
           bpftrace: config.ops.probe.bpftrace,
-          stop: Promise.race([nextSignal(), ...(timer === undefined ? [] : [timer])]),
+          stop: nextSignalOrTimer(runFor),
           onInterval(interval) {
             process.stdout.write(
               opts.json

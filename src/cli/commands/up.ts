@@ -23,7 +23,7 @@ import type { Store } from '../../store/types.js';
 import { startTraining, type TrainingServices } from '../../train/service.js';
 import { configFrom } from '../context.js';
 import { parseSeconds } from '../parse.js';
-import { boundStop, nextSignal } from '../signals.js';
+import { boundStop, nextSignalOrTimer } from '../signals.js';
 import { guardLines } from './guard.js';
 
 interface UpOptions {
@@ -138,9 +138,7 @@ export function registerUp(program: Command): void {
             ...(gateway?.lines(api.url) ?? []),
           ]),
         );
-        const reason = await (runFor === undefined
-          ? nextSignal()
-          : Promise.race([nextSignal(), sleepFor(runFor)]));
+        const reason = await nextSignalOrTimer(runFor);
         process.stdout.write(`stopping (${reason}): storing what is pending\n`);
         const stopped = boundStop(log, 'up', 30);
         // No new commands while stopping; then agents, so their last outcomes and metrics
@@ -196,8 +194,4 @@ function banner(
     'stop with Ctrl-C; pending rows are stored first',
   ];
   return `${lines.join('\n')}\n`;
-}
-
-function sleepFor(seconds: number): Promise<'timer'> {
-  return new Promise((r) => setTimeout(() => r('timer'), seconds * 1000));
 }
