@@ -16,6 +16,23 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * Another live process holds the directory. Its own class, so a caller can go to that process
+ * instead (`landfall train` reaches a running `landfall up` through its API).
+ */
+export class DirectoryInUseError extends LandfallError {
+  constructor(
+    readonly root: string,
+    readonly holder: number,
+  ) {
+    super(
+      'LF_STORE_CONNECT',
+      `the embedded ClickHouse directory ${root} is in use by process ${holder}; chDB serves one ` +
+        'process per directory: stop that process, or use a ClickHouse server (store.kind: server)',
+    );
+  }
+}
+
+/**
  * Claims a chDB data directory for this process. chDB itself does not stop a second process
  * from opening the same directory, and two engines writing one directory corrupt it. A lock
  * left by a process that died (killed, crashed) is taken over. Returns the release function.
@@ -29,11 +46,7 @@ export function lockDataDirectory(root: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(readFileSync(file, 'utf8'));
       if (holder !== process.pid && alive(holder)) {
-        throw new LandfallError(
-          'LF_STORE_CONNECT',
-          `the embedded ClickHouse directory ${root} is in use by process ${holder}; chDB serves one ` +
-            'process per directory: stop that process, or use a ClickHouse server (store.kind: server)',
-        );
+        throw new DirectoryInUseError(root, holder);
       }
       writeFileSync(file, String(process.pid));
     }

@@ -7,7 +7,7 @@ import { createBus } from '../../bus/create.js';
 import { TypedBus } from '../../bus/typed.js';
 import type { Bus } from '../../bus/types.js';
 import type { Config } from '../../config/schema.js';
-import { isLandfallError, LandfallError } from '../../errors.js';
+import { LandfallError } from '../../errors.js';
 import {
   Module,
   type TrainAck,
@@ -17,6 +17,7 @@ import {
 } from '../../gen/landfall/v1/jobs_pb.js';
 import { createLogger } from '../../log.js';
 import { openStore } from '../../store/client.js';
+import { DirectoryInUseError } from '../../store/embedded-lock.js';
 import { migrateStore } from '../../store/setup.js';
 import { Sink } from '../../store/sink.js';
 import type { Store } from '../../store/types.js';
@@ -148,8 +149,7 @@ async function trainEmbedded(
   try {
     store = await openStore(config.store, { home: config.home });
   } catch (err) {
-    if (!isLandfallError(err, 'LF_STORE_CONNECT') || !err.message.includes('in use by process'))
-      throw err;
+    if (!(err instanceof DirectoryInUseError)) throw err;
     return trainThroughRunningUp(config, request, token);
   }
   let bus: Bus | undefined;
