@@ -8,8 +8,8 @@ import {
   ControlAction,
   type ControlCommand,
 } from '../gen/landfall/v1/control_pb.js';
-import { Module as ProtoModule } from '../gen/landfall/v1/jobs_pb.js';
 import type { Clock, Module } from '../market/types.js';
+import { toProtoModule } from '../proto/module.js';
 import type { AgentState, SubmissionGate } from './engine.js';
 import { KillState } from './kill-state.js';
 
@@ -30,8 +30,6 @@ export interface AgentControlOptions {
   /** Stamps acknowledgements (the market's clock, like the agent's telemetry). */
   readonly clock: Clock;
 }
-
-const PROTO_MODULE = { arb: ProtoModule.ARBITRAGE, mev: ProtoModule.MEV } as const;
 
 /**
  * One agent's obedience to control commands: the SubmissionGate its engine consults on every
@@ -65,7 +63,7 @@ export class AgentControl implements SubmissionGate {
 
   /** True when the command is addressed to this agent's module. */
   concerns(command: ControlCommand): boolean {
-    return command.module === PROTO_MODULE[this.options.module];
+    return command.module === toProtoModule(this.options.module);
   }
 
   /** Applies one command addressed to this module and says what became of it. */

@@ -8,7 +8,7 @@ import type {
   Submission,
   SubmissionOutcome,
 } from '../market/types.js';
-import { featuresOf } from './scorer.js';
+import { featuresOf } from './features.js';
 import type {
   Candidate,
   Collector,

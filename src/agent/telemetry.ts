@@ -1,6 +1,5 @@
 import { create } from '@bufbuild/protobuf';
 import type { TopicMessage, TopicName } from '../bus/topics.js';
-import { Module as ProtoModule } from '../gen/landfall/v1/jobs_pb.js';
 import {
   BundleOutcomeSchema,
   MetricsUpdateSchema,
@@ -10,6 +9,7 @@ import {
   TipArmStatSchema,
 } from '../gen/landfall/v1/realtime_pb.js';
 import type { Clock, Module, Route, SubmissionOutcome } from '../market/types.js';
+import { toProtoModule } from '../proto/module.js';
 import type { DecisionRecord, Engine, EngineObserver } from './engine.js';
 
 /** The one thing telemetry needs of a bus (the TypedBus has it); no driver type leaks in. */
@@ -17,7 +17,6 @@ export interface TelemetryPublisher {
   publish<T extends TopicName>(topic: T, message: TopicMessage<T>): Promise<void>;
 }
 
-const MODULE = { arb: ProtoModule.ARBITRAGE, mev: ProtoModule.MEV } as const;
 const ROUTE = { jito: ProtoRoute.JITO, direct: ProtoRoute.DIRECT } as const;
 const DECISION = {
   submitted: ProtoDecision.SUBMITTED,
@@ -79,7 +78,7 @@ export class Telemetry implements EngineObserver {
     if (r.decision === 'submitted' && r.hotPathUs > this.hotPathSlowMs * 1000) this.hotPathSlow++;
     const message = create(OpportunitySchema, {
       opportunityId: o.id,
-      module: MODULE[o.module],
+      module: toProtoModule(o.module),
       tsMs: BigInt(Math.round(o.atMs)),
       slot: BigInt(o.slot),
       agentId: r.agentId,
@@ -111,7 +110,7 @@ export class Telemetry implements EngineObserver {
       create(BundleOutcomeSchema, {
         bundleId: outcome.submissionId,
         opportunityId: outcome.opportunityId,
-        module: MODULE[outcome.module],
+        module: toProtoModule(outcome.module),
         tsMs: BigInt(Math.round(outcome.atMs)),
         landed: outcome.landed,
         tipLamports: outcome.tipLamports,
@@ -141,7 +140,7 @@ export class Telemetry implements EngineObserver {
       'metrics-proto',
       create(MetricsUpdateSchema, {
         agentId: this.agentId,
-        module: MODULE[this.module],
+        module: toProtoModule(this.module),
         tsMs: BigInt(Math.round(now)),
         hotpathP50Ms: w.hotP50Ms,
         hotpathP99Ms: w.hotP99Ms,

@@ -10,8 +10,9 @@ import { openStore } from '../store/client.js';
 import { migrateStore } from '../store/setup.js';
 import { Sink } from '../store/sink.js';
 import type { Store } from '../store/types.js';
+import { until } from '../testing/until.js';
 import { createApiApp } from './app.js';
-import { type ApiHarness, apiHarness, publishModels, until } from './testing.js';
+import { type ApiHarness, apiHarness, publishModels } from './testing.js';
 
 interface AuditView {
   auditId: string;
@@ -93,12 +94,17 @@ describe('commands in audit_log (embedded ClickHouse, the real sink)', () => {
     const ids = [started, control, rollback, forbidden, rejected].map((r) =>
       String(r.headers['x-request-id']),
     );
-    const records = await until('five audit records in audit_log', async () => {
-      const res = await get('/api/audit?limit=100');
-      expect(res.statusCode).toBe(200);
-      const all = (res.json() as { records: AuditView[] }).records;
-      return all.length >= 5 ? all : undefined;
-    });
+    const records = await until(
+      async () => {
+        const res = await get('/api/audit?limit=100');
+        expect(res.statusCode).toBe(200);
+        const all = (res.json() as { records: AuditView[] }).records;
+        return all.length >= 5 ? all : undefined;
+      },
+      'five audit records in audit_log',
+      45_000,
+      50,
+    );
     const byRequest = (id: string) => records.filter((r) => r.requestId === id);
     const expected = [
       ['training.start', 'ok', 'ada'],
@@ -172,12 +178,17 @@ describe('commands in audit_log (embedded ClickHouse, the real sink)', () => {
       headers: { authorization: admin },
     });
     expect(live.statusCode).toBe(200);
-    await until('acks stored', async () => {
-      const [row] = await store.query<{ n: string }>(
-        `SELECT count() AS n FROM ${store.database}.train_acks FINAL WHERE job_id = 'job-audit-2'`,
-      );
-      return Number(row?.n) === 2;
-    });
+    await until(
+      async () => {
+        const [row] = await store.query<{ n: string }>(
+          `SELECT count() AS n FROM ${store.database}.train_acks FINAL WHERE job_id = 'job-audit-2'`,
+        );
+        return Number(row?.n) === 2;
+      },
+      'acks stored',
+      45_000,
+      50,
+    );
     const fresh = await createApiApp({
       config: h.config,
       bus: h.typed,

@@ -8,7 +8,8 @@ import { createVerifier } from '../auth/verify.js';
 import { validateConfig } from '../config/load.js';
 import { LandfallProcess } from '../testing/landfall-process.js';
 import { freePort } from '../testing/servers.js';
-import { TEST_SECRET, until } from './testing.js';
+import { until } from '../testing/until.js';
+import { TEST_SECRET } from './testing.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'lf-api-cli-'));
 const errorLines = (p: LandfallProcess) => p.logs.map((l) => String(l.msg)).join('\n');
@@ -86,8 +87,8 @@ describe('landfall api', () => {
     );
     try {
       await until(
-        'the api to listen',
         async () => p.stdout.includes('landfall api: http') || p.child.exitCode !== null,
+        'the api to listen',
       );
       expect(p.stdout, errorLines(p)).toContain(
         `landfall api: http://127.0.0.1:${port} (auth: HS256 secret)`,
@@ -127,8 +128,8 @@ describe('landfall up', () => {
     );
     try {
       await until(
-        'the banner',
         async () => /token {2}admin, 12 h: \S+/.test(p.stdout) || p.child.exitCode !== null,
+        'the banner',
         90_000,
       );
       const url = /api {4}(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(p.stdout)?.[1];

@@ -9,7 +9,7 @@ import {
   type ControlCommand,
   ControlCommandSchema,
 } from '../gen/landfall/v1/control_pb.js';
-import { Module } from '../gen/landfall/v1/jobs_pb.js';
+import { toProtoModule } from '../proto/module.js';
 import { auditedCommand } from './audited.js';
 import { parseBody } from './body.js';
 
@@ -96,7 +96,7 @@ function commandFrom(
   return create(ControlCommandSchema, {
     commandId: randomUUID(),
     action: actions[parsed.action],
-    module: parsed.module === 'arb' ? Module.ARBITRAGE : Module.MEV,
+    module: toProtoModule(parsed.module),
     issuer: caller.subject,
     reason: parsed.reason,
     tsMs: BigInt(nowMs),

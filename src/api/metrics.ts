@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import type { MetricsUpdate } from '../gen/landfall/v1/realtime_pb.js';
+import { fromProtoModule } from '../proto/module.js';
 import type { SinkStats } from '../store/sink-stats.js';
 
 /**
@@ -50,7 +50,7 @@ export class ApiMetrics {
   }
 
   agentUpdate(m: MetricsUpdate): void {
-    const labels = { agent: m.agentId, module: m.module === Module.MEV ? 'mev' : 'arb' };
+    const labels = { agent: m.agentId, module: fromProtoModule(m.module) ?? 'arb' };
     this.#agent.hotpath.set(labels, m.hotpathP99Ms);
     this.#agent.landed.set(labels, m.landedPct);
     this.#agent.pnl.set(labels, m.pnl1h);

@@ -11,8 +11,9 @@ import { ControlAckSchema, ControlAction } from '../gen/landfall/v1/control_pb.j
 import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { MetricsUpdateSchema, SloStateSchema } from '../gen/landfall/v1/realtime_pb.js';
 import { NatsServer } from '../testing/servers.js';
+import { until } from '../testing/until.js';
 import { createApiApp } from './app.js';
-import { type ApiHarness, apiHarness, TEST_SECRET, until } from './testing.js';
+import { type ApiHarness, apiHarness, TEST_SECRET } from './testing.js';
 
 const kill = { action: 'kill', module: 'mev', reason: 'views test' };
 
@@ -71,7 +72,7 @@ describe('status, control acks and /metrics follow the bus', () => {
       }),
     );
 
-    const status = await until('status with the agent and the SLO verdict', async () => {
+    const status = await until(async () => {
       const res = await h.app.inject({
         method: 'GET',
         url: '/api/status',
@@ -79,7 +80,7 @@ describe('status, control acks and /metrics follow the bus', () => {
       });
       const body = res.json();
       return body.agents.length === 1 && body.slo.mev !== null ? body : undefined;
-    });
+    }, 'status with the agent and the SLO verdict');
     expect(status.agents[0]).toMatchObject({
       agentId: 'mev-test-1',
       module: 'mev',
@@ -97,7 +98,7 @@ describe('status, control acks and /metrics follow the bus', () => {
     expect(status.slo.arb).toBeNull();
     expect(status.bus).toMatchObject({ kind: 'memory', ok: true });
 
-    const acks = await until('the control ack', async () => {
+    const acks = await until(async () => {
       const res = await h.app.inject({
         method: 'GET',
         url: `/api/control/${commandId}/acks`,
@@ -105,7 +106,7 @@ describe('status, control acks and /metrics follow the bus', () => {
       });
       const body = res.json();
       return body.acks.length === 1 ? body.acks : undefined;
-    });
+    }, 'the control ack');
     expect(acks[0]).toMatchObject({ agentId: 'mev-test-1', applied: true, action: 'kill' });
 
     const metrics = await h.app.inject({
@@ -171,7 +172,7 @@ describe('every API instance sees every message (NATS JetStream)', () => {
     );
     const token = await mintToken(config.auth, { role: 'viewer', subject: 'v', ttlSeconds: 60 });
     for (const app of apps) {
-      await until('the agent on this instance', async () => {
+      await until(async () => {
         const res = await app.inject({
           method: 'GET',
           url: '/api/status',
@@ -179,7 +180,7 @@ describe('every API instance sees every message (NATS JetStream)', () => {
         });
         const agents = (res.json() as { agents: Array<{ agentId: string }> }).agents;
         return agents.some((a) => a.agentId === 'arb-nats-1');
-      });
+      }, 'the agent on this instance');
     }
   });
 });

@@ -145,10 +145,9 @@ export function secretBytes(secret: string): Uint8Array {
 }
 
 function publicKeyOf(pem: string): KeyObject {
+  let key: KeyObject;
   try {
-    const key = createPublicKey(pem);
-    if (key.type !== 'public') throw new Error(`expected a public key, got a ${key.type} key`);
-    return key;
+    key = createPublicKey(pem);
   } catch (cause) {
     throw new LandfallError(
       'LF_AUTH_NO_KEY',
@@ -156,6 +155,12 @@ function publicKeyOf(pem: string): KeyObject {
       { cause },
     );
   }
+  if (key.type !== 'public')
+    throw new LandfallError(
+      'LF_AUTH_NO_KEY',
+      `auth.publicKey is not a PEM public key: expected a public key, got a ${key.type} key`,
+    );
+  return key;
 }
 
 /** One algorithm per key type, so a key never verifies a signature scheme it was not made for. */

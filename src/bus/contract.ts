@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLandfallError } from '../errors.js';
+import { UntilTimeout, until } from '../testing/until.js';
 import { sleep } from './delivery.js';
 import { type Bus, type BusFeatures, type BusMessage, DlqHeaders, dlqTopic } from './types.js';
 
@@ -25,12 +26,13 @@ export function uniqueTopic(label: string): string {
 
 /** Polls until `check` is true or the deadline passes; returns whether it became true. */
 export async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await sleep(10);
+  try {
+    await until(check, 'a condition', timeoutMs);
+    return true;
+  } catch (err) {
+    if (err instanceof UntilTimeout) return false;
+    throw err;
   }
-  return true;
 }
 
 /** When the target cannot run here, reports the suite as one skipped test that says why. */

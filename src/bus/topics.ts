@@ -12,6 +12,7 @@ import {
   OpportunitySchema,
   SloStateSchema,
 } from '../gen/landfall/v1/realtime_pb.js';
+import { fromProtoModule } from '../proto/module.js';
 import { checkId } from '../proto/validate.js';
 
 /** One topic: its message type, the key a message is published under, and its own rules. */
@@ -81,7 +82,7 @@ export const topics = {
   /** The guard's verdict per module (key: module name), for the status API and the dashboard. */
   'slo-proto': spec({
     schema: SloStateSchema,
-    key: (m) => (m.module === 0 ? 'arb' : 'mev'),
+    key: (m) => fromProtoModule(m.module) ?? 'mev',
     validate: () => undefined,
   }),
   'audit-proto': spec({

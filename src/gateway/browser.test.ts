@@ -15,6 +15,7 @@ import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { MetricsUpdateSchema, SloStateSchema } from '../gen/landfall/v1/realtime_pb.js';
 import { LandfallProcess } from '../testing/landfall-process.js';
 import { freePort, NatsServer } from '../testing/servers.js';
+import { until } from '../testing/until.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
@@ -37,14 +38,9 @@ let base: string;
 let adminToken: string;
 const auth = validateConfig({ auth: { hmacSecret: SECRET } }).auth;
 
-/** Polls an async condition; fails naming `what` after `timeoutMs`. */
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Polls a page condition every 200 ms (a failed read counts as not yet); fails naming `what`. */
+const eventually = (check: () => Promise<boolean>, what: string, timeoutMs = 60_000) =>
+  until(() => check().catch(() => false), what, timeoutMs, 200);
 
 const text = async (page: Page, testId: string) =>
   ((await page.getByTestId(testId).textContent({ timeout: 5_000 })) ?? '').trim();

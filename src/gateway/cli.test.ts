@@ -11,7 +11,8 @@ import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { SloStateSchema } from '../gen/landfall/v1/realtime_pb.js';
 import { LandfallProcess } from '../testing/landfall-process.js';
 import { freePort, NatsServer } from '../testing/servers.js';
-import { TestClient, until } from './testing/harness.js';
+import { until } from '../testing/until.js';
+import { TestClient } from './testing/harness.js';
 
 const SECRET = 'gateway-cli-secret-0123456789abcdef0123456789';
 const cleanup: Array<() => Promise<unknown>> = [];

@@ -32,9 +32,16 @@ export async function handleClientMessage(
   data: Uint8Array | string,
   isBinary: boolean,
 ): Promise<ClientReply> {
+  if (isBinary)
+    return errorReply(
+      null,
+      new LandfallError(
+        'LF_GATEWAY_BAD_MESSAGE',
+        'not a JSON message: binary frames are not accepted; send a JSON text frame',
+      ),
+    );
   let parsed: unknown;
   try {
-    if (isBinary) throw new Error('binary frames are not accepted; send a JSON text frame');
     parsed = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
   } catch (err) {
     return errorReply(

@@ -1,7 +1,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import type { TopicMessage, TopicName } from '../bus/topics.js';
-import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { type Envelope, EnvelopeSchema } from '../gen/landfall/v1/realtime_pb.js';
+import { fromProtoModule } from '../proto/module.js';
 
 export const SCHEMA_VERSION = 'rt-v1';
 
@@ -29,7 +29,6 @@ export interface Frame {
   readonly droppable: boolean;
 }
 
-const moduleName = (m: Module) => (m === Module.ARBITRAGE ? 'arb' : 'mev');
 /** `type` carries the field's name as in realtime.proto (`train_ack`), for every language. */
 const protoName = new Map(EnvelopeSchema.fields.map((f) => [f.localName, f.name]));
 
@@ -75,7 +74,7 @@ function sampling(payload: Envelope['payload']): Omit<Frame, 'bytes'> {
     case 'slo':
       return {
         type: payload.case,
-        key: `slo:${moduleName(payload.value.module)}`,
+        key: `slo:${fromProtoModule(payload.value.module) ?? 'mev'}`,
         droppable: false,
       };
     case 'trainAck':

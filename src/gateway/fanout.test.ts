@@ -2,8 +2,9 @@ import { create } from '@bufbuild/protobuf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { BundleOutcomeSchema, MetricsUpdateSchema } from '../gen/landfall/v1/realtime_pb.js';
+import { until } from '../testing/until.js';
 import { CLOSE_TOO_SLOW } from './client-queue.js';
-import { TestClient, TestGateway, until } from './testing/harness.js';
+import { TestClient, TestGateway } from './testing/harness.js';
 
 let gw: TestGateway | undefined;
 const clients: TestClient[] = [];
@@ -90,7 +91,7 @@ describe('fan-out to a stalled client', () => {
 
     // Once it reads again it drains what the socket held, in order, then the 4008 close.
     stalled.ws.resume();
-    await until(() => stalled.closed !== undefined, 'the stalled client to see its close');
+    await until(() => stalled.closed !== undefined, 'the stalled client to see its close', 30_000);
     expect(stalled.closed?.code).toBe(CLOSE_TOO_SLOW);
     const got = outcomeIds(stalled).map((id) => Number(id.slice(2)));
     expect(got.length).toBeLessThan(published);

@@ -3,9 +3,10 @@ import { create } from '@bufbuild/protobuf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { MetricsUpdateSchema } from '../gen/landfall/v1/realtime_pb.js';
+import { until } from '../testing/until.js';
 import { SCHEMA_VERSION } from './envelope.js';
 import { CLOSE_TOKEN_EXPIRED } from './hub.js';
-import { TestClient, TestGateway, until } from './testing/harness.js';
+import { TestClient, TestGateway } from './testing/harness.js';
 
 let gw: TestGateway | undefined;
 const clients: TestClient[] = [];
@@ -35,10 +36,14 @@ function metrics(i: number) {
 /** Publishes metrics until `done` holds, so refused clients had every chance to see a frame. */
 async function streamUntil(g: TestGateway, done: () => boolean, what: string): Promise<number> {
   let i = 0;
-  await until(() => {
-    void g.publish('metrics-proto', metrics(i++));
-    return done();
-  }, what);
+  await until(
+    () => {
+      void g.publish('metrics-proto', metrics(i++));
+      return done();
+    },
+    what,
+    30_000,
+  );
   return i;
 }
 
@@ -139,10 +144,10 @@ describe('gateway authentication', () => {
         `Sec-WebSocket-Key: ${Buffer.from('0123456789abcdef').toString('base64')}\r\n` +
         `Sec-WebSocket-Version: 13\r\nAuthorization: Bearer ${token}\r\n\r\n`,
     );
-    await until(() => response.startsWith('HTTP/1.1 101'), 'the 101 response');
-    await until(() => g.gateway.hub.size === 1, 'the client in the hub');
-    await until(() => closed, 'the server to drop the silent peer');
-    await until(() => g.gateway.hub.size === 0, 'the hub to forget it');
+    await until(() => response.startsWith('HTTP/1.1 101'), 'the 101 response', 30_000);
+    await until(() => g.gateway.hub.size === 1, 'the client in the hub', 30_000);
+    await until(() => closed, 'the server to drop the silent peer', 30_000);
+    await until(() => g.gateway.hub.size === 0, 'the hub to forget it', 30_000);
     expect(g.logs.join('\n')).toContain('missed a heartbeat');
   });
 });
@@ -156,9 +161,9 @@ describe('control over the socket', () => {
     const viewer = client(g.wsUrl, await g.token('viewer', 3600, 'vera'));
     expect(await viewer.settled).toBe('open');
     viewer.send({ type: 'control', id: 'k1', action: 'kill', module: 'arb', reason: 'try' });
-    await until(() => viewer.replies.length === 1, 'the reply');
+    await until(() => viewer.replies.length === 1, 'the reply', 30_000);
     expect(viewer.replies[0]).toMatchObject({ type: 'error', id: 'k1', code: 'LF_AUTH_FORBIDDEN' });
-    await until(() => audits.length === 1, 'the audit record');
+    await until(() => audits.length === 1, 'the audit record', 30_000);
     expect(audits[0]).toMatchObject({
       subject: 'vera',
       role: 'viewer',
@@ -171,14 +176,22 @@ describe('control over the socket', () => {
     const admin = client(g.wsUrl, await g.token('admin', 3600, 'ada'));
     expect(await admin.settled).toBe('open');
     admin.send({ type: 'control', id: 'k2', action: 'kill', module: 'arb', reason: 'drill' });
-    await until(() => admin.replies.length === 1, 'the admin reply');
+    await until(() => admin.replies.length === 1, 'the admin reply', 30_000);
     expect(admin.replies[0]).toMatchObject({ type: 'control-result', id: 'k2', ok: true });
-    await until(() => commands.length === 1 && audits.length === 2, 'the command and its audit');
+    await until(
+      () => commands.length === 1 && audits.length === 2,
+      'the command and its audit',
+      30_000,
+    );
     expect(commands[0]?.issuer).toBe('ada');
     expect(commands[0]?.commandId).toBe(admin.replies[0]?.commandId);
     expect(audits[1]).toMatchObject({ subject: 'ada', result: 'ok', action: 'control.kill' });
     // Admins see the command itself on the stream (control-proto is forwarded).
-    await until(() => admin.envelopes.some((e) => e.type === 'control'), 'the control envelope');
+    await until(
+      () => admin.envelopes.some((e) => e.type === 'control'),
+      'the control envelope',
+      30_000,
+    );
   });
 
   it('answers bad messages with an error naming what is wrong', async () => {
@@ -191,7 +204,7 @@ describe('control over the socket', () => {
     admin.send({ type: 'subscribe', id: 'a' });
     admin.send({ type: 'control', id: 'b', action: 'kill', module: 'solana', reason: 'x' });
     admin.ws.send(Buffer.from([1, 2, 3]));
-    await until(() => admin.replies.length === 4, 'four replies');
+    await until(() => admin.replies.length === 4, 'four replies', 30_000);
     expect(admin.replies.map((r) => r.code)).toEqual([
       'LF_GATEWAY_BAD_MESSAGE',
       'LF_GATEWAY_BAD_MESSAGE',
@@ -199,7 +212,7 @@ describe('control over the socket', () => {
       'LF_GATEWAY_BAD_MESSAGE',
     ]);
     expect(admin.replies[2]).toMatchObject({ id: 'b', field: 'module' });
-    await until(() => audits.length === 1, 'the rejected command audited');
+    await until(() => audits.length === 1, 'the rejected command audited', 30_000);
     expect(audits[0]?.result).toBe('rejected');
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { describeError } from '../errors.js';
+import { describeError, LandfallError } from '../errors.js';
 import { authenticate } from './auth.js';
 import { handleClientMessage } from './commands.js';
 import type { Transport, TransportDeps } from './transport.js';
@@ -100,10 +100,18 @@ export async function startWebTransport(
 async function serveSession(session: H3Session, deps: TransportDeps): Promise<void> {
   await session.ready;
   const bidi = await session.incomingBidirectionalStreams.getReader().read();
-  if (bidi.done) throw new Error('session closed before it sent a token');
+  if (bidi.done)
+    throw new LandfallError(
+      'LF_AUTH_UNAUTHENTICATED',
+      'session closed before it sent a token: send the bearer token as the first line of the first bidirectional stream',
+    );
   const lines = readLines(bidi.value.readable);
   const first = await lines.next();
-  if (first.done) throw new Error('no token line');
+  if (first.done)
+    throw new LandfallError(
+      'LF_AUTH_UNAUTHENTICATED',
+      'no token line: send the bearer token as the first line of the first bidirectional stream',
+    );
   const auth = await authenticate(
     deps.verifier,
     { authorization: `Bearer ${first.value.trim()}` },

@@ -11,17 +11,10 @@ import type { SloState } from '../gen/landfall/v1/realtime_pb.js';
 import { systemClock } from '../market/system-clock.js';
 import { LandfallProcess } from '../testing/landfall-process.js';
 import { NatsServer } from '../testing/servers.js';
+import { until } from '../testing/until.js';
 import { operatorCommand } from './testing/loop.js';
 
 const procs: LandfallProcess[] = [];
-
-async function until(done: () => boolean, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('landfall up', () => {
   it('runs the guard beside the agents, which listen for control commands', async () => {
@@ -73,7 +66,7 @@ describe('landfall guard and landfall agent as services on NATS', () => {
     const guard = new LandfallProcess(['guard'], env, cwd);
     procs.push(guard);
     const start = (p: LandfallProcess) =>
-      until(() => p.stdout.includes('stop with Ctrl-C'), 'banner');
+      until(() => p.stdout.includes('stop with Ctrl-C'), 'banner', 60_000);
     const agentProcess = () => {
       const p = new LandfallProcess(['agent', '--module', 'arb'], env, cwd);
       procs.push(p);
@@ -87,12 +80,13 @@ describe('landfall guard and landfall agent as services on NATS', () => {
 
     const kill = operatorCommand(ControlAction.KILL, systemClock);
     await typed.publish('control-proto', kill);
-    await until(() => acks.some((a) => a.commandId === kill.commandId), 'the kill ack');
+    await until(() => acks.some((a) => a.commandId === kill.commandId), 'the kill ack', 60_000);
     const ack = acks.find((a) => a.commandId === kill.commandId);
     expect(ack).toMatchObject({ applied: true, agentId: 'arb-paper-1' });
     await until(
       () => slo.some((s) => s.lastAction === ControlAction.KILL && s.violated),
       'the guard to report the kill',
+      60_000,
     );
     expect(slo.at(-1)?.reason).toMatch(/killed; an operator must resume/);
 
@@ -102,7 +96,7 @@ describe('landfall guard and landfall agent as services on NATS', () => {
     expect(agent.stdout).toMatch(/control arb-paper-1: killed/);
     const resume = operatorCommand(ControlAction.RESUME, systemClock);
     await typed.publish('control-proto', resume);
-    await until(() => acks.some((a) => a.commandId === resume.commandId), 'the resume ack');
+    await until(() => acks.some((a) => a.commandId === resume.commandId), 'the resume ack', 60_000);
     expect(acks.find((a) => a.commandId === resume.commandId)?.applied).toBe(true);
     expect((await agent.kill('SIGINT')).code).toBe(0);
     expect((await guard.kill('SIGINT')).code).toBe(0);

@@ -6,13 +6,13 @@ import { ControlAction, type ControlCommand } from '../gen/landfall/v1/control_p
 import type { MetricsUpdate, SloState } from '../gen/landfall/v1/realtime_pb.js';
 import type { Logger } from '../log.js';
 import type { Clock, Module } from '../market/types.js';
+import { fromProtoModule } from '../proto/module.js';
 import type { GuardConfig } from './config.js';
 import { evaluate, type Verdict } from './evaluate.js';
 import {
   GUARD_AGENT_PREFIX,
   guardCommand,
   guardMetricsOf,
-  MODULES,
   type ModuleView,
   sloStateOf,
 } from './messages.js';
@@ -115,7 +115,7 @@ export class Guard {
 
   private ingest(m: MetricsUpdate): void {
     if (m.agentId.startsWith(GUARD_AGENT_PREFIX)) return;
-    const module = MODULES[m.module];
+    const module = fromProtoModule(m.module);
     if (module === undefined) return;
     const g = this.guardOf(module);
     g.windows.add(m);
@@ -129,7 +129,7 @@ export class Guard {
 
   private observe(c: ControlCommand): void {
     if (c.source === 'guard') return;
-    const module = MODULES[c.module];
+    const module = fromProtoModule(c.module);
     if (module === undefined) return;
     const action: GuardAction | undefined =
       c.action === ControlAction.KILL

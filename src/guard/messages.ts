@@ -6,7 +6,6 @@ import {
   ControlCommandSchema,
   ThrottleParamsSchema,
 } from '../gen/landfall/v1/control_pb.js';
-import { Module as ProtoModule } from '../gen/landfall/v1/jobs_pb.js';
 import {
   type MetricsUpdate,
   MetricsUpdateSchema,
@@ -14,6 +13,7 @@ import {
   SloStateSchema,
 } from '../gen/landfall/v1/realtime_pb.js';
 import type { Module } from '../market/types.js';
+import { toProtoModule } from '../proto/module.js';
 import type { GuardConfig } from './config.js';
 import type { Verdict } from './evaluate.js';
 import type { GuardAction, ModulePolicy } from './policy.js';
@@ -22,14 +22,6 @@ import type { WindowTotals } from './window.js';
 /** Agent ids the guard publishes its own per-module MetricsUpdate under. */
 export const GUARD_AGENT_PREFIX = 'guard-';
 
-export const MODULES: Record<number, Module> = {
-  [ProtoModule.ARBITRAGE]: 'arb',
-  [ProtoModule.MEV]: 'mev',
-};
-export const PROTO: Record<Module, ProtoModule> = {
-  arb: ProtoModule.ARBITRAGE,
-  mev: ProtoModule.MEV,
-};
 const ACTION: Record<GuardAction, ControlAction> = {
   throttle: ControlAction.THROTTLE,
   kill: ControlAction.KILL,
@@ -55,7 +47,7 @@ export function guardCommand(
   return create(ControlCommandSchema, {
     commandId: randomUUID(),
     action: ACTION[action],
-    module: PROTO[module],
+    module: toProtoModule(module),
     issuer: 'guard',
     reason,
     tsMs: BigInt(Math.round(nowMs)),
@@ -76,7 +68,7 @@ export function sloStateOf(module: Module, g: ModuleView, nowMs: number): SloSta
   const p = g.policy;
   const killed = p.enforcement === 'killed';
   return create(SloStateSchema, {
-    module: PROTO[module],
+    module: toProtoModule(module),
     violated: p.violated || killed,
     reason: killed
       ? `killed; an operator must resume${p.reason ? `: ${p.reason}` : ''}`
@@ -104,7 +96,7 @@ export function guardMetricsOf(
 ): MetricsUpdate {
   return create(MetricsUpdateSchema, {
     agentId: `${GUARD_AGENT_PREFIX}${module}`,
-    module: PROTO[module],
+    module: toProtoModule(module),
     tsMs: BigInt(Math.round(nowMs)),
     hotpathP99Ms: slow.worstHotP99Ms,
     landedPct: slow.decided === 0 ? 0 : (100 * slow.landed) / slow.decided,

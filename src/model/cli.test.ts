@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FEATURE_NAMES } from '../agent/scorer.js';
+import { FEATURE_NAMES } from '../agent/features.js';
 import { LandfallProcess } from '../testing/landfall-process.js';
 import { trainBinary } from '../train/xgboost.js';
 import { buildHandModel, constantGolden } from './hand-built.js';

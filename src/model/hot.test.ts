@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../testing/until.js';
 import { buildHandModel, constantGolden } from './hand-built.js';
 import { HotModel } from './hot.js';
 import { listVersions, liveVersion, publish, rollback } from './registry.js';
@@ -124,9 +125,7 @@ describe('hot reload under load', () => {
     hot.start();
     const versions = listVersions(dir, 'arb').map((e) => e.manifest.version);
     expect(hot.version).toBe(versions[0]);
-    const waitFor = async (v: string) => {
-      while (hot.version !== v) await new Promise((r) => setTimeout(r, 1));
-    };
+    const waitFor = (v: string) => until(() => hot.version === v, `the hot model at ${v}`);
     expect(rollback(dir, 'arb').version).toBe(versions[1]);
     await waitFor(versions[1] as string);
     expect(liveVersion(dir, 'arb')).toBe(versions[1]);

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { LandfallError } from '../errors.js';
 
 /** A read that worked, or the reason it did not (shown to the operator as "cannot read …"). */
 export type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -119,7 +120,11 @@ export function parseCpuList(text: string): number[] {
   const cpus = new Set<number>();
   for (const part of t.split(',')) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (m === null) throw new Error(`"${t}" is not a CPU list (expected e.g. 0-3,8)`);
+    if (m === null)
+      throw new LandfallError(
+        'LF_HOST_UNPARSABLE',
+        `"${t}" is not a CPU list (expected e.g. 0-3,8)`,
+      );
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
     for (let c = lo; c <= hi; c++) cpus.add(c);

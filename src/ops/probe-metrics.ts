@@ -1,6 +1,5 @@
 import { create } from '@bufbuild/protobuf';
 import type { TopicMessage } from '../bus/topics.js';
-import { Module as ProtoModule } from '../gen/landfall/v1/jobs_pb.js';
 import {
   HistogramBucketSchema,
   type KernelHistogram,
@@ -8,6 +7,7 @@ import {
   MetricsUpdateSchema,
 } from '../gen/landfall/v1/realtime_pb.js';
 import type { Module } from '../market/types.js';
+import { toProtoModule } from '../proto/module.js';
 import { type Histogram, quantile } from './histogram.js';
 import type { ProbeInterval } from './probe.js';
 
@@ -50,7 +50,7 @@ export function probeUpdate(
 ): TopicMessage<'metrics-proto'> {
   return create(MetricsUpdateSchema, {
     agentId: who.agentId,
-    module: who.module === 'arb' ? ProtoModule.ARBITRAGE : ProtoModule.MEV,
+    module: toProtoModule(who.module),
     tsMs: BigInt(Math.round(nowMs)),
     state: 'probe',
     kernelPid: who.pid,

@@ -1,3 +1,4 @@
+import { LandfallError } from '../errors.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
 
 /**
@@ -63,8 +64,9 @@ export class LeaderSchedule {
       .send()
       .then((leaders: string[]) => {
         if (!Array.isArray(leaders) || leaders.some((l) => typeof l !== 'string')) {
-          throw new Error(
-            `getSlotLeaders(${slot}, ${WINDOW}) did not return an array of identities`,
+          throw new LandfallError(
+            'LF_SOLANA_RPC',
+            `getSlotLeaders(${slot}, ${WINDOW}) at ${this.rpc.url} did not return an array of identities; is live.rpcUrl a Solana RPC endpoint?`,
           );
         }
         // Keep the already-known part that precedes the new window when it is contiguous.

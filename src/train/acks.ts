@@ -1,21 +1,11 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import type { TypedBus } from '../bus/typed.js';
-import {
-  Module as ModuleEnum,
-  type TrainAck,
-  TrainAckSchema,
-  TrainState,
-} from '../gen/landfall/v1/jobs_pb.js';
-import type { Module } from '../market/types.js';
+import { type TrainAck, TrainAckSchema, TrainState } from '../gen/landfall/v1/jobs_pb.js';
 
 export type AckFields = MessageInitShape<typeof TrainAckSchema> & {
   jobId: string;
   state: TrainState;
 };
-
-export function protoModule(module: Module): ModuleEnum {
-  return module === 'mev' ? ModuleEnum.MEV : ModuleEnum.ARBITRAGE;
-}
 
 /** Every step of a job reports on train-acks-proto, stamped with the time it was produced. */
 export async function publishAck(
@@ -35,6 +25,17 @@ export function isFinal(state: TrainState): boolean {
   );
 }
 
+/** A job state as the API and the CLI show it (`queued`, `running`, …); an unknown one as its number. */
 export function stateName(state: TrainState): string {
   return (TrainState[state] ?? String(state)).toLowerCase();
+}
+
+/**
+ * The state `name` stands for: the inverse of `stateName`, also reading the proto's own names
+ * (`TRAIN_STATE_SUCCEEDED`, as ClickHouse stores them). UNSPECIFIED for a name it does not know.
+ */
+export function stateFromName(name: string): TrainState {
+  const key = name.toUpperCase().replace(/^TRAIN_STATE_/, '') as keyof typeof TrainState;
+  const state: unknown = TrainState[key];
+  return typeof state === 'number' ? state : TrainState.UNSPECIFIED;
 }

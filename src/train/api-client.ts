@@ -6,9 +6,8 @@ import {
   TrainAckSchema,
   type TrainRequest,
   TrainRequestSchema,
-  TrainState,
 } from '../gen/landfall/v1/jobs_pb.js';
-import { isFinal } from './acks.js';
+import { isFinal, stateFromName } from './acks.js';
 
 /**
  * Starts a job through a running control plane (`POST /api/training/start`) and polls its
@@ -75,12 +74,10 @@ function refused(status: number, body: unknown): LandfallError {
 }
 
 function fromView(v: AckView): TrainAck {
-  const state =
-    TrainState[v.state.toUpperCase() as keyof typeof TrainState] ?? TrainState.UNSPECIFIED;
   const m = v.metrics;
   return create(TrainAckSchema, {
     jobId: v.jobId,
-    state,
+    state: stateFromName(v.state),
     progress: v.progress,
     message: v.message,
     field: v.field,

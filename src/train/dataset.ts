@@ -1,4 +1,4 @@
-import { FEATURE_NAMES, FEATURE_SET } from '../agent/scorer.js';
+import { FEATURE_NAMES, FEATURE_SET } from '../agent/features.js';
 import type { Store } from '../store/types.js';
 import type { TrainJob } from './request.js';
 

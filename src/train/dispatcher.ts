@@ -5,7 +5,8 @@ import type { Config } from '../config/schema.js';
 import { isLandfallError } from '../errors.js';
 import { type TrainRequest, TrainRequestSchema, TrainState } from '../gen/landfall/v1/jobs_pb.js';
 import type { Logger } from '../log.js';
-import { protoModule, publishAck } from './acks.js';
+import { toProtoModule } from '../proto/module.js';
+import { publishAck } from './acks.js';
 import type { JobQueue, JobStatus } from './queue/types.js';
 import { validateRequest } from './request.js';
 
@@ -69,7 +70,7 @@ async function dispatch(request: TrainRequest, options: DispatcherOptions): Prom
     });
     return;
   }
-  const module = protoModule(verdict.job.module);
+  const module = toProtoModule(verdict.job.module);
   let added: 'added' | 'duplicate';
   try {
     added = await queue.add(jobId, {

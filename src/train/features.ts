@@ -1,4 +1,4 @@
-import { FEATURE_NAMES } from '../agent/scorer.js';
+import { FEATURE_NAMES, type FeatureName } from '../agent/features.js';
 
 /**
  * Named feature sets for training. Every model still takes the agent's whole lf-v1 vector, in
@@ -19,7 +19,7 @@ const EXTENDED_ONLY: readonly string[] = [
 export const FEATURE_SETS = {
   default: FEATURE_NAMES.filter((name) => !EXTENDED_ONLY.includes(name)),
   extended: [...FEATURE_NAMES],
-} as const satisfies Record<string, readonly (typeof FEATURE_NAMES)[number][]>;
+} as const satisfies Record<string, readonly FeatureName[]>;
 
 export type FeatureSetName = keyof typeof FEATURE_SETS;
 

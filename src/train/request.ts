@@ -1,7 +1,8 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { Module as ModuleEnum, type TrainRequest } from '../gen/landfall/v1/jobs_pb.js';
+import type { TrainRequest } from '../gen/landfall/v1/jobs_pb.js';
 import type { Module } from '../market/types.js';
+import { fromProtoModule } from '../proto/module.js';
 import { type FeatureSetName, featureMask, isFeatureSetName, unknownFeature } from './features.js';
 
 /** Bounds on a request's hyper-parameters; 0 (proto3's unset) takes the default. */
@@ -58,7 +59,8 @@ export function validateRequest(request: TrainRequest, config: Config): Verdict 
       `schema_version must be "train-v1", got "${request.schemaVersion}"`,
     );
   }
-  if (request.module !== ModuleEnum.ARBITRAGE && request.module !== ModuleEnum.MEV) {
+  const module = fromProtoModule(request.module);
+  if (module === undefined) {
     return reject('module', `module must be ARBITRAGE (0) or MEV (1), got ${request.module}`);
   }
   const range = request.range;
@@ -127,7 +129,7 @@ export function validateRequest(request: TrainRequest, config: Config): Verdict 
     ok: true,
     job: {
       jobId: request.jobId,
-      module: request.module === ModuleEnum.MEV ? 'mev' : 'arb',
+      module,
       startMs,
       endMs,
       featureSet: setName,

@@ -1,4 +1,4 @@
-import { FEATURE_NAMES } from '../agent/scorer.js';
+import { FEATURE_NAMES } from '../agent/features.js';
 import type { Config } from '../config/schema.js';
 import { LandfallError } from '../errors.js';
 import type { TrainMetrics } from '../gen/landfall/v1/jobs_pb.js';

@@ -4,8 +4,9 @@ import type { Config } from '../config/schema.js';
 import { describeError, isLandfallError } from '../errors.js';
 import { type TrainRequest, TrainRequestSchema, TrainState } from '../gen/landfall/v1/jobs_pb.js';
 import type { Logger } from '../log.js';
+import { toProtoModule } from '../proto/module.js';
 import type { Store } from '../store/types.js';
-import { protoModule, publishAck } from './acks.js';
+import { publishAck } from './acks.js';
 import type { TrainJobData } from './dispatcher.js';
 import { createWorker } from './queue/create.js';
 import { PermanentJobError, type QueueJob, type QueueWorker } from './queue/types.js';
@@ -82,7 +83,7 @@ async function runJob(qjob: QueueJob<TrainJobData>, options: TrainWorkerOptions)
     return;
   }
   const job = verdict.job;
-  const module = protoModule(job.module);
+  const module = toProtoModule(job.module);
   await qjob.progress(0);
   await publishAck(bus, {
     jobId: job.jobId,

@@ -1,4 +1,5 @@
 import koffi from 'koffi';
+import { LandfallError } from '../errors.js';
 
 /**
  * A small typed binding of libxgboost's C API (Debian's libxgboost0), through koffi. It trains
@@ -87,7 +88,8 @@ function api(path = DEFAULT_XGBOOST_LIBRARY): Api {
 }
 
 function check(a: Api, rc: number, what: string): void {
-  if (rc !== 0) throw new Error(`libxgboost ${what} failed: ${a.lastError()}`);
+  if (rc !== 0)
+    throw new LandfallError('LF_TRAIN_FAILED', `libxgboost ${what} failed: ${a.lastError()}`);
 }
 
 /** The library's version, e.g. "1.6.0" (Debian bookworm ships 1.6; DESIGN assumed 1.7). */

@@ -1,16 +1,18 @@
 import type { ControlAck, ControlCommand } from '../../src/gen/landfall/v1/control_pb.js';
 import { ControlAction } from '../../src/gen/landfall/v1/control_pb.js';
-import { Module, type TrainAck, TrainState } from '../../src/gen/landfall/v1/jobs_pb.js';
+import type { Module, TrainAck } from '../../src/gen/landfall/v1/jobs_pb.js';
+import { TrainState } from '../../src/gen/landfall/v1/jobs_pb.js';
 import type {
   Envelope,
   MetricsUpdate,
   SloState,
   TipArmStat,
 } from '../../src/gen/landfall/v1/realtime_pb.js';
+import { fromProtoModule } from '../../src/proto/module.js';
 
 export type ModuleName = 'arb' | 'mev';
 export const modules: readonly ModuleName[] = ['arb', 'mev'];
-export const moduleName = (m: Module): ModuleName => (m === Module.ARBITRAGE ? 'arb' : 'mev');
+export const moduleName = (m: Module): ModuleName => fromProtoModule(m) ?? 'mev';
 
 /** Points kept per chart series: ten minutes of 1 s metrics. */
 const MAX_POINTS = 600;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ControlAction } from '../../gen/landfall/v1/control_pb.js';
-import { Module } from '../../gen/landfall/v1/jobs_pb.js';
+import { fromProtoModule } from '../../proto/module.js';
 import type { ApiContext } from '../app.js';
 import { issueControl } from '../control.js';
 import { markAudited, principalOf } from '../request-context.js';
@@ -24,7 +24,7 @@ export function registerControl(app: FastifyInstance, ctx: ApiContext): void {
         acks: acks.map((a) => ({
           agentId: a.agentId,
           action: (ControlAction[a.action] ?? String(a.action)).toLowerCase(),
-          module: a.module === Module.MEV ? 'mev' : 'arb',
+          module: fromProtoModule(a.module) ?? 'arb',
           applied: a.applied,
           message: a.message,
           tsMs: Number(a.tsMs),

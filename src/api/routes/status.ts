@@ -5,6 +5,7 @@ import { ControlAction } from '../../gen/landfall/v1/control_pb.js';
 import { Module } from '../../gen/landfall/v1/jobs_pb.js';
 import type { MetricsUpdate, SloState } from '../../gen/landfall/v1/realtime_pb.js';
 import { liveVersion } from '../../model/registry.js';
+import { fromProtoModule } from '../../proto/module.js';
 import type { ApiContext } from '../app.js';
 import { readRoute } from './options.js';
 
@@ -44,7 +45,7 @@ function agentView(m: MetricsUpdate, now: number) {
   const ts = Number(m.tsMs);
   return {
     agentId: m.agentId,
-    module: m.module === Module.MEV ? 'mev' : 'arb',
+    module: fromProtoModule(m.module) ?? 'arb',
     state: m.state,
     modelVersion: m.modelVersion,
     hotpathP99Ms: m.hotpathP99Ms,

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LandfallError } from '../../errors.js';
-import { Module, type TrainAck, TrainState } from '../../gen/landfall/v1/jobs_pb.js';
+import type { TrainAck } from '../../gen/landfall/v1/jobs_pb.js';
+import { fromProtoModule } from '../../proto/module.js';
 import type { Store } from '../../store/types.js';
+import { stateFromName, stateName } from '../../train/acks.js';
 import type { ApiContext } from '../app.js';
 import { auditedCommand } from '../audited.js';
 import { parseBody } from '../body.js';
@@ -82,8 +84,8 @@ export function ackView(a: TrainAck): AckView {
   const m = a.metrics;
   return {
     jobId: a.jobId,
-    module: a.module === Module.MEV ? 'mev' : 'arb',
-    state: stateName(TrainState[a.state] ?? String(a.state)),
+    module: fromProtoModule(a.module) ?? 'arb',
+    state: stateName(a.state),
     progress: a.progress,
     message: a.message,
     field: a.field,
@@ -100,10 +102,6 @@ export function ackView(a: TrainAck): AckView {
       : null,
     tsMs: Number(a.tsMs),
   };
-}
-
-function stateName(s: string): string {
-  return s.replace(/^TRAIN_STATE_/, '').toLowerCase();
 }
 
 interface AckRow {
@@ -153,7 +151,7 @@ function rowView(r: AckRow): AckView {
   return {
     jobId: r.job_id,
     module: r.module === 'MEV' ? 'mev' : 'arb',
-    state: stateName(r.state),
+    state: stateName(stateFromName(r.state)),
     progress: r.progress,
     message: r.message,
     field: r.field,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../../config/schema.js';
+import { LandfallError } from '../../errors.js';
 import { randomData } from '../../model/synthetic.js';
 import type { Split } from '../../train/dataset.js';
 import { boost } from '../../train/trainer.js';
@@ -30,7 +31,8 @@ export const trainSuite: BenchSuite = {
   description: `binary:logistic hist, ${ROWS.toLocaleString('en-US')} rows × ${COLS} features, ${TREES} trees depth ${DEPTH}, ${THREADS} threads: landfall vs xgboost CLI`,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     if (spawnSync('xgboost', ['--help']).error !== undefined) {
-      throw new Error(
+      throw new LandfallError(
+        'LF_BENCH_TOOL_MISSING',
         "Debian's xgboost command-line trainer is not installed (apt-get install xgboost)",
       );
     }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { FEATURE_NAMES } from '../../agent/scorer.js';
+import { FEATURE_NAMES } from '../../agent/features.js';
 import type { Config } from '../../config/schema.js';
 import { LandfallError } from '../../errors.js';
 import type { Module } from '../../market/types.js';

@@ -137,17 +137,3 @@ export class TestClient {
     this.ws.terminate();
   }
 }
-
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function until(
-  condition: () => boolean,
-  what: string,
-  timeoutMs = 30_000,
-  pollMs = 10,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import { isLandfallError } from '../../errors.js';
+import { until } from '../../testing/until.js';
 import type { ContractContext } from './contract.js';
-import { uniqueQueueName, until } from './testing/helpers.js';
+import { uniqueQueueName } from './testing/helpers.js';
 import { PermanentJobError, type QueueJob } from './types.js';
 
 /** Retries, backoff, final failure and progress: part of `queueContract`. */
@@ -32,8 +33,8 @@ export function retryContract(ctx: ContractContext): void {
     const queue = ctx.track(ctx.createQueue(config, name));
     await queue.add('flaky', { x: 1 });
     await until(
-      'the job to succeed',
       async () => (await queue.info('flaky'))?.status === 'succeeded',
+      'the job to succeed',
     );
     expect(starts.map((s) => [s.attempt, s.maxAttempts])).toEqual([
       [1, 3],
@@ -76,7 +77,7 @@ export function retryContract(ctx: ContractContext): void {
     await queue.add('doomed', {});
     await queue.add('odd', {});
     for (const id of ['doomed', 'odd'])
-      await until(`${id} to fail`, async () => (await queue.info(id))?.status === 'failed');
+      await until(async () => (await queue.info(id))?.status === 'failed', `${id} to fail`);
     expect(await queue.info('doomed')).toEqual({
       id: 'doomed',
       status: 'failed',
@@ -111,7 +112,7 @@ export function retryContract(ctx: ContractContext): void {
     );
     const queue = ctx.track(ctx.createQueue(config, name));
     await queue.add('hopeless', {});
-    await until('the job to fail', async () => (await queue.info('hopeless'))?.status === 'failed');
+    await until(async () => (await queue.info('hopeless'))?.status === 'failed', 'the job to fail');
     await ctx.settle();
     expect(await queue.info('hopeless')).toEqual({
       id: 'hopeless',
@@ -139,8 +140,8 @@ export function retryContract(ctx: ContractContext): void {
     const queue = ctx.track(ctx.createQueue(config, name));
     await queue.add('later', {});
     await until(
-      'the job to wait delayed',
       async () => (await queue.info('later'))?.status === 'delayed',
+      'the job to wait delayed',
     );
     expect(await queue.info('later')).toEqual({
       id: 'later',
@@ -173,18 +174,18 @@ export function retryContract(ctx: ContractContext): void {
     ctx.track(ctx.createWorker(config, name, handler));
     const queue = ctx.track(ctx.createQueue(config, name));
     await queue.add('train-1', {});
-    await until('progress 0.6 on the first run', async () => {
+    await until(async () => {
       const info = await queue.info('train-1');
       return info?.status === 'active' && info.progress === 0.6;
-    });
+    }, 'progress 0.6 on the first run');
     failFirst.open();
-    await until('the second run', async () => (await queue.info('train-1'))?.attempt === 2);
-    await until('three refused reports', () => refusals.length === 3);
+    await until(async () => (await queue.info('train-1'))?.attempt === 2, 'the second run');
+    await until(() => refusals.length === 3, 'three refused reports');
     expect(await queue.info('train-1')).toMatchObject({ status: 'active', progress: 0 });
     reportSecond.open();
-    await until('progress 0.25', async () => (await queue.info('train-1'))?.progress === 0.25);
+    await until(async () => (await queue.info('train-1'))?.progress === 0.25, 'progress 0.25');
     finish.open();
-    await until('success', async () => (await queue.info('train-1'))?.status === 'succeeded');
+    await until(async () => (await queue.info('train-1'))?.status === 'succeeded', 'success');
     for (const err of refusals) {
       expect(isLandfallError(err, 'LF_QUEUE_INVALID')).toBe(true);
       expect((err as Error).message).toMatch(/train-1: progress: expected a fraction/);

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { QueueConfig } from '../../config/schema.js';
 import { isLandfallError } from '../../errors.js';
+import { until } from '../../testing/until.js';
 import { retryContract } from './contract-retries.js';
 import { createQueue, createWorker } from './create.js';
-import { Cleanup, type Gate, sleep, uniqueQueueName, until } from './testing/helpers.js';
+import { Cleanup, type Gate, sleep, uniqueQueueName } from './testing/helpers.js';
 
 /**
  * The one contract every queue adapter passes (the rules in types.ts). Each adapter's test file
@@ -61,22 +62,22 @@ export function queueContract(target: QueueContractTarget): void {
       const queue = ctx.track(createQueue<{ n: number }>(config, name));
       expect(await queue.add('held', { n: 1 })).toBe('added');
       expect(await queue.add('held', { n: 2 })).toBe('duplicate');
-      await until('held to run', async () => (await queue.info('held'))?.status === 'active');
+      await until(async () => (await queue.info('held'))?.status === 'active', 'held to run');
       expect(await queue.add('held', { n: 3 })).toBe('duplicate');
       hold.open();
       await until(
-        'held to succeed',
         async () => (await queue.info('held'))?.status === 'succeeded',
+        'held to succeed',
       );
       expect(await queue.add('held', { n: 4 })).toBe('duplicate');
       await queue.add('broken', { n: 5 });
-      await until('broken to fail', async () => (await queue.info('broken'))?.status === 'failed');
+      await until(async () => (await queue.info('broken'))?.status === 'failed', 'broken to fail');
       expect(await queue.add('broken', { n: 6 })).toBe('duplicate');
       const racing = await Promise.all([7, 8, 9, 10].map((n) => queue.add('raced', { n })));
       expect(racing.filter((r) => r === 'added')).toHaveLength(1);
       await until(
-        'raced to succeed',
         async () => (await queue.info('raced'))?.status === 'succeeded',
+        'raced to succeed',
       );
       await ctx.settle();
       expect(runs.filter(([id]) => id !== 'raced')).toEqual([
@@ -99,7 +100,7 @@ export function queueContract(target: QueueContractTarget): void {
       const queue = ctx.track(createQueue(config, name));
       const ids = Array.from({ length: 20 }, (_, i) => `job-${i}`);
       for (const id of ids) await queue.add(id, { id });
-      await until('every job to run', () => runs.size === ids.length);
+      await until(() => runs.size === ids.length, 'every job to run');
       await ctx.settle();
       expect([...runs.values()].every((n) => n === 1)).toBe(true);
       for (const id of ids) expect((await queue.info(id))?.status).toBe('succeeded');
@@ -122,17 +123,17 @@ export function queueContract(target: QueueContractTarget): void {
       const queue = ctx.track(createQueue(config, name));
       const ids = Array.from({ length: 9 }, (_, i) => `c-${i}`);
       for (const id of ids) await queue.add(id, {});
-      await until('three handlers to run', () => running === 3);
+      await until(() => running === 3, 'three handlers to run');
       await ctx.settle();
       expect(peak).toBe(3);
       const statuses = await Promise.all(ids.map(async (id) => (await queue.info(id))?.status));
       expect(statuses.filter((s) => s === 'active')).toHaveLength(3);
       expect(statuses.filter((s) => s === 'waiting')).toHaveLength(6);
       release.open();
-      await until('all to succeed', async () => {
+      await until(async () => {
         const all = await Promise.all(ids.map((id) => queue.info(id)));
         return all.every((info) => info?.status === 'succeeded');
-      });
+      }, 'all to succeed');
       expect(peak).toBe(3);
     });
 
@@ -151,7 +152,7 @@ export function queueContract(target: QueueContractTarget): void {
       );
       const queue = ctx.track(createQueue(config, name));
       await queue.add('running', {});
-      await until('the job to start', () => started.length === 1);
+      await until(() => started.length === 1, 'the job to start');
       let closed = false;
       const closing = worker.close().then(() => {
         closed = true;
@@ -171,8 +172,8 @@ export function queueContract(target: QueueContractTarget): void {
       const later: string[] = [];
       ctx.track(createWorker(config, name, async (job) => void later.push(job.id)));
       await until(
-        'a new worker to take it',
         async () => (await queue.info('after'))?.status === 'succeeded',
+        'a new worker to take it',
       );
       expect(later).toEqual(['after']);
 
@@ -203,7 +204,7 @@ export function queueContract(target: QueueContractTarget): void {
       const seen: unknown[] = [];
       ctx.track(createWorker(config, name, async (job) => void seen.push(job.data)));
       await queue.add('json', { when: new Date(0), list: [1, 'two', null], skip: undefined });
-      await until('the job to run', () => seen.length === 1);
+      await until(() => seen.length === 1, 'the job to run');
       expect(seen[0]).toEqual({ when: '1970-01-01T00:00:00.000Z', list: [1, 'two', null] });
     });
 

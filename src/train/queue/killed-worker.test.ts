@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type QueueConfig, queueSchema } from '../../config/schema.js';
+import { until } from '../../testing/until.js';
 import { createQueue, createWorker } from './create.js';
-import { Cleanup, sleep, uniqueQueueName, until } from './testing/helpers.js';
+import { Cleanup, sleep, uniqueQueueName } from './testing/helpers.js';
 import { RedisServer, redisUnavailable } from './testing/redis-server.js';
 import type { JobQueue, WorkerEvents } from './types.js';
 
@@ -80,7 +81,7 @@ async function jobHeldByDoomedWorker(
   child.stdout?.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
   });
-  await until('the child to report progress', () => stdout.includes(`progress-reported ${JOB}`));
+  await until(() => stdout.includes(`progress-reported ${JOB}`), 'the child to report progress');
   expect(await queue.info(JOB)).toMatchObject({ status: 'active', progress: 0.5 });
 
   cleanup.track(
@@ -120,8 +121,8 @@ describe.skipIf(skip !== undefined)(
       );
       await kill();
       await until(
-        'the job to succeed on the rescuer',
         async () => (await queue.info(JOB))?.status === 'succeeded',
+        'the job to succeed on the rescuer',
         90_000,
       );
       await sleep(2 * config.stalledIntervalMs);
@@ -154,8 +155,8 @@ describe.skipIf(skip !== undefined)(
       );
       await kill();
       await until(
-        'the job to fail',
         async () => (await queue.info(JOB))?.status === 'failed',
+        'the job to fail',
         90_000,
       );
       await sleep(2 * config.stalledIntervalMs);

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { queueSchema } from '../../config/schema.js';
+import { until } from '../../testing/until.js';
 import { createQueue, createWorker } from './create.js';
-import { sleep, uniqueQueueName, until } from './testing/helpers.js';
+import { sleep, uniqueQueueName } from './testing/helpers.js';
 import { PermanentJobError, type QueueWorker } from './types.js';
 
 const IDS = ['job-a', 'job-b', 'job-c', 'job-d', 'job-e', 'job-f'] as const;
@@ -81,10 +82,10 @@ describe('memory queue: any adds and failures', () => {
           if (add.yieldAfter) await sleep(0);
         }
         const distinct = [...plan.keys()];
-        await until('every job to finish', async () => {
+        await until(async () => {
           const infos = await Promise.all(distinct.map((id) => queue.info(id)));
           return infos.every((i) => i?.status === 'succeeded' || i?.status === 'failed');
-        });
+        }, 'every job to finish');
         await sleep(10 + 8 * s.backoffMs);
         await Promise.all(workers.map((w) => w.close()));
 

@@ -9,22 +9,6 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * Polls `check` until it holds; throws naming `what` after `timeoutMs`. The timeout only bounds
- * a hung test (generous, for a loaded machine); nothing is asserted about how long it took.
- */
-export async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 45_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(15);
-  }
-}
-
 /** A latch a handler waits on until the test opens it. */
 export class Gate {
   readonly #opened: Promise<void>;
