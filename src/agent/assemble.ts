@@ -1,17 +1,12 @@
-import type { Executor, Module } from '../market/types.js';
+import type { Market, Module } from '../market/types.js';
 import { WSOL_MINT } from '../market/types.js';
 import { MarketCollector } from './collector.js';
+import { type AgentSettings, DEFAULT_AGENT_SETTINGS } from './config.js';
 import { Engine, type EngineObserver, type SubmissionGate } from './engine.js';
 import { DiscountedBetaRoute, EwmaRoute, FixedRoute } from './route-policy.js';
 import { HeuristicScorer } from './scorer.js';
 import { ArbStrategy, BackrunStrategy } from './strategies.js';
-import {
-  BucketedTip,
-  DEFAULT_TIP_LADDER,
-  DiscountedThompsonTip,
-  FixedTip,
-  UcbEwmaTip,
-} from './tip-policy.js';
+import { BucketedTip, DiscountedThompsonTip, FixedTip, UcbEwmaTip } from './tip-policy.js';
 import type { RoutePolicy, Scorer, TipPolicy } from './types.js';
 
 /**
@@ -24,41 +19,22 @@ export type PolicyPair =
   | { readonly kind: 'baseline' }
   | { readonly kind: 'fixed'; readonly tipShare: number; readonly route: 'jito' | 'direct' };
 
-/** The `agent` config section, as the engine needs it. */
-export interface AgentSettings {
-  readonly minProfitLamports: number;
-  readonly minScore: number;
-  readonly computeUnitLimit: number;
-  readonly tipLadder: readonly number[];
-  readonly tipDiscount: number;
-  readonly routeDiscount: number;
-  readonly seed: number;
-}
-
-export const DEFAULT_AGENT_SETTINGS: AgentSettings = {
-  minProfitLamports: 50_000,
-  minScore: 0.02,
-  computeUnitLimit: 150_000,
-  tipLadder: DEFAULT_TIP_LADDER,
-  tipDiscount: 0.97,
-  routeDiscount: 0.995,
-  seed: 1,
-};
+/** What an agent needs of its market: where submissions go, and the fees that price them. */
+export type AgentMarket = Pick<
+  Market,
+  'executor' | 'minTipLamports' | 'baseFeeLamports' | 'maxAmountIn'
+>;
 
 export interface AgentSpec {
   readonly agentId: string;
   readonly module: Module;
-  readonly executor: Executor;
+  readonly market: AgentMarket;
   readonly policy: PolicyPair;
   readonly settings?: AgentSettings;
   readonly observers?: readonly EngineObserver[];
   readonly scorer?: Scorer;
-  readonly minTipLamports?: number;
-  readonly baseFeeLamports?: number;
   /** The agent's kill switch and throttle (`control.ts`); none: always running. */
   readonly gate?: SubmissionGate;
-  /** Largest quote-mint input a candidate may be sized to (live: `live.caps.maxTradeLamports`). */
-  readonly maxAmountIn?: bigint;
 }
 
 export function policiesFor(
@@ -88,7 +64,7 @@ export function createAgent(spec: AgentSpec): Engine {
   const strategyOptions = {
     quoteMint: WSOL_MINT,
     minProfitLamports: BigInt(settings.minProfitLamports),
-    ...(spec.maxAmountIn === undefined ? {} : { maxAmountIn: spec.maxAmountIn }),
+    ...(spec.market.maxAmountIn === undefined ? {} : { maxAmountIn: spec.market.maxAmountIn }),
   };
   const strategy =
     spec.module === 'arb' ? new ArbStrategy(strategyOptions) : new BackrunStrategy(strategyOptions);
@@ -99,12 +75,12 @@ export function createAgent(spec: AgentSpec): Engine {
     strategies: [strategy],
     scorer: spec.scorer ?? new HeuristicScorer(),
     ...policiesFor(spec.policy, settings),
-    executor: spec.executor,
+    executor: spec.market.executor,
     observers: spec.observers ?? [],
     ...(spec.gate === undefined ? {} : { gate: spec.gate }),
     minScore: settings.minScore,
-    minTipLamports: BigInt(spec.minTipLamports ?? 1_000),
-    baseFeeLamports: BigInt(spec.baseFeeLamports ?? 5_000),
+    minTipLamports: BigInt(spec.market.minTipLamports),
+    baseFeeLamports: BigInt(spec.market.baseFeeLamports),
     computeUnitLimit: settings.computeUnitLimit,
   });
 }

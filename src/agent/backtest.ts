@@ -1,11 +1,7 @@
 import type { MarketEvent, SubmissionOutcome } from '../market/types.js';
-import { type SimConfigInput, Simulator } from '../sim/index.js';
-import {
-  type AgentSettings,
-  createAgent,
-  DEFAULT_AGENT_SETTINGS,
-  type PolicyPair,
-} from './assemble.js';
+import { createSimMarket, type SimConfigInput } from '../sim/index.js';
+import { createAgent, type PolicyPair } from './assemble.js';
+import { type AgentSettings, DEFAULT_AGENT_SETTINGS } from './config.js';
 
 /**
  * Policy comparison on the seeded simulator: the same market (seed, config) once per policy
@@ -57,28 +53,27 @@ export async function runPolicy(
   pair: PolicyPair,
   options: ComparisonOptions,
 ): Promise<PolicyResult> {
-  const sim = new Simulator(
-    { ...options.sim, seed: options.seed, pace: 'virtual' },
-    { durationMs: options.minutes * 60_000 },
-  );
+  const market = createSimMarket({
+    config: { ...options.sim, seed: options.seed },
+    pace: 'virtual',
+    durationMs: options.minutes * 60_000,
+  });
   const outcomes: SubmissionOutcome[] = [];
   const observer = { onOutcome: (o: SubmissionOutcome) => void outcomes.push(o) };
   const settings = options.settings ?? DEFAULT_AGENT_SETTINGS;
   const common = {
-    executor: sim.executor,
+    market,
     policy: pair,
     settings,
     observers: [observer],
-    minTipLamports: sim.config.jito.minTipLamports,
-    baseFeeLamports: sim.config.chain.baseFeeLamports,
   };
   const arb = createAgent({ ...common, agentId: 'bt-arb', module: 'arb' });
   const mev = createAgent({ ...common, agentId: 'bt-mev', module: 'mev' });
-  await sim.run((event: MarketEvent) => {
+  await market.simulator.run((event: MarketEvent) => {
     arb.handle(event);
     mev.handle(event);
   });
-  const start = sim.config.startTimeMs;
+  const start = market.simulator.config.startTimeMs;
   const perMinute = new Array<number>(options.minutes).fill(0);
   let net = 0n;
   let tips = 0n;

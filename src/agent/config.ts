@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { AgentSettings } from './assemble.js';
 import { DEFAULT_TIP_LADDER } from './tip-policy.js';
 
 /** The `agent` config section: what every agent (arb and mev) runs with. */
@@ -42,6 +41,17 @@ export const agentConfigSchema = z.strictObject({
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
+/** The `agent` config section, as the engine needs it. */
+export interface AgentSettings {
+  readonly minProfitLamports: number;
+  readonly minScore: number;
+  readonly computeUnitLimit: number;
+  readonly tipLadder: readonly number[];
+  readonly tipDiscount: number;
+  readonly routeDiscount: number;
+  readonly seed: number;
+}
+
 export function settingsFrom(config: AgentConfig): AgentSettings {
   return {
     minProfitLamports: config.minProfitLamports,
@@ -53,3 +63,6 @@ export function settingsFrom(config: AgentConfig): AgentSettings {
     seed: config.seed,
   };
 }
+
+/** The schema's defaults: one definition for configs, backtests and tests. */
+export const DEFAULT_AGENT_SETTINGS: AgentSettings = settingsFrom(agentConfigSchema.parse({}));

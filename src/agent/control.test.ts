@@ -11,7 +11,7 @@ import {
 } from '../gen/landfall/v1/control_pb.js';
 import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { systemClock } from '../market/system-clock.js';
-import { Simulator } from '../sim/index.js';
+import { createSimMarket } from '../sim/index.js';
 import { createAgent } from './assemble.js';
 import { AgentControl } from './control.js';
 import type { DecisionRecord } from './engine.js';
@@ -107,17 +107,17 @@ describe('agent control', () => {
 
   it('gates the engine: killed submits nothing; throttled sends exactly its share', async () => {
     const run = async (gate?: AgentControl) => {
-      const sim = new Simulator({ seed: 4 }, { durationMs: 3 * 60_000 });
+      const market = createSimMarket({ config: { seed: 4 }, durationMs: 3 * 60_000 });
       const records: DecisionRecord[] = [];
       const agent = createAgent({
         agentId: 'arb',
         module: 'arb',
-        executor: sim.executor,
+        market,
         policy: { kind: 'landfall' },
         observers: [{ onDecision: (r) => void records.push(r) }],
         ...(gate === undefined ? {} : { gate }),
       });
-      await sim.run((e) => agent.handle(e));
+      await market.simulator.run((e) => agent.handle(e));
       return { agent, records };
     };
     const free = await run();

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Executor, MarketEvent, PoolSnapshot, Submission } from '../market/types.js';
 import { WSOL_MINT } from '../market/types.js';
-import { Simulator } from '../sim/index.js';
-import { createAgent, DEFAULT_AGENT_SETTINGS, type PolicyPair } from './assemble.js';
+import { createSimMarket } from '../sim/index.js';
+import { createAgent, type PolicyPair } from './assemble.js';
+import { DEFAULT_AGENT_SETTINGS } from './config.js';
 import type { DecisionRecord } from './engine.js';
 
 const pool = (id: string, sol: bigint, token: bigint, feeBps: number): PoolSnapshot => ({
@@ -48,7 +49,8 @@ describe('engine', () => {
           const agent = createAgent({
             agentId: 't',
             module: 'arb',
-            executor,
+            // The simulator's defaults: Jito's minimum tip, 5,000 lamports a signature.
+            market: { executor, minTipLamports: 1_000, baseFeeLamports: 5_000 },
             policy,
             // Every dislocation becomes a decision, down to a lamport of gross profit.
             settings: { ...DEFAULT_AGENT_SETTINGS, minProfitLamports: 1, minScore: 0 },
@@ -96,14 +98,14 @@ describe('engine', () => {
   });
 
   it('on the simulator: backruns always land after their target, arbs name none', async () => {
-    const sim = new Simulator({ seed: 4 }, { durationMs: 3 * 60_000 });
+    const market = createSimMarket({ config: { seed: 4 }, durationMs: 3 * 60_000 });
     const pending = new Map<string, string>();
     const records: DecisionRecord[] = [];
     const observers = [{ onDecision: (r: DecisionRecord) => void records.push(r) }];
-    const common = { executor: sim.executor, policy: { kind: 'landfall' } as const, observers };
+    const common = { market, policy: { kind: 'landfall' } as const, observers };
     const arb = createAgent({ ...common, agentId: 'arb', module: 'arb' });
     const mev = createAgent({ ...common, agentId: 'mev', module: 'mev' });
-    await sim.run((event) => {
+    await market.simulator.run((event) => {
       if (event.kind === 'pendingSwap') pending.set(event.signature, event.pool);
       arb.handle(event);
       mev.handle(event);

@@ -8,10 +8,12 @@ import { configSchema } from '../config/schema.js';
 import { createLogger } from '../log.js';
 import { buildHandModel, constantGolden } from '../model/hand-built.js';
 import { publish } from '../model/registry.js';
-import { startPaper, summaryLines } from './paper.js';
-import { FEATURE_NAMES } from './scorer.js';
+import { createSimMarket } from '../sim/index.js';
+import { until } from '../testing/until.js';
+import { FEATURE_NAMES } from './features.js';
+import { runAgents } from './run.js';
 
-describe('paper mode', () => {
+describe('agents on the simulator market (paper mode)', () => {
   it('runs both agents on a wall-paced market and publishes until stopped', async () => {
     // 200× wall speed, so the 1 s metrics ticks come every 5 ms of wall time.
     const config = configSchema.parse({ sim: { speed: 200 }, agent: { metricsIntervalMs: 1_000 } });
@@ -22,7 +24,7 @@ describe('paper mode', () => {
         topics.set(topic, (topics.get(topic) ?? 0) + 1);
       },
     };
-    const run = await startPaper({
+    const run = await runAgents(createSimMarket({ config: config.sim, pace: 'wall' }), {
       config,
       publisher,
       modules: ['arb', 'mev'],
@@ -31,13 +33,14 @@ describe('paper mode', () => {
     expect(run.lines.join('\n')).toMatch(/arb-paper-1.*arb-opportunities-proto/);
     expect(run.lines.join('\n')).toMatch(/mev-paper-1.*mev-opportunities-proto/);
     // Wait for the metrics stream to flow (polling, no timing assertion).
-    for (let i = 0; i < 200 && (topics.get('metrics-proto') ?? 0) <= 4; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await until(() => (topics.get('metrics-proto') ?? 0) > 4, 'five metrics updates', 10_000);
     await run.stop();
     await run.stop();
     await run.ended;
     expect(topics.get('metrics-proto') ?? 0).toBeGreaterThan(4);
-    expect(summaryLines(run)).toHaveLength(2);
+    // One line per agent, then the market's own.
+    expect(run.summary().filter((l) => /-paper-1: /.test(l))).toHaveLength(2);
+    expect(run.summary().join('\n')).toMatch(/market: \d+ events/);
   });
 
   it('serves decisions from a model published while it runs, and says which version', async () => {
@@ -51,17 +54,14 @@ describe('paper mode', () => {
         }
       },
     };
-    const run = await startPaper({
+    const run = await runAgents(createSimMarket({ config: config.sim, pace: 'wall' }), {
       config,
       publisher,
       modules: ['arb'],
       log: createLogger('silent'),
     });
     expect(run.lines.join('\n')).toContain('arb heuristic (no model yet)');
-    const waitFor = async (done: () => boolean) => {
-      for (let i = 0; i < 600 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
-    };
-    await waitFor(() => versions.length > 0);
+    await until(() => versions.length > 0, 'a first decision', 30_000);
 
     // A hand-built ABI v1 library that answers p = 0.75 for the agent's own feature set.
     const lib = join(home, 'arb-build.so');
@@ -77,7 +77,7 @@ describe('paper mode', () => {
       },
       config.model.keep,
     );
-    await waitFor(() => versions.includes(manifest.version));
+    await until(() => versions.includes(manifest.version), 'a decision by the new model', 30_000);
     await run.stop();
     expect(versions[0]).not.toBe(manifest.version);
     expect(versions).toContain(manifest.version);

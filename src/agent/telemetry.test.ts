@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TopicMessage, TopicName } from '../bus/topics.js';
 import { encodeTopic } from '../bus/typed.js';
-import { Simulator } from '../sim/index.js';
+import { createSimMarket } from '../sim/index.js';
 import { createAgent } from './assemble.js';
 import { Telemetry, type TelemetryPublisher } from './telemetry.js';
 
@@ -19,28 +19,28 @@ function collector(): TelemetryPublisher & { sent: Map<string, unknown[]> } {
 
 describe('telemetry', () => {
   it('publishes opportunities, outcomes and a metrics update per simulated second', async () => {
-    const sim = new Simulator({ seed: 2 }, { durationMs: 60_000 });
+    const market = createSimMarket({ config: { seed: 2 }, durationMs: 60_000 });
     const bus = collector();
     const errors: unknown[] = [];
-    const arbTelemetry = new Telemetry(bus, 'arb-1', 'arb', sim.clock, (e) => errors.push(e));
-    const mevTelemetry = new Telemetry(bus, 'mev-1', 'mev', sim.clock, (e) => errors.push(e));
+    const arbTelemetry = new Telemetry(bus, 'arb-1', 'arb', market.clock, (e) => errors.push(e));
+    const mevTelemetry = new Telemetry(bus, 'mev-1', 'mev', market.clock, (e) => errors.push(e));
     const arb = createAgent({
       agentId: 'arb-1',
       module: 'arb',
-      executor: sim.executor,
+      market,
       policy: { kind: 'landfall' },
       observers: [arbTelemetry],
     });
     const mev = createAgent({
       agentId: 'mev-1',
       module: 'mev',
-      executor: sim.executor,
+      market,
       policy: { kind: 'landfall' },
       observers: [mevTelemetry],
     });
     arbTelemetry.start(arb);
     mevTelemetry.start(mev);
-    await sim.run((e) => {
+    await market.simulator.run((e) => {
       arb.handle(e);
       mev.handle(e);
     });

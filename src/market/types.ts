@@ -210,3 +210,32 @@ export interface Clock {
   /** Calls `fn` once, `delayMs` from now on this timeline; returns a function that cancels it. */
   schedule(delayMs: number, fn: () => void): () => void;
 }
+
+/**
+ * A market adapter: the one thing an agent runner is given. The simulator (`src/sim/market.ts`)
+ * and Solana (`src/solana/market.ts`) implement it; the runner and the engine cannot tell them
+ * apart. Rules every adapter keeps (checked by `contract.ts`):
+ * - `source` delivers events in time order on `clock`; `executor` refuses a malformed
+ *   submission with `LF_MARKET_SUBMISSION_INVALID` (`validate-submission.ts`) and answers every
+ *   accepted one with exactly one outcome, stamped on `clock`.
+ * - `stop()` stops the source and releases what the adapter owns; it resolves when no handler
+ *   call is running and is idempotent.
+ */
+export interface Market {
+  /** Where the market comes from, for agent ids and logs: `paper-<seed>`, `live-<wallet>`. */
+  readonly tag: string;
+  readonly source: MarketSource;
+  readonly executor: Executor;
+  readonly clock: Clock;
+  /** The smallest tip a bundle may carry, lamports. */
+  readonly minTipLamports: number;
+  /** Base fee per signature, lamports. */
+  readonly baseFeeLamports: number;
+  /** Largest quote-mint input a candidate may be sized to (live trading's cap); none: any. */
+  readonly maxAmountIn?: bigint;
+  /** Banner lines: where events come from and where submissions go. */
+  describe(): readonly string[];
+  /** End-of-run lines: what the market saw and did. */
+  summary(): readonly string[];
+  stop(): Promise<void>;
+}

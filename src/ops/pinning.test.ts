@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCpuList } from '../ops/host.js';
 import { LandfallProcess } from '../testing/landfall-process.js';
+import { parseCpuList } from './host.js';
 import { currentAffinity, describePin, pinCurrentThread, pinHotThread } from './pinning.js';
 
 /** What the kernel says a thread may run on (not what our own read-back says). */

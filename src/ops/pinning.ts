@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import koffi from 'koffi';
 import { LandfallError } from '../errors.js';
-import { formatCpuList } from '../ops/host.js';
+import { formatCpuList } from './host.js';
 
 /**
  * Pins the calling thread (the agent's hot thread is Node's main thread) through libc, raises

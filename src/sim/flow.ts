@@ -3,7 +3,7 @@ import type { PoolSnapshot, SwapDirection } from '../market/types.js';
 import type { Rng } from '../random/rng.js';
 import type { SimConfig } from './config.js';
 import { EXTERNAL, NOISE, type SimContext } from './context.js';
-import { type PoolBook, tokenMint } from './pools.js';
+import { type PoolLedger, tokenMint } from './pools.js';
 import type { FairPrices } from './prices.js';
 
 /** A large swap announced before it lands. */
@@ -47,7 +47,7 @@ export class Flow {
   constructor(
     private readonly ctx: SimContext,
     private readonly config: SimConfig,
-    private readonly pools: PoolBook,
+    private readonly pools: PoolLedger,
     private readonly prices: FairPrices,
   ) {
     const { maxReserveShare } = config.market.noise;

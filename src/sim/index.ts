@@ -1,17 +1,23 @@
 /**
- * The market simulator's public face. Outside `src/sim`, import from here: the engine sees
- * only `Simulator.source`, `.executor` and `.clock` (the interfaces in `src/market/types.ts`);
- * backtests and benchmarks use `runBacktest`.
+ * The market simulator's public face. Outside `src/sim`, import from here: agents get the
+ * simulator as a `Market` (`createSimMarket`, the port in `src/market/types.ts`); `landfall sim`
+ * and its benchmark run the reference searcher (`runReferenceSearcher`).
  */
-export { type BacktestOptions, type BacktestResult, runBacktest } from './backtest.js';
-export {
-  type BaselineOptions,
-  type BaselineReport,
-  type BaselineRoute,
-  BaselineSearcher,
-  DEFAULT_BASELINE,
-} from './baseline.js';
+
 export { parseSimConfig, type SimConfig, type SimConfigInput, simConfigSchema } from './config.js';
+export { createSimMarket, type SimMarket, type SimMarketOptions } from './market.js';
+export {
+  type ReferenceRunOptions,
+  type ReferenceRunResult,
+  runReferenceSearcher,
+} from './reference-run.js';
+export {
+  DEFAULT_REFERENCE,
+  type ReferenceOptions,
+  type ReferenceReport,
+  type ReferenceRoute,
+  ReferenceSearcher,
+} from './reference-searcher.js';
 export { Simulator, type SimulatorOptions } from './simulator.js';
 export type { SimStats, Tally } from './stats.js';
 export { formatSummary, type SimSummary, summarize } from './summary.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isLandfallError } from '../errors.js';
 import type { Submission, SubmissionOutcome } from '../market/types.js';
-import { BaselineSearcher, DEFAULT_BASELINE } from './baseline.js';
 import type { SimConfigInput } from './config.js';
+import { DEFAULT_REFERENCE, ReferenceSearcher } from './reference-searcher.js';
 import { Simulator } from './simulator.js';
 
 /** No flow, no rivals, every leader on Jito, clearing tip at the minimum: only what we submit. */
@@ -114,7 +114,7 @@ describe('Jito landing', () => {
         observe: (_, o) => all.push(o),
       },
     );
-    const agent = new BaselineSearcher(sim.executor, { ...DEFAULT_BASELINE, route: 'jito' });
+    const agent = new ReferenceSearcher(sim.executor, { ...DEFAULT_REFERENCE, route: 'jito' });
     await sim.run((e) => {
       if (e.kind === 'slot') jitoSlot.set(e.slot, e.leaderRunsJito);
       agent.handle(e);
@@ -165,7 +165,7 @@ describe('backruns', () => {
         { seed: 6, rivals: QUIET.rivals ?? {}, market: { largeSwaps: { thresholdSol: 3 } } },
         { durationMs: 12 * 60_000 },
       );
-      const agent = new BaselineSearcher(sim.executor, { ...DEFAULT_BASELINE, route });
+      const agent = new ReferenceSearcher(sim.executor, { ...DEFAULT_REFERENCE, route });
       let i = 0;
       await sim.run((e) => {
         if (e.kind === 'landedSwap' && !order.has(e.signature)) order.set(e.signature, i++);
@@ -185,7 +185,7 @@ describe('backruns', () => {
       { ...QUIET, market: { largeSwaps: { failProbability: 1 } } },
       { durationMs: 5 * 60_000 },
     );
-    const agent = new BaselineSearcher(sim.executor);
+    const agent = new ReferenceSearcher(sim.executor);
     await sim.run(agent.handle);
     const backruns = agent.report.outcomes.filter((o) => o.module === 'mev');
     expect(backruns.length).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import type { SimConfig } from './config.js';
 import { AGENT_ID, type SimContext, type Trader } from './context.js';
 import { type Execution, feesOf, simulateLegs } from './execute.js';
 import type { Flow } from './flow.js';
-import type { PoolBook } from './pools.js';
+import type { PoolLedger } from './pools.js';
 import type { Regimes } from './regimes.js';
 import { countOutcome, countSubmission, type SimStats } from './stats.js';
 
@@ -47,7 +47,7 @@ export class Landing {
   constructor(
     private readonly ctx: SimContext,
     private readonly config: SimConfig,
-    private readonly pools: PoolBook,
+    private readonly pools: PoolLedger,
     private readonly chain: Chain,
     private readonly flow: Flow,
     private readonly regimes: Regimes,

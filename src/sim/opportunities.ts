@@ -4,7 +4,7 @@ import { WSOL_MINT } from '../market/types.js';
 import type { SimConfig } from './config.js';
 import { AGENT_ID, type Trader } from './context.js';
 import type { PendingSwap } from './flow.js';
-import type { PoolBook } from './pools.js';
+import type { PoolLedger } from './pools.js';
 import type { Regimes } from './regimes.js';
 import type { SimStats } from './stats.js';
 
@@ -38,7 +38,7 @@ export class OpportunityTracker {
 
   constructor(
     config: SimConfig,
-    private readonly pools: PoolBook,
+    private readonly pools: PoolLedger,
     private readonly regimes: Regimes,
     private readonly stats: SimStats,
   ) {

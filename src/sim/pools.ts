@@ -16,11 +16,12 @@ export interface SwapRecord {
 export type PoolChangeListener = (token: string, trader: Trader, signature: string) => void;
 
 /**
- * Every pool's current state. Each commit emits the swaps and the new pool states to the
+ * The simulated chain's ledger of pools: the truth every swap is executed against (the live
+ * side's counterpart, `solana/watched-pools.ts`, is only a cache of accounts). Each commit emits the swaps and the new pool states to the
  * engine, remembers which searcher last traded each pool (to tell `rival_first` from plain
  * slippage), and tells listeners (the opportunity tracker) which token moved.
  */
-export class PoolBook {
+export class PoolLedger {
   private readonly pools = new Map<string, PoolSnapshot>();
   private readonly tokenOfPool = new Map<string, string>();
   private readonly poolsOfToken = new Map<string, string[]>();

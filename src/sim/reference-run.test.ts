@@ -1,11 +1,10 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../cli/main.js';
-import { runBacktest } from './backtest.js';
-import { formatSummary, type SimSummary, summarize } from './summary.js';
+import { describe, expect, it } from 'vitest';
+import { runReferenceSearcher } from './reference-run.js';
+import { formatSummary, summarize } from './summary.js';
 
 describe('backtest summary', () => {
   it('reports opportunities, landings by route, rival share, PnL and regimes', async () => {
-    const result = await runBacktest({ minutes: 5, config: { seed: 2 } });
+    const result = await runReferenceSearcher({ minutes: 5, config: { seed: 2 } });
     const s = summarize(result);
     expect(s.seed).toBe(2);
     expect(s.simulatedMinutes).toBe(5);
@@ -21,42 +20,5 @@ describe('backtest summary', () => {
     expect(text).toMatch(/rival share \d+\.\d %/);
     expect(text).toMatch(/^landed \d+ /m);
     expect(text).toMatch(/baseline/);
-  });
-});
-
-describe('landfall sim', () => {
-  afterEach(() => vi.restoreAllMocks());
-
-  it('prints the summary as JSON', async () => {
-    let out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      out += String(chunk);
-      return true;
-    });
-    await buildProgram().parseAsync([
-      'node',
-      'landfall',
-      'sim',
-      '--seed',
-      '3',
-      '--minutes',
-      '2',
-      '--json',
-      '--route',
-      'auto',
-    ]);
-    const summary = JSON.parse(out) as SimSummary;
-    expect(summary.seed).toBe(3);
-    expect(summary.simulatedMinutes).toBe(2);
-    expect(summary.policy.route).toBe('auto');
-  });
-
-  it('names the flag at fault', async () => {
-    await expect(
-      buildProgram().parseAsync(['node', 'landfall', 'sim', '--minutes', '0']),
-    ).rejects.toThrow(/--minutes expects a number of minutes/);
-    await expect(
-      buildProgram().parseAsync(['node', 'landfall', 'sim', '--route', 'carrier']),
-    ).rejects.toThrow(/--route expects jito, direct or auto, got "carrier"/);
   });
 });

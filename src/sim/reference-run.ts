@@ -1,38 +1,40 @@
 import { performance } from 'node:perf_hooks';
-import {
-  type BaselineOptions,
-  type BaselineReport,
-  BaselineSearcher,
-  DEFAULT_BASELINE,
-} from './baseline.js';
 import type { SimConfigInput } from './config.js';
+import {
+  DEFAULT_REFERENCE,
+  type ReferenceOptions,
+  type ReferenceReport,
+  ReferenceSearcher,
+} from './reference-searcher.js';
 import { Simulator } from './simulator.js';
 import type { SimStats } from './stats.js';
 
-export interface BacktestOptions {
+export interface ReferenceRunOptions {
   /** The `sim` config section; a backtest always runs at virtual pace. */
   config?: SimConfigInput;
   minutes: number;
-  policy?: BaselineOptions;
+  policy?: ReferenceOptions;
   /** Called every simulated `progressEveryMs` (default 10 s) with simulated ms done. */
   onProgress?: (simulatedMs: number) => void;
   progressEveryMs?: number;
 }
 
-export interface BacktestResult {
+export interface ReferenceRunResult {
   stats: SimStats;
-  report: BaselineReport;
-  policy: BaselineOptions;
+  report: ReferenceReport;
+  policy: ReferenceOptions;
   seed: number;
   wallMs: number;
 }
 
-/** Runs the baseline policy against a fresh simulator for `minutes` of simulated time. */
-export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
+/** Runs the reference searcher against a fresh simulator for `minutes` of simulated time. */
+export async function runReferenceSearcher(
+  options: ReferenceRunOptions,
+): Promise<ReferenceRunResult> {
   const durationMs = options.minutes * 60_000;
   const sim = new Simulator({ ...options.config, pace: 'virtual' }, { durationMs });
-  const policy = options.policy ?? DEFAULT_BASELINE;
-  const searcher = new BaselineSearcher(sim.executor, policy);
+  const policy = options.policy ?? DEFAULT_REFERENCE;
+  const searcher = new ReferenceSearcher(sim.executor, policy);
   const onProgress = options.onProgress;
   if (onProgress !== undefined) {
     const every = options.progressEveryMs ?? 10_000;

@@ -10,40 +10,40 @@ import {
 } from '../market/types.js';
 import { BASE_FEE_LAMPORTS, MIN_TIP_LAMPORTS } from './calibration.js';
 
-/** Which route the baseline takes: always one, or Jito when the current leader runs it. */
-export type BaselineRoute = Route | 'auto';
+/** Which route the reference searcher takes: always one, or Jito when the current leader runs it. */
+export type ReferenceRoute = Route | 'auto';
 
-export interface BaselineOptions {
-  route: BaselineRoute;
+export interface ReferenceOptions {
+  route: ReferenceRoute;
   /** Share of expected profit bid: the tip (Jito), or the cap on the priority fee (direct). */
   tipShare: number;
   minProfitLamports: bigint;
   computeUnitLimit: number;
 }
 
-export const DEFAULT_BASELINE: BaselineOptions = {
+export const DEFAULT_REFERENCE: ReferenceOptions = {
   route: 'jito',
   tipShare: 0.5,
   minProfitLamports: 50_000n,
   computeUnitLimit: 150_000,
 };
 
-export interface BaselineReport {
+export interface ReferenceReport {
   seen: { arb: number; backrun: number };
   submitted: number;
   outcomes: SubmissionOutcome[];
 }
 
 /**
- * The baseline policy for backtests: a reference searcher with a fixed tip share and route,
- * standing in until the real agents arrive (agent issue). It knows the market only through
- * the MarketSource events and the Executor, as any agent must. A bundle tips `tipShare` of the
- * expected profit; a direct transaction pays the going p95 priority fee, capped at that share.
- * It takes every opportunity it
- * sees above `minProfitLamports`: an arbitrage between two pools of a token, or a backrun of
+ * The simulator's reference searcher: a fixed tip share and route, the yardstick `landfall sim`
+ * reports the market with (the agents' policies are compared in `src/agent/backtest.ts`). It
+ * knows the market only through the MarketSource events and the Executor, as any agent must. A
+ * bundle tips `tipShare` of the expected profit; a direct transaction pays the going p95
+ * priority fee, capped at that share. It takes every opportunity it sees above
+ * `minProfitLamports`: an arbitrage between two pools of a token, or a backrun of
  * a pending large swap, keeping at most one submission in flight per token.
  */
-export class BaselineSearcher {
+export class ReferenceSearcher {
   private readonly pools = new Map<string, PoolSnapshot>();
   private readonly poolsOfToken = new Map<string, string[]>();
   private readonly inFlight = new Set<string>();
@@ -52,11 +52,11 @@ export class BaselineSearcher {
   private goingPriorityFee = 0n;
   private count = 0;
   private failure: unknown;
-  readonly report: BaselineReport = { seen: { arb: 0, backrun: 0 }, submitted: 0, outcomes: [] };
+  readonly report: ReferenceReport = { seen: { arb: 0, backrun: 0 }, submitted: 0, outcomes: [] };
 
   constructor(
     private readonly executor: Executor,
-    private readonly options: BaselineOptions = DEFAULT_BASELINE,
+    private readonly options: ReferenceOptions = DEFAULT_REFERENCE,
   ) {}
 
   /** The MarketEventHandler to start a source with. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { runBacktest } from './backtest.js';
-import { DEFAULT_BASELINE } from './baseline.js';
+import { runReferenceSearcher } from './reference-run.js';
+import { DEFAULT_REFERENCE } from './reference-searcher.js';
 import { landedRate, rivalShare } from './stats.js';
 
 describe('competition regimes', () => {
   it('a fixed policy lands far less, and rivals take more, when the regime turns hyper-competitive', async () => {
-    const { stats } = await runBacktest({
+    const { stats } = await runReferenceSearcher({
       minutes: 24,
       config: {
         seed: 8,
@@ -19,7 +19,7 @@ describe('competition regimes', () => {
           },
         },
       },
-      policy: { ...DEFAULT_BASELINE, route: 'jito', tipShare: 0.5 },
+      policy: { ...DEFAULT_REFERENCE, route: 'jito', tipShare: 0.5 },
     });
     const calm = stats.regimes.calm;
     const hyper = stats.regimes.hyper;
@@ -35,7 +35,7 @@ describe('competition regimes', () => {
   });
 
   it('a Markov switching run visits several regimes', async () => {
-    const { stats } = await runBacktest({
+    const { stats } = await runReferenceSearcher({
       minutes: 60,
       config: {
         seed: 1,

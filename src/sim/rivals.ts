@@ -7,7 +7,7 @@ import type { SimContext, Trader } from './context.js';
 import type { Flow } from './flow.js';
 import type { Landing } from './landing.js';
 import type { Opportunity } from './opportunities.js';
-import type { PoolBook } from './pools.js';
+import type { PoolLedger } from './pools.js';
 import type { Regime, Regimes } from './regimes.js';
 
 interface Rival {
@@ -36,7 +36,7 @@ export class Rivals {
   constructor(
     private readonly ctx: SimContext,
     private readonly config: SimConfig,
-    private readonly pools: PoolBook,
+    private readonly pools: PoolLedger,
     private readonly flow: Flow,
     private readonly chain: Chain,
     private readonly regimes: Regimes,

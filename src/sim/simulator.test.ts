@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { MarketEvent, MarketEventHandler } from '../market/types.js';
-import { BaselineSearcher, DEFAULT_BASELINE } from './baseline.js';
 import type { SimConfigInput } from './config.js';
+import { DEFAULT_REFERENCE, ReferenceSearcher } from './reference-searcher.js';
 import { Simulator } from './simulator.js';
 
 const json = (x: unknown) => JSON.stringify(x, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
@@ -18,7 +18,7 @@ async function fingerprint(
     durationMs: minutes * 60_000,
     observe: (who, outcome) => lines.push(`${who} ${json(outcome)}`),
   });
-  const agent = new BaselineSearcher(sim.executor, { ...DEFAULT_BASELINE, route: 'auto' });
+  const agent = new ReferenceSearcher(sim.executor, { ...DEFAULT_REFERENCE, route: 'auto' });
   await sim.run(
     wrap((event) => {
       lines.push(json(event));
@@ -97,7 +97,7 @@ describe('simulator determinism', () => {
 
   it('stop() ends an open-ended run and settles every submission', async () => {
     const sim = new Simulator({ seed: 2 });
-    const agent = new BaselineSearcher(sim.executor);
+    const agent = new ReferenceSearcher(sim.executor);
     let slots = 0;
     await sim.source.start((e) => {
       agent.handle(e);

@@ -15,7 +15,7 @@ import { AGENT_ID, type SimContext, type Trader } from './context.js';
 import { Flow } from './flow.js';
 import { Landing } from './landing.js';
 import { OpportunityTracker } from './opportunities.js';
-import { PoolBook } from './pools.js';
+import { PoolLedger } from './pools.js';
 import { FairPrices } from './prices.js';
 import { Regimes } from './regimes.js';
 import { Rivals } from './rivals.js';
@@ -45,7 +45,7 @@ export class Simulator implements SimContext {
   readonly source: MarketSource;
   readonly executor: Executor;
   readonly clock: Clock;
-  private readonly pools: PoolBook;
+  private readonly pools: PoolLedger;
   private readonly landing: Landing;
   private readonly regimes: Regimes;
   private readonly starters: (() => void)[];
@@ -82,7 +82,7 @@ export class Simulator implements SimContext {
       ),
     };
     this.agentNet = this.rng('agent/network');
-    this.pools = new PoolBook(this, this.config);
+    this.pools = new PoolLedger(this, this.config);
     const prices = new FairPrices(this, this.config);
     const chain = new Chain(this, this.config);
     const flow = new Flow(this, this.config, this.pools, prices);

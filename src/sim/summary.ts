@@ -1,5 +1,5 @@
 import type { FailureReason } from '../market/types.js';
-import type { BacktestResult } from './backtest.js';
+import type { ReferenceRunResult } from './reference-run.js';
 import { landedRate, type OpportunityTally, rivalShare, type Tally } from './stats.js';
 
 /** A backtest's summary as plain JSON (lamports as numbers: they fit well within 2^53). */
@@ -57,7 +57,7 @@ function tally(t: Tally): TallySummary {
   };
 }
 
-export function summarize(result: BacktestResult): SimSummary {
+export function summarize(result: ReferenceRunResult): SimSummary {
   const { stats, report, policy } = result;
   const { arb, backrun } = stats.opportunities;
   const both: OpportunityTally = {
@@ -118,7 +118,7 @@ export function formatSummary(s: SimSummary): string {
       .join(', ') || 'none';
   const lines = [
     `landfall sim: seed ${s.seed}, ${s.simulatedMinutes.toFixed(1)} simulated minutes in ${s.wallSeconds.toFixed(2)} s (${int(s.speedup)}x real time), ${int(s.events)} events`,
-    `policy: baseline reference searcher, route ${s.policy.route}, tip share ${s.policy.tipShare} (fixed; the real agents arrive with the agent issue)`,
+    `policy: reference searcher (the fixed baseline), route ${s.policy.route}, tip share ${s.policy.tipShare}; \`landfall backtest\` compares the agents' policies`,
     '',
     `opportunities: market ${o.market.arb} arb + ${o.market.backrun} backrun; seen by the agent ${o.seenByAgent.arb} arb + ${o.seenByAgent.backrun} backrun`,
     `captured: agent ${o.capturedByAgent}, rivals ${o.capturedByRivals} (rival share ${pct(o.rivalShare)}); faded ${o.faded}`,

@@ -5,9 +5,9 @@ import type { Clock, MarketEvent, MarketEventHandler, MarketSource } from '../ma
 import type { LiveConfig } from './config.js';
 import { fetchFeeLevels, fetchTipFloor } from './feeds.js';
 import { LeaderSchedule } from './leaders.js';
-import { PoolBook } from './pool-book.js';
 import { PubSub } from './pubsub.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
+import { WatchedPools } from './watched-pools.js';
 
 /**
  * The live market: Raydium CP-Swap pools and their vaults through `accountSubscribe`, slots
@@ -32,7 +32,7 @@ interface RpcAccount {
 const CHUNK = 100;
 
 export class LiveMarketSource implements MarketSource {
-  readonly book: PoolBook;
+  readonly book: WatchedPools;
   readonly ended: Promise<void>;
   readonly stats = {
     poolEvents: 0,
@@ -55,7 +55,7 @@ export class LiveMarketSource implements MarketSource {
 
   constructor(private readonly options: LiveSourceOptions) {
     const { config, log } = options;
-    this.book = new PoolBook(
+    this.book = new WatchedPools(
       config.pools.map((p) => p.address as Address),
       config.timeouts.staleAfterMs,
     );

@@ -5,7 +5,6 @@ import type { Logger } from '../log.js';
 import type { Clock, FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
 import type { Wallet } from './keypair.js';
 import { StageLatency } from './latency.js';
-import type { PoolDirectory } from './pool-book.js';
 import { EXCEEDED_SLIPPAGE_ERROR } from './raydium-cp-swap.js';
 import type { SafetyGate } from './safety.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
@@ -18,6 +17,7 @@ import {
   swapInstructions,
   transactionFee,
 } from './transactions.js';
+import type { PoolDirectory } from './watched-pools.js';
 
 /**
  * What every live executor does before its route-specific part: validate the submission, ask

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { isLandfallError } from '../errors.js';
 import { amountOut, applySwap, swapFee } from '../market/cpmm.js';
 import { WSOL_MINT } from '../market/types.js';
-import { PoolBook } from './pool-book.js';
 import {
   AMM_CONFIG_SIZE,
   decodeAmmConfig,
@@ -22,6 +21,7 @@ import {
   SWAP_BASE_INPUT_DISCRIMINATOR,
   swapBaseInputInstruction,
 } from './raydium-cp-swap.js';
+import { WatchedPools } from './watched-pools.js';
 
 type Fixture = Record<
   string,
@@ -163,7 +163,7 @@ describe('Raydium CP-Swap account decoding (fixtures built from the documented l
   it('the pool book links vaults and configs to their pool and reports changes', () => {
     const a = accountsOf('wsolUsdc025');
     const pool = a.PoolState?.address as Address;
-    const book = new PoolBook([pool], 5_000);
+    const book = new WatchedPools([pool], 5_000);
     const t = 1_800_000_000_000;
     expect(book.apply(pool, a.PoolState?.data as Uint8Array, t)).toEqual([]);
     expect(book.accounts()).toHaveLength(4);

@@ -3,11 +3,11 @@ import { create } from '@bufbuild/protobuf';
 import { AuditLedger } from '../audit/ledger.js';
 import type { TypedBus } from '../bus/typed.js';
 import { ControlAction, ControlCommandSchema } from '../gen/landfall/v1/control_pb.js';
-import { Module as ProtoModule } from '../gen/landfall/v1/jobs_pb.js';
 import type { Logger } from '../log.js';
 import type { Clock, Module, Submission, SubmissionOutcome } from '../market/types.js';
+import { toProtoModule } from '../proto/module.js';
 import type { LiveConfig } from './config.js';
-import type { PoolDirectory } from './pool-book.js';
+import type { PoolDirectory } from './watched-pools.js';
 
 /**
  * The limits a live wallet trades under, checked before anything is built or sent:
@@ -33,7 +33,6 @@ export interface SafetyOptions {
   readonly modules: readonly Module[];
 }
 
-const PROTO_MODULE = { arb: ProtoModule.ARBITRAGE, mev: ProtoModule.MEV } as const;
 const DAY_MS = 86_400_000;
 
 export class SafetyGate {
@@ -115,7 +114,7 @@ export class SafetyGate {
       const command = create(ControlCommandSchema, {
         commandId: randomUUID(),
         action: ControlAction.KILL,
-        module: PROTO_MODULE[module],
+        module: toProtoModule(module),
         issuer: SAFETY_SOURCE,
         reason,
         tsMs: BigInt(Math.round(clock.now())),

@@ -22,9 +22,9 @@ import {
 import { getTransferSolInstruction } from '@solana-program/system';
 import { LandfallError } from '../errors.js';
 import type { Submission, SwapLeg } from '../market/types.js';
-import type { PoolDirectory } from './pool-book.js';
 import { type RaydiumCpPool, swapBaseInput } from './raydium-cp-pool.js';
 import { swapBaseInputInstruction } from './raydium-cp-swap.js';
+import type { PoolDirectory } from './watched-pools.js';
 
 /**
  * Landfall's transactions, all versioned (v0) and signed by the payer: a swap transaction

@@ -37,7 +37,7 @@ interface Entry {
 
 export type AccountRole = { pool: Address; kind: 'state' | 'config' | 'vault0' | 'vault1' };
 
-export class PoolBook implements PoolDirectory {
+export class WatchedPools implements PoolDirectory {
   private readonly entries = new Map<string, Entry>();
   /** Account address → the pools it belongs to (an AmmConfig is shared by many). */
   private readonly roles = new Map<string, AccountRole[]>();

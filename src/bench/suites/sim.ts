@@ -1,4 +1,4 @@
-import { runBacktest } from '../../sim/index.js';
+import { runReferenceSearcher } from '../../sim/index.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 import { percentile } from '../stats.js';
 
@@ -11,14 +11,17 @@ const MINUTES = 30;
  */
 export const simSuite: BenchSuite = {
   name: 'sim',
-  description: `market simulator with the baseline policy: ${RUNS} x ${MINUTES} simulated minutes`,
+  description: `market simulator with the reference searcher: ${RUNS} x ${MINUTES} simulated minutes`,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    await runBacktest({ minutes: 5, config: { seed: 0 } });
+    await runReferenceSearcher({ minutes: 5, config: { seed: 0 } });
     const speed: number[] = [];
     const events: number[] = [];
     const marketEvents: number[] = [];
     for (let i = 1; i <= RUNS; i++) {
-      const { stats, wallMs } = await runBacktest({ minutes: MINUTES, config: { seed: i } });
+      const { stats, wallMs } = await runReferenceSearcher({
+        minutes: MINUTES,
+        config: { seed: i },
+      });
       const wallS = wallMs / 1000;
       speed.push(stats.simulatedMs / 1000 / wallS);
       events.push(stats.events / wallS);

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { startPaper, summaryLines } from '../../agent/paper.js';
-import { createBus } from '../../bus/create.js';
-import { TypedBus } from '../../bus/typed.js';
 import { LandfallError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import type { Module } from '../../market/types.js';
-import { startLive } from '../../solana/live.js';
+import { marketModeOf } from '../../system/consent.js';
+import { startSystem } from '../../system/system.js';
 import { configFrom } from '../context.js';
 import { parseSeconds } from '../parse.js';
 import { nextSignalOrTimer } from '../signals.js';
@@ -40,79 +38,36 @@ export function registerAgent(program: Command): void {
       const { config } = configFrom(command);
       const module = moduleOf(opts.module);
       const runFor = opts.for === undefined ? undefined : parseSeconds('--for', opts.for);
-      const live = liveChoice(config.mode, opts);
+      const market = marketModeOf(config.mode, opts);
       const log = createLogger(config.log.level, `agent-${module}`);
-      const bus = await createBus(config.bus);
+      const system = await startSystem({
+        config,
+        log,
+        services: ['agents'],
+        market,
+        modules: [module],
+      });
       try {
-        const typed = new TypedBus(bus);
-        const liveRun =
-          live === 'paper'
-            ? undefined
-            : await startLive({
-                config,
-                bus: typed,
-                modules: [module],
-                log,
-                dryRun: live === 'dry-run',
-                env: process.env,
-              });
-        const run =
-          liveRun ??
-          (await startPaper({
-            config,
-            publisher: typed,
-            controlBus: typed,
-            modules: [module],
-            log,
-          }));
         process.stdout.write(
           [
-            `landfall agent: ${module}, bus ${config.bus.kind}`,
-            ...run.lines,
+            `landfall agent: ${module}, ${market} market`,
+            ...system.lines,
             'stop with Ctrl-C',
             '',
           ].join('\n'),
         );
         const reason = await Promise.race([
           nextSignalOrTimer(runFor),
-          run.ended.then(() => 'market ended'),
+          system.ended.then(() => 'market ended'),
         ]);
-        await run.stop();
-        const extra = liveRun?.summary() ?? [];
+        await system.stop();
         process.stdout.write(
-          `stopped (${reason})\n${[...summaryLines(run), ...extra].join('\n')}\n`,
+          `stopped (${reason})\n${(system.agents?.summary() ?? []).join('\n')}\n`,
         );
       } finally {
-        await bus.close();
+        await system.stop();
       }
     });
-}
-
-/**
- * Live trading needs two explicit consents: `mode: live` in the config and `--live` on the
- * command line; either alone is refused, and `--dry-run` only makes sense with `--live`.
- */
-function liveChoice(mode: string, opts: AgentCliOptions): 'paper' | 'live' | 'dry-run' {
-  if (opts.dryRun && !opts.live) {
-    throw new LandfallError(
-      'LF_CLI_USAGE',
-      '--dry-run applies to live mode: pass --live --dry-run',
-    );
-  }
-  if (opts.live && mode !== 'live') {
-    throw new LandfallError(
-      'LF_SOLANA_CONFIG',
-      `--live given but the config says mode: ${mode}; set mode: live and name the live.* endpoints`,
-    );
-  }
-  if (!opts.live && mode === 'live') {
-    throw new LandfallError(
-      'LF_AGENT_NO_MARKET',
-      'mode: live trades real money: pass --live to confirm (or --live --dry-run to simulate)',
-    );
-  }
-  if (!opts.live) return 'paper';
-  return opts.dryRun ? 'dry-run' : 'live';
 }
 
 function moduleOf(value: string): Module {

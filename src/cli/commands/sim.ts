@@ -3,10 +3,10 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { LandfallError } from '../../errors.js';
 import {
-  type BaselineRoute,
-  DEFAULT_BASELINE,
+  DEFAULT_REFERENCE,
   formatSummary,
-  runBacktest,
+  type ReferenceRoute,
+  runReferenceSearcher,
   summarize,
 } from '../../sim/index.js';
 import { configFrom } from '../context.js';
@@ -27,20 +27,20 @@ export function registerSim(program: Command): void {
     .command('sim')
     .description(
       'backtest on the seeded market simulator (config section sim, virtual time) with the ' +
-        'baseline policy: a reference searcher with a fixed tip share and route, until the ' +
-        'real agents arrive; prints opportunities, landings by route, rival share, PnL, per regime',
+        'reference searcher (a fixed tip share and route; `landfall backtest` compares the ' +
+        "agents' policies); prints opportunities, landings by route, rival share, PnL, per regime",
     )
     .option('--seed <n>', 'random seed (default: sim.seed from the config)')
     .option('--minutes <m>', 'simulated minutes', '60')
     .option(
       '--route <route>',
       'baseline route: jito, direct or auto (Jito when the leader runs it)',
-      DEFAULT_BASELINE.route,
+      DEFAULT_REFERENCE.route,
     )
     .option(
       '--tip-share <x>',
       'share of expected profit the baseline bids (tip, or priority-fee cap)',
-      String(DEFAULT_BASELINE.tipShare),
+      String(DEFAULT_REFERENCE.tipShare),
     )
     .option('--json', 'print the summary as JSON')
     .action(async (opts: SimCliOptions, command: Command) => {
@@ -68,10 +68,10 @@ export function registerSim(program: Command): void {
       );
       const route = parseRoute(opts.route);
       const bar = progressBar(minutes);
-      const result = await runBacktest({
+      const result = await runReferenceSearcher({
         config: { ...config.sim, seed },
         minutes,
-        policy: { ...DEFAULT_BASELINE, route, tipShare },
+        policy: { ...DEFAULT_REFERENCE, route, tipShare },
         onProgress: (ms) => bar.update(ms / 60_000),
       });
       bar.stop();
@@ -89,7 +89,7 @@ function number(flag: string, value: string, ok: (n: number) => boolean, expecte
   return n;
 }
 
-function parseRoute(value: string): BaselineRoute {
+function parseRoute(value: string): ReferenceRoute {
   if (value === 'jito' || value === 'direct' || value === 'auto') return value;
   throw new LandfallError('LF_CLI_USAGE', `--route expects jito, direct or auto, got "${value}"`);
 }

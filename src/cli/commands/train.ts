@@ -5,26 +5,21 @@ import type { Command } from 'commander';
 import { mintToken } from '../../auth/mint.js';
 import { createBus } from '../../bus/create.js';
 import { TypedBus } from '../../bus/typed.js';
-import type { Bus } from '../../bus/types.js';
 import type { Config } from '../../config/schema.js';
 import { LandfallError } from '../../errors.js';
 import {
-  Module,
   type TrainAck,
   type TrainRequest,
   TrainRequestSchema,
   TrainState,
 } from '../../gen/landfall/v1/jobs_pb.js';
 import { createLogger } from '../../log.js';
-import { openStore } from '../../store/client.js';
+import { toProtoModule } from '../../proto/module.js';
 import { DirectoryInUseError } from '../../store/embedded-lock.js';
-import { migrateStore } from '../../store/setup.js';
-import { Sink } from '../../store/sink.js';
-import type { Store } from '../../store/types.js';
+import { type System, startSystem } from '../../system/system.js';
 import { stateName } from '../../train/acks.js';
 import { trainThroughApi } from '../../train/api-client.js';
 import { followJob } from '../../train/follow.js';
-import { startTraining } from '../../train/service.js';
 import { configFrom } from '../context.js';
 
 interface TrainCliOptions {
@@ -61,7 +56,8 @@ function number(flag: string, value: string | undefined): number {
 }
 
 function requestFrom(opts: TrainCliOptions, issuer: string): TrainRequest {
-  const module = { mev: Module.MEV, arb: Module.ARBITRAGE }[opts.module];
+  const module =
+    opts.module === 'mev' || opts.module === 'arb' ? toProtoModule(opts.module) : undefined;
   if (module === undefined) {
     throw new LandfallError('LF_CLI_USAGE', `--module must be mev or arb, not '${opts.module}'`);
   }
@@ -145,29 +141,17 @@ async function trainEmbedded(
   token: string | undefined,
 ): Promise<TrainAck> {
   const log = createLogger(config.log.level, 'train');
-  let store: Store;
+  let system: System;
   try {
-    store = await openStore(config.store, { home: config.home });
+    system = await startSystem({ config, log, services: ['sink', 'training'] });
   } catch (err) {
     if (!(err instanceof DirectoryInUseError)) throw err;
     return trainThroughRunningUp(config, request, token);
   }
-  let bus: Bus | undefined;
   try {
-    await migrateStore(store, config);
-    bus = await createBus(config.bus);
-    const typed = new TypedBus(bus);
-    const sink = await Sink.start({ bus: typed, store, logger: log, ...config.store.sink });
-    const training = await startTraining({ config, bus: typed, store, log });
-    try {
-      return await publishAndFollow(typed, request);
-    } finally {
-      await training.stop();
-      await sink.stop();
-    }
+    return await publishAndFollow(system.bus, request);
   } finally {
-    await bus?.close();
-    await store.close();
+    await system.stop();
   }
 }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import { DEFAULT_AGENT_SETTINGS, policiesFor } from '../../agent/assemble.js';
+import { policiesFor } from '../../agent/assemble.js';
 import { MarketCollector } from '../../agent/collector.js';
+import { DEFAULT_AGENT_SETTINGS } from '../../agent/config.js';
 import { AgentControl } from '../../agent/control.js';
 import { type Decision, Engine } from '../../agent/engine.js';
 import { HeuristicScorer } from '../../agent/scorer.js';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPaper } from '../../agent/paper.js';
-import { FEATURE_NAMES, FEATURE_SET } from '../../agent/scorer.js';
+import { FEATURE_NAMES, FEATURE_SET } from '../../agent/features.js';
+import { runAgents } from '../../agent/run.js';
 import { eventually } from '../../bus/contract.js';
 import { createBus } from '../../bus/create.js';
 import { TypedBus } from '../../bus/typed.js';
@@ -24,24 +24,17 @@ import {
 } from '../../gen/landfall/v1/realtime_pb.js';
 import { createLogger } from '../../log.js';
 import { listVersions } from '../../model/registry.js';
+import { createSimMarket } from '../../sim/index.js';
 import { openStore } from '../../store/client.js';
 import { migrateStore } from '../../store/setup.js';
 import { Sink } from '../../store/sink.js';
 import type { Store } from '../../store/types.js';
+import { until } from '../../testing/until.js';
 import { startTraining, type TrainingServices } from '../service.js';
 import { runTelemetry, type TelemetryRun } from './telemetry-run.js';
 
 const log = createLogger('silent');
 
-/** Polls an async condition; false when it is still false at the deadline. */
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** What the suite runs on besides the embedded defaults: the queue's config and its server. */
@@ -106,7 +99,7 @@ export function pipelineSuite(target: QueueTarget): void {
           );
           return Number(r?.n) >= data.submissions.mev;
         };
-        await until(stored, 60_000);
+        await until(stored, 'the sink to store every submitted opportunity', 60_000, 50);
       }, 180_000);
 
       afterAll(async () => {
@@ -123,7 +116,12 @@ export function pipelineSuite(target: QueueTarget): void {
 
       it('trains on the stored telemetry, publishes a model, and the running agent serves it', async () => {
         expect(data.submissions.mev).toBeGreaterThan(200);
-        const paper = await startPaper({ config, publisher: typed, modules: ['mev'], log });
+        const paper = await runAgents(createSimMarket({ config: config.sim, pace: 'wall' }), {
+          config,
+          publisher: typed,
+          modules: ['mev'],
+          log,
+        });
         const served = new Set<string>();
         const decisions: { version: string; score: number; decision: Decision }[] = [];
         await typed.subscribe(
@@ -186,12 +184,17 @@ export function pipelineSuite(target: QueueTarget): void {
           }
           // The acks reached ClickHouse through the sink.
           expect(
-            await until(async () => {
-              const rows = await store.query<{ state: string }>(
-                `SELECT state FROM ${store.database}.train_acks FINAL WHERE job_id = 'e2e-mev-1'`,
-              );
-              return rows.some((r) => r.state === 'TRAIN_STATE_SUCCEEDED');
-            }, 30_000),
+            await until(
+              async () => {
+                const rows = await store.query<{ state: string }>(
+                  `SELECT state FROM ${store.database}.train_acks FINAL WHERE job_id = 'e2e-mev-1'`,
+                );
+                return rows.some((r) => r.state === 'TRAIN_STATE_SUCCEEDED');
+              },
+              'the succeeded ack in train_acks',
+              30_000,
+              50,
+            ),
           ).toBe(true);
         } finally {
           await paper.stop();
@@ -303,7 +306,9 @@ export function pipelineSuite(target: QueueTarget): void {
           );
           return Number(r?.n) === rows;
         };
-        expect(await until(stored, 60_000)).toBe(true);
+        expect(
+          await until(stored, 'the sink to store every unprofitable outcome', 60_000, 50),
+        ).toBe(true);
         const before = listVersions(join(home, config.model.dir), 'arb').length;
         await typed.publish(
           'train-requests-proto',

@@ -3,7 +3,7 @@ import { settingsFrom } from '../../agent/config.js';
 import { Telemetry, type TelemetryPublisher } from '../../agent/telemetry.js';
 import type { Config } from '../../config/schema.js';
 import type { MarketEvent, Module } from '../../market/types.js';
-import { Simulator } from '../../sim/index.js';
+import { createSimMarket } from '../../sim/index.js';
 
 export interface TelemetryRun {
   readonly startMs: number;
@@ -27,26 +27,25 @@ export async function runTelemetry(options: {
 }): Promise<TelemetryRun> {
   const { config } = options;
   const modules = options.modules ?? ['arb', 'mev'];
-  const sim = new Simulator(
-    { ...config.sim, pace: 'virtual', startTimeMs: options.startMs },
-    { durationMs: options.minutes * 60_000 },
-  );
+  const market = createSimMarket({
+    config: { ...config.sim, startTimeMs: options.startMs },
+    pace: 'virtual',
+    durationMs: options.minutes * 60_000,
+  });
   const agents = modules.map((module) => {
     const agentId = `${module}-train-data-${config.sim.seed}`;
-    const telemetry = new Telemetry(options.publisher, agentId, module, sim.clock);
+    const telemetry = new Telemetry(options.publisher, agentId, module, market.clock);
     const engine = createAgent({
       agentId,
       module,
-      executor: sim.executor,
+      market,
       policy: { kind: config.agent.policy },
       settings: settingsFrom(config.agent),
       observers: [telemetry],
-      minTipLamports: sim.config.jito.minTipLamports,
-      baseFeeLamports: sim.config.chain.baseFeeLamports,
     });
     return { module, engine };
   });
-  await sim.run((event: MarketEvent) => {
+  await market.simulator.run((event: MarketEvent) => {
     for (const a of agents) a.engine.handle(event);
   });
   const submissions = { arb: 0, mev: 0 };

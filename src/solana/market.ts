@@ -1,0 +1,106 @@
+import type { TypedBus } from '../bus/typed.js';
+import type { Logger } from '../log.js';
+import { systemClock } from '../market/system-clock.js';
+import type { Market, Module } from '../market/types.js';
+import type { LiveConfig } from './config.js';
+import { fetchTipFloor } from './feeds.js';
+import { loadWallet, type Wallet } from './keypair.js';
+import { createLiveStack, type LiveStack, requireEndpoints } from './stack.js';
+import { LAMPORTS_PER_SIGNATURE } from './transactions.js';
+
+/** Jito's documented minimum tip; the tip floor's 25th percentile may raise it. */
+export const JITO_MIN_TIP_LAMPORTS = 1_000;
+
+export interface SolanaMarketOptions {
+  readonly live: LiveConfig;
+  readonly log: Logger;
+  /** Modules the safety gate's daily-loss kill names. */
+  readonly modules: readonly Module[];
+  /** Build, sign and simulate; never send. */
+  readonly dryRun: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where the daily-loss kill goes (control-proto) and is audited. */
+  readonly bus?: TypedBus;
+}
+
+/** A market adapter whose live stack stays reachable (stage latencies, safety, tests). */
+export interface SolanaMarket extends Market {
+  readonly stack: LiveStack;
+  readonly wallet: Wallet;
+}
+
+/**
+ * Solana as a market adapter: the RPC/PubSub source, the Jito and direct executors (or the
+ * dry-run simulator for both) behind the safety gate, on the system clock. The Jito tip floor's
+ * 25th percentile at start sets the minimum tip: the prior under the tip ladder. Live never
+ * guesses a provider: every endpoint must be named (LF_SOLANA_CONFIG otherwise).
+ */
+export async function openSolanaMarket(options: SolanaMarketOptions): Promise<SolanaMarket> {
+  const { live, log } = options;
+  const endpoints = requireEndpoints(live);
+  const wallet = await loadWallet(live, options.env);
+  const stack = createLiveStack({
+    live,
+    wallet,
+    clock: systemClock,
+    log,
+    modules: options.modules,
+    dryRun: options.dryRun,
+    ...(options.bus === undefined ? {} : { bus: options.bus }),
+  });
+  const floor = await fetchTipFloor(
+    endpoints.tipFloorUrl,
+    live.timeouts.requestMs,
+    systemClock.now(),
+  ).catch((err: unknown) => {
+    log.warn(
+      { err: (err as Error).message },
+      'tip floor unavailable at start; minimum tip stays at the Jito minimum',
+    );
+    return undefined;
+  });
+  const minTip = Math.max(JITO_MIN_TIP_LAMPORTS, floor?.landedTipLamports.p25 ?? 0);
+  return solanaMarketFrom(stack, { live, wallet, minTipLamports: minTip, dryRun: options.dryRun });
+}
+
+/** The market face of a live stack already built (tests build theirs on a local cluster). */
+export function solanaMarketFrom(
+  stack: LiveStack,
+  o: { live: LiveConfig; wallet: Wallet; minTipLamports: number; dryRun: boolean },
+): SolanaMarket {
+  const { endpoints, source, safety } = stack;
+  const caps = o.live.caps;
+  return {
+    stack,
+    wallet: o.wallet,
+    tag: `live-${o.wallet.address.slice(0, 8)}`,
+    source,
+    executor: stack.executor,
+    clock: systemClock,
+    minTipLamports: o.minTipLamports,
+    baseFeeLamports: Number(LAMPORTS_PER_SIGNATURE),
+    // Sized within the cap, rather than sized freely and then refused by the safety gate.
+    maxAmountIn: BigInt(caps.maxTradeLamports),
+    describe: () => [
+      `  market solana ${endpoints.rpcUrl} + ${endpoints.wsUrl}: ${o.live.pools.length} Raydium CP-Swap pools, slots, leaders, fees`,
+      `  jito   ${endpoints.blockEngineUrl}/api/v1/bundles, tip floor ${endpoints.tipFloorUrl} (min tip ${o.minTipLamports} lamports)`,
+      `  wallet ${o.wallet.address}${o.dryRun ? ' — DRY RUN: bundles and transactions are simulated, never sent' : ' — LIVE: real transactions'}`,
+      `  safety max trade ${caps.maxTradeLamports}, daily loss limit ${caps.dailyLossLimitLamports} (kills via control-proto), balance floor ${caps.balanceFloorLamports} lamports; stale after ${o.live.timeouts.staleAfterMs} ms`,
+    ],
+    summary() {
+      const s = source.stats;
+      const d = stack.dryRun?.stats;
+      return [
+        `  market: ${s.poolEvents} pool updates, ${s.slotEvents} slots, ${source.pubsubStats.connects} connections, ${s.refreshFailures} failed refreshes`,
+        `  stages: ${stack.pipeline.latency.describe()}`,
+        `  safety: ${safety.stats.refused} refused, day P&L ${safety.dayProfitLamports} lamports${safety.stats.killed ? ', KILLED by the daily loss limit' : ''}`,
+        ...(d === undefined
+          ? []
+          : [
+              `  dry run: ${d.simulated} simulated (${d.bundles} bundles, ${d.transactions} transactions), ${d.succeeded} succeeded, ${d.failed} failed`,
+            ]),
+      ];
+    },
+    stop: () => source.stop(),
+  };
+}

@@ -1,0 +1,145 @@
+import type { AgentRun } from '../agent/run.js';
+import type { TypedBus } from '../bus/typed.js';
+import type { Config } from '../config/schema.js';
+import { LandfallError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { systemClock } from '../market/system-clock.js';
+import type { Market, Module } from '../market/types.js';
+import type { Sink } from '../store/sink.js';
+import type { Store } from '../store/types.js';
+import type { MarketMode } from './consent.js';
+import { openMarket } from './market.js';
+import { type Service, stopInReverse } from './service.js';
+import {
+  agentsService,
+  apiService,
+  busService,
+  guardService,
+  sinkService,
+  storeService,
+  trainingService,
+} from './services.js';
+
+/** What a command may run beside the bus, which every one has. Listed in start order. */
+export type ServiceName = 'sink' | 'training' | 'agents' | 'guard' | 'api';
+const START_ORDER: readonly ServiceName[] = ['sink', 'training', 'agents', 'guard', 'api'];
+/** Services that read or write the store: with any of them, the store opens first. */
+const NEEDS_STORE: ReadonlySet<ServiceName> = new Set(['sink', 'training', 'api']);
+
+export interface SystemOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly services: readonly ServiceName[];
+  /** With `agents`: the market they trade on (`consent.ts` decides it) and their modules. */
+  readonly market?: MarketMode;
+  readonly modules?: readonly Module[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** With `api`: the HMAC secret was generated for this process (src/auth/dev-secret.ts). */
+  readonly generatedSecret?: boolean;
+}
+
+export interface System {
+  readonly bus: TypedBus;
+  readonly store?: Store;
+  readonly sink?: Sink;
+  readonly agents?: AgentRun;
+  /** Banner lines of every service, in start order. */
+  readonly lines: readonly string[];
+  /** Settles when the market ends by itself or fails; never, without agents. */
+  readonly ended: Promise<void>;
+  /** Stops every service, last started first; idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: `landfall up`, `landfall agent` and the embedded `landfall train` start
+ * the services they run here, always in one order — store, bus, sink, training, market and
+ * agents, guard, API with the gateway — and stop them in reverse: no new commands while
+ * stopping, agents before the sink so their last outcomes and metrics are stored, the store
+ * last. A service that fails to start stops those already started before the error surfaces.
+ */
+export async function startSystem(options: SystemOptions): Promise<System> {
+  const { config, log } = options;
+  const wanted = new Set(options.services);
+  const started: Service[] = [];
+  const add = <T extends { service: Service }>(r: T): T => {
+    started.push(r.service);
+    return r;
+  };
+  try {
+    const store = [...wanted].some((s) => NEEDS_STORE.has(s))
+      ? add(await storeService(config)).store
+      : undefined;
+    const { bus } = add(await busService(config));
+    let sink: Sink | undefined;
+    let agents: AgentRun | undefined;
+    let market: Market | undefined;
+    for (const name of START_ORDER.filter((s) => wanted.has(s))) {
+      switch (name) {
+        case 'sink':
+          sink = add(await sinkService(config, bus, needStore(store), log)).sink;
+          break;
+        case 'training':
+          started.push(await trainingService(config, bus, needStore(store), log));
+          break;
+        case 'agents': {
+          const modules = options.modules ?? ['arb', 'mev'];
+          const env = options.env ?? process.env;
+          const opened = await openMarket(options.market ?? 'paper', {
+            config,
+            log,
+            modules,
+            env,
+            bus,
+          });
+          market = opened;
+          agents = add(
+            await agentsService(opened, { config, bus, modules, log }).catch(async (err) => {
+              await opened.stop();
+              throw err;
+            }),
+          ).agents;
+          break;
+        }
+        case 'guard':
+          started.push(await guardService(config, bus, market?.clock ?? systemClock, log));
+          break;
+        case 'api':
+          started.push(
+            await apiService({
+              config,
+              generatedSecret: options.generatedSecret ?? false,
+              bus,
+              store: needStore(store),
+              log,
+              ...(sink === undefined ? {} : { sink }),
+            }),
+          );
+          break;
+      }
+    }
+    let stopping: Promise<void> | undefined;
+    return {
+      bus,
+      ...(store === undefined ? {} : { store }),
+      ...(sink === undefined ? {} : { sink }),
+      ...(agents === undefined ? {} : { agents }),
+      lines: started.flatMap((s) => s.lines),
+      ended: agents?.ended ?? new Promise<void>(() => {}),
+      stop() {
+        stopping ??= stopInReverse(started, log);
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await stopInReverse(started, log);
+    throw err;
+  }
+}
+
+function needStore(store: Store | undefined): Store {
+  if (store === undefined) {
+    throw new LandfallError('LF_INTERNAL', 'a service that needs the store started without it');
+  }
+  return store;
+}
