@@ -8,7 +8,9 @@ import type {
   Submission,
   SubmissionOutcome,
 } from '../market/types.js';
+import { validateSubmission } from '../market/validate-submission.js';
 import { Rng } from '../random/rng.js';
+import { MAX_COMPUTE_UNITS } from './calibration.js';
 import { Chain } from './chain.js';
 import { parseSimConfig, type SimConfig, type SimConfigInput } from './config.js';
 import { AGENT_ID, type SimContext, type Trader } from './context.js';
@@ -21,7 +23,6 @@ import { Regimes } from './regimes.js';
 import { Rivals } from './rivals.js';
 import { Scheduler } from './scheduler.js';
 import { newOpportunityTally, newRegimeStats, newTally, type SimStats } from './stats.js';
-import { validateSubmission } from './validate.js';
 
 export interface SimulatorOptions {
   /** Simulated run length in ms; without it the run goes on until `source.stop()`. */
@@ -228,7 +229,11 @@ export class Simulator implements SimContext {
       );
     }
     try {
-      validateSubmission(sub, this.config, (id) => this.pools.get(id));
+      validateSubmission(sub, {
+        maxComputeUnits: MAX_COMPUTE_UNITS,
+        maxBundleTransactions: this.config.jito.maxBundleTransactions,
+        knownPool: (id) => this.pools.get(id) !== undefined,
+      });
       if (this.submitted.has(sub.id)) {
         throw new LandfallError(
           'LF_MARKET_SUBMISSION_INVALID',

@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Base64EncodedWireTransaction, Commitment } from '@solana/kit';
-import { isLandfallError, LandfallError } from '../errors.js';
+import { isLandfallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
+import { validateSubmission } from '../market/validate-submission.js';
+import { MAX_BUNDLE_TRANSACTIONS } from './block-engine.js';
 import type { Wallet } from './keypair.js';
 import { StageLatency } from './latency.js';
 import { EXCEEDED_SLIPPAGE_ERROR } from './raydium-cp-swap.js';
@@ -81,7 +83,11 @@ export class SubmissionPipeline {
   }
 
   async begin(submission: Submission): Promise<Begun> {
-    validate(submission);
+    validateSubmission(submission, {
+      maxComputeUnits: MAX_COMPUTE_UNITS,
+      maxBundleTransactions: MAX_BUNDLE_TRANSACTIONS,
+      knownPool: (id) => this.options.pools.pool(id) !== undefined,
+    });
     const startedMs = this.options.clock.now();
     const { wallet, pools, safety } = this.options;
     const worstFee = transactionFee(
@@ -196,16 +202,4 @@ export function failureOf(err: unknown): FailureReason {
   return custom !== undefined && Number(custom) === EXCEEDED_SLIPPAGE_ERROR
     ? 'slippage'
     : 'dropped';
-}
-
-function validate(s: Submission): void {
-  const bad = (why: string) =>
-    new LandfallError('LF_MARKET_SUBMISSION_INVALID', `submission ${s.id}: ${why}`);
-  if (s.legs.length === 0) throw bad('legs is empty');
-  if (s.legs[0]?.amountIn === 'previous') throw bad("legs[0].amountIn cannot be 'previous'");
-  if (s.route === 'direct' && s.tipLamports !== 0n)
-    throw bad('tipLamports must be 0 on the direct route');
-  if (s.route === 'jito' && s.tipLamports <= 0n)
-    throw bad('tipLamports must be positive on the jito route');
-  if (s.priorityFeeMicroLamports < 0n) throw bad('priorityFeeMicroLamports must not be negative');
 }

@@ -113,15 +113,5 @@ export async function testbed(
   };
 }
 
-/** Polls `condition` every 10 ms until it holds; generous default, never a timing assertion. */
-export async function until(
-  condition: () => boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The one poller (src/testing/until.ts), here for the Solana tests that import it from the testbed. */
+export { until } from '../../testing/until.js';
