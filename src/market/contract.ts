@@ -36,22 +36,36 @@ interface Seen {
   readonly receivedMs: number;
 }
 
-/** Malformed the same way on every market: each must be refused with the same code. */
-export function malformedVariants(valid: Submission): Array<[string, Submission]> {
+/**
+ * Malformed the same way on every market: each must be refused with the same code, and the
+ * message must name the field at fault (`submission "<id>": <field> <problem>`).
+ */
+export function malformedVariants(valid: Submission): Array<[string, Submission, string]> {
   const [first, ...rest] = valid.legs;
+  const leg0 = first as SwapLeg;
   return [
-    ['no legs', { ...valid, legs: [] }],
-    ['a tip on the direct route', { ...valid, route: 'direct', tipLamports: 1_000n }],
-    ['a jito bundle without a tip', { ...valid, route: 'jito', tipLamports: 0n }],
+    ['no legs', { ...valid, legs: [] }, 'legs'],
+    [
+      'a tip on the direct route',
+      { ...valid, route: 'direct', tipLamports: 1_000n },
+      'tipLamports',
+    ],
+    ['a jito bundle without a tip', { ...valid, route: 'jito', tipLamports: 0n }, 'tipLamports'],
     [
       'an unknown pool',
-      { ...valid, legs: [{ ...(first as SwapLeg), pool: 'no-such-pool' }, ...rest] },
+      { ...valid, legs: [{ ...leg0, pool: 'no-such-pool' }, ...rest] },
+      'legs[0].pool',
     ],
     [
       "a first leg spending 'previous'",
-      { ...valid, legs: [{ ...(first as SwapLeg), amountIn: 'previous' }] },
+      { ...valid, legs: [{ ...leg0, amountIn: 'previous' }] },
+      'legs[0].amountIn',
     ],
-    ['a negative priority fee', { ...valid, priorityFeeMicroLamports: -1n }],
+    [
+      'a negative priority fee',
+      { ...valid, priorityFeeMicroLamports: -1n },
+      'priorityFeeMicroLamports',
+    ],
   ];
 }
 
@@ -86,8 +100,10 @@ export function marketContract(target: MarketContractTarget): void {
       const { seen, startMs } = await started();
       await until(() => seen.some((s) => s.event.kind !== 'pool'), 'an event after the pools');
       const firstOther = seen.findIndex((s) => s.event.kind !== 'pool');
-      const initial = new Set(poolsOf(seen.slice(0, firstOther)).map((p) => p.id));
+      const initialIds = poolsOf(seen.slice(0, firstOther)).map((p) => p.id);
+      const initial = new Set(initialIds);
       expect(initial.size).toBeGreaterThan(0);
+      expect(initialIds, 'each pool once in the first batch').toHaveLength(initial.size);
       for (const p of poolsOf(seen)) expect(initial.has(p.id), p.id).toBe(true);
       let last = startMs;
       for (const { event, receivedMs } of seen) {
@@ -115,7 +131,7 @@ export function marketContract(target: MarketContractTarget): void {
       const { h, seen } = await started();
       await until(() => poolsOf(seen).length > 0, 'the pools');
       const valid = h.submission('contract-valid', poolsOf(seen));
-      for (const [what, bad] of malformedVariants(valid)) {
+      for (const [what, bad, field] of malformedVariants(valid)) {
         const err = await h.market.executor.submit(bad).then(
           () => undefined,
           (e: unknown) => e,
@@ -124,7 +140,7 @@ export function marketContract(target: MarketContractTarget): void {
           isLandfallError(err, 'LF_MARKET_SUBMISSION_INVALID'),
           `${what}: ${String(err)}`,
         ).toBe(true);
-        expect((err as Error).message).toContain('contract-valid');
+        expect((err as Error).message, what).toContain(`submission "contract-valid": ${field} `);
       }
     });
 

@@ -81,7 +81,7 @@ describe('every executor refuses a malformed submission the same way', () => {
       const reason = (err: unknown) =>
         `${(err as { code?: string }).code}: ${(err as Error).message}`;
       refusals.set('simulator', await sim.executor.submit(bad).then(String, reason));
-      const [, liveBad] = variants(solanaPool)[i] as [string, Submission];
+      const [, liveBad] = variants(solanaPool)[i] as [string, Submission, string];
       for (const [name, executor] of Object.entries(live)) {
         refusals.set(name, await executor.submit(liveBad).then(String, reason));
       }

@@ -55,6 +55,8 @@ describe('simulator config', () => {
       /sim\.jito\.tipFloor.*must not decrease/,
     );
     expect(rejection({ chain: { slotMs: -1 } })).toMatch(/sim\.chain\.slotMs/);
+    // A bundle without a tip is malformed, so the smallest tip a bundle may carry is 1.
+    expect(rejection({ jito: { minTipLamports: 0 } })).toMatch(/sim\.jito\.minTipLamports/);
   });
 });
 

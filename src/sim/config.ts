@@ -82,8 +82,11 @@ const chainSchema = z.strictObject({
 const jitoSchema = z.strictObject({
   /** Block-engine auction cadence, ms. trendflows (secondary source): 200 ms. */
   auctionTickMs: pos().default(cal.AUCTION_TICK_MS),
-  /** Bundles tipping less are rejected (`tip_below_minimum`). Alchemy: 1,000 lamports. */
-  minTipLamports: z.number().int().min(0).default(cal.MIN_TIP_LAMPORTS),
+  /**
+   * Bundles tipping less are rejected (`tip_below_minimum`). Alchemy: 1,000 lamports. At least
+   * 1: a bundle without a tip is malformed (`validate-submission.ts`), and tips start here.
+   */
+  minTipLamports: z.number().int().min(1).default(cal.MIN_TIP_LAMPORTS),
   /** Alchemy: up to 5 transactions per bundle (a backrun's target counts). */
   maxBundleTransactions: z.number().int().min(1).default(cal.MAX_BUNDLE_TRANSACTIONS),
   /**

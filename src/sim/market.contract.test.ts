@@ -19,6 +19,16 @@ function buy(id: string, pools: readonly PoolSnapshot[]): Submission {
   };
 }
 
+// Virtual pace, as in a backtest: the market runs as fast as the handler allows.
+marketContract({
+  name: 'simulator (virtual pace)',
+  features: { slots: true },
+  create: async () => ({
+    market: createSimMarket({ config: { seed: 7 }, pace: 'virtual' }),
+    submission: buy,
+  }),
+});
+
 // Wall pace, as in paper mode: outcomes arrive while the market runs on its own.
 marketContract({
   name: 'simulator (wall pace ×50)',
