@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { installFatalSignalHandler } from '../ops/fatal-signal.js';
 import { registerAgent } from './commands/agent.js';
 import { registerApi } from './commands/api.js';
 import { registerBacktest } from './commands/backtest.js';
@@ -23,6 +25,18 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
   version: string;
 };
 
+/** The long-running commands. */
+const SERVICES = new Set([
+  'up',
+  'agent',
+  'sink',
+  'api',
+  'gateway',
+  'guard',
+  'dispatcher',
+  'worker',
+]);
+
 export function buildProgram(): Command {
   const program = new Command('landfall')
     .description('Solana arbitrage and backrun searcher platform')
@@ -32,7 +46,12 @@ export function buildProgram(): Command {
       'config file (default: ./landfall.yaml if present, or $LANDFALL_CONFIG)',
     )
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // A service that crashes in native code must exit and say so, not hang (ops/fatal-signal.ts).
+    .hook('preAction', (_program, action) => {
+      if (SERVICES.has(action.name()))
+        installFatalSignalHandler(createLogger('warn', action.name()));
+    });
   registerUp(program);
   registerConfig(program);
   registerBench(program);

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Module } from '../market/types.js';
-import { type LoadedModel, loadModel } from './loader.js';
+import { type LoadedModel, loadModel, loadModelProbed } from './loader.js';
 import { latestName } from './registry.js';
 
 export interface HotModelOptions {
@@ -17,12 +17,15 @@ export interface HotModelOptions {
   /** Called after every swap, with the model now serving (tests and benchmarks observe it). */
   onSwap?: (model: LoadedModel) => void;
   onReject?: (path: string, reason: string) => void;
+  /** Wall-clock limit of a candidate's probe process (loader.ts). */
+  probeTimeoutMs?: number;
 }
 
 /**
  * The live model of one module, following `lib<module>_latest.so`. The watch is on the
  * directory: a watch on the symlink itself dies when `ln -sfn` (rename) replaces it. On a
- * change it resolves the link, loads and validates the versioned file, then swaps one
+ * change it resolves the link, probes the versioned file in a child process (a library that
+ * crashes its process must not crash the agent), loads and validates it, then swaps one
  * reference. Prediction is synchronous, so a call that took `current` finishes on that model
  * even if a swap lands meanwhile; old libraries stay loaded for ever (a few tens of kB each,
  * bounded by the number of publishes an agent sees in its lifetime).
@@ -35,6 +38,9 @@ export class HotModel {
   private pending: (() => void) | undefined;
   /** The last resolved target we tried, so a rejected file is reported once, not per event. */
   private lastTried: string | undefined;
+  /** A candidate is being probed and loaded; `again`: the link changed meanwhile. */
+  private loading = false;
+  private again = false;
   private readonly opts: HotModelOptions;
 
   constructor(options: HotModelOptions) {
@@ -93,7 +99,7 @@ export class HotModel {
     if (this.pending) return;
     const fire = () => {
       this.pending = undefined;
-      this.reload();
+      void this.reloadInBackground();
     };
     const ms = this.opts.debounceMs ?? 0;
     if (ms > 0) {
@@ -106,50 +112,98 @@ export class HotModel {
     }
   }
 
-  /** Resolves the link and, when it names a new file, loads, validates and swaps. */
+  /**
+   * Resolves the link and, when it names a new file, loads, validates and swaps, probing a new
+   * library in a child process first (loader.ts) while this thread waits: for a start, before
+   * anything is served.
+   */
   reload(): void {
+    const target = this.candidate();
+    if (target === undefined) return;
+    const started = performance.now();
+    try {
+      this.accept(loadModel(target, this.loadOptions()), started);
+    } catch (err) {
+      this.refuse(target, err);
+    }
+  }
+
+  /** `reload` with the probe off this thread: predictions go on while a candidate is probed. */
+  private async reloadInBackground(): Promise<void> {
+    if (this.loading) {
+      this.again = true; // Resolved again once this load ends: the newest target wins.
+      return;
+    }
+    const target = this.candidate();
+    if (target === undefined) return;
+    const started = performance.now();
+    this.loading = true;
+    try {
+      const next = await loadModelProbed(target, this.loadOptions());
+      if (this.watcher !== undefined) this.accept(next, started);
+    } catch (err) {
+      if (this.watcher !== undefined) this.refuse(target, err);
+    } finally {
+      this.loading = false;
+      if (this.again && this.watcher !== undefined) {
+        this.again = false;
+        this.schedule();
+      }
+    }
+  }
+
+  private loadOptions() {
+    return {
+      module: this.opts.module,
+      featureNames: this.opts.featureNames,
+      ...(this.opts.probeTimeoutMs === undefined
+        ? {}
+        : { probeTimeoutMs: this.opts.probeTimeoutMs }),
+    };
+  }
+
+  /** The file the link resolves to when it is one not tried yet; undefined otherwise. */
+  private candidate(): string | undefined {
     const link = join(this.opts.dir, latestName(this.opts.module));
     let target: string;
     try {
       target = realpathSync(link);
     } catch {
-      return; // No live model published yet, or the link is mid-replacement (rename is atomic).
+      return undefined; // No live model published yet, or the link is mid-replacement.
     }
     if (target === this.model?.path) {
       this.lastTried = undefined;
-      return;
+      return undefined;
     }
-    if (target === this.lastTried) return;
+    if (target === this.lastTried) return undefined;
     this.lastTried = target;
-    const log = this.opts.logger;
-    const started = performance.now();
-    try {
-      const next = loadModel(target, {
-        module: this.opts.module,
-        featureNames: this.opts.featureNames,
-      });
-      const previous = this.model?.version;
-      this.model = next;
-      this.swapCount++;
-      this.loadMs = performance.now() - started;
-      log?.info(
-        {
-          module: next.module,
-          version: next.version,
-          checksum: next.checksum,
-          previous,
-          loadMs: this.loadMs,
-        },
-        'model accepted',
-      );
-      this.opts.onSwap?.(next);
-    } catch (err) {
-      const reason = describeError(err);
-      log?.warn(
-        { module: this.opts.module, path: target, reason, serving: this.model?.version },
-        'model rejected',
-      );
-      this.opts.onReject?.(target, reason);
-    }
+    return target;
+  }
+
+  private accept(next: LoadedModel, started: number): void {
+    const previous = this.model?.version;
+    this.model = next;
+    this.swapCount++;
+    this.loadMs = performance.now() - started;
+    this.opts.logger?.info(
+      {
+        module: next.module,
+        version: next.version,
+        checksum: next.checksum,
+        previous,
+        loadMs: this.loadMs,
+      },
+      'model accepted',
+    );
+    this.opts.onSwap?.(next);
+  }
+
+  private refuse(target: string, err: unknown): void {
+    const reason = describeError(err);
+    this.opts.logger?.warn(
+      { module: this.opts.module, path: target, reason, serving: this.model?.version },
+      'model rejected',
+    );
+    this.opts.onReject?.(target, reason);
   }
 }

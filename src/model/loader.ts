@@ -4,11 +4,12 @@ import koffi, { type LibraryHandle } from 'koffi';
 import { LandfallError } from '../errors.js';
 import type { Module } from '../market/types.js';
 import { goldenRow, type ModelManifest, manifestPathFor, readManifest } from './manifest.js';
+import { probeLibrary, probeLibrarySync } from './probe.js';
 
 /**
  * Loads one model library through koffi and checks everything ABI v1 promises before anyone
- * may call it. Any failure throws LF_MODEL_REJECTED with the reason; the caller keeps its
- * current model. No library is ever unloaded, accepted or not: one that passed may have a
+ * may call it, after a child process survived mapping and calling it (probe.ts). Any failure
+ * throws LF_MODEL_REJECTED with the reason; the caller keeps its current model. No library is ever unloaded, accepted or not: one that passed may have a
  * caller inside it, and nothing is gained by unmapping the tens of kB of a rejected one.
  */
 const PredictFn = koffi.proto('float landfall_predict_fn(const float *feats, size_t len)');
@@ -50,6 +51,8 @@ export interface LoadOptions {
   module: Module;
   /** The feature order the agent computes; the model must take exactly these. */
   featureNames: readonly string[];
+  /** Wall-clock limit of the probe process (default PROBE_TIMEOUT_MS). */
+  probeTimeoutMs?: number;
 }
 
 function reject(path: string, reason: string, cause?: unknown): never {
@@ -71,8 +74,14 @@ export function sha256File(path: string): string {
   return hash('sha256', readFileSync(path), 'hex');
 }
 
-/** Loads `path` (a symlink is resolved first: koffi caches handles by path). */
-export function loadModel(path: string, options: LoadOptions): LoadedModel {
+interface Candidate {
+  file: string;
+  checksum: string;
+  manifest: ModelManifest;
+}
+
+/** Resolves `path` and checks the file against its manifest; nothing is mapped yet. */
+function candidateOf(path: string, options: LoadOptions): Candidate {
   let file: string;
   try {
     file = realpathSync(path);
@@ -87,15 +96,55 @@ export function loadModel(path: string, options: LoadOptions): LoadedModel {
   if (manifest.module !== options.module) {
     reject(file, `manifest is for module ${manifest.module}, not ${options.module}`);
   }
+  return { file, checksum, manifest };
+}
+
+/** Files (with their checksum) this process already mapped: probing them again proves nothing. */
+const mapped = new Set<string>();
+const keyOf = (c: Candidate) => `${c.checksum} ${c.file}`;
+
+function probeInput(c: Candidate, options: LoadOptions) {
+  return { file: c.file, module: options.module, golden: c.manifest.golden };
+}
+
+/**
+ * Loads `path` (a symlink is resolved first: koffi caches handles by path), after a probe in
+ * a child process (probe.ts) that blocks this thread: for a start or a one-off check, not
+ * while serving (see `loadModelProbed`).
+ */
+export function loadModel(path: string, options: LoadOptions): LoadedModel {
+  const c = candidateOf(path, options);
+  if (!mapped.has(keyOf(c))) {
+    const crash = probeLibrarySync(probeInput(c, options), options.probeTimeoutMs);
+    if (crash !== undefined) reject(c.file, crash);
+  }
+  return open(c, options);
+}
+
+/** `loadModel` with the probe run without blocking the event loop: for a hot reload. */
+export async function loadModelProbed(path: string, options: LoadOptions): Promise<LoadedModel> {
+  const c = candidateOf(path, options);
+  if (!mapped.has(keyOf(c))) {
+    const crash = await probeLibrary(probeInput(c, options), options.probeTimeoutMs);
+    if (crash !== undefined) reject(c.file, crash);
+    // The bytes the probe survived must be the ones mapped here.
+    const now = sha256File(c.file);
+    if (now !== c.checksum) reject(c.file, `file changed while it was probed (sha256 ${now})`);
+  }
+  return open(c, options);
+}
+
+function open(c: Candidate, options: LoadOptions): LoadedModel {
   let lib: LibraryHandle;
   try {
-    lib = koffi.load(file);
+    lib = koffi.load(c.file);
   } catch (err) {
-    reject(file, `not a loadable shared object (${(err as Error).message})`, err);
+    reject(c.file, `not a loadable shared object (${(err as Error).message})`, err);
   }
   // Accepted or not, the library stays loaded (see the comment at the top of this file).
   opened.push(lib);
-  return validate(lib, file, checksum, manifest, options);
+  mapped.add(keyOf(c));
+  return validate(lib, c.file, c.checksum, c.manifest, options);
 }
 
 function validate(

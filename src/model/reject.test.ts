@@ -1,9 +1,22 @@
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHandModel, constantGolden, type HandModelSpec } from './hand-built.js';
+import { buildSharedObject } from './compile.js';
+import {
+  buildHandModel,
+  constantGolden,
+  type HandModelSpec,
+  handModelSource,
+} from './hand-built.js';
 import { HotModel } from './hot.js';
 import { activate, libraryName, publish } from './registry.js';
 import { ModelScorer } from './scorer.js';
@@ -61,6 +74,30 @@ const cases: BadCase[] = [
       activate(dir, 'mev', m.version);
     },
   },
+  {
+    // Mapping it raises SIGBUS in the dynamic loader: only a child process can survive that.
+    name: 'truncated library',
+    reason: /the probe process was killed by SIGBUS while loading/,
+    async publishWith(dir, work) {
+      const file = join(work, 'whole.so');
+      await buildHandModel(spec({ p: 0.6 }), file);
+      writeFileSync(join(work, 'truncated.so'), readFileSync(file).subarray(0, 3000));
+      publish(dir, candidate(join(work, 'truncated.so'), 0.6), 50);
+    },
+  },
+  {
+    name: 'predict never returns',
+    reason: /the probe process timed out after \d+ ms while predicting golden vector 0/,
+    async publishWith(dir, work) {
+      const file = join(work, 'spins.so');
+      const source = handModelSource(spec({ p: 0.6 })).replace(
+        '(void)f;',
+        '(void)f; for (volatile int i = 0;; i++) {}',
+      );
+      await buildSharedObject(source, file);
+      publish(dir, candidate(file, 0.6), 50);
+    },
+  },
 ];
 
 function spec(over: Partial<HandModelSpec>): HandModelSpec {
@@ -102,6 +139,8 @@ describe('the loader rejects bad artifacts and keeps the old model', () => {
       module: 'mev',
       featureNames: FEATURES,
       debounceMs: 0,
+      // Long enough for a busy host to start the probe process, short for the spinning case.
+      probeTimeoutMs: 5000,
       logger,
       onReject(path, reason) {
         rejections.push({ path, reason });
