@@ -7,7 +7,7 @@ import {
 } from '@clickhouse/client';
 import type { StoreConfig } from '../config/schema.js';
 import { type ErrorCode, LandfallError, reasonOf } from '../errors.js';
-import { embeddedLayout, writeEmbeddedConfig } from './embedded-config.js';
+import { checkColdDisk, embeddedLayout, writeEmbeddedConfig } from './embedded-config.js';
 import { lockDataDirectory } from './embedded-lock.js';
 import type { QueryParams, Store, StoreHealth, StoreKind } from './types.js';
 
@@ -25,16 +25,21 @@ export interface OpenStoreOptions {
  */
 export async function openStore(config: StoreConfig, options: OpenStoreOptions): Promise<Store> {
   return config.kind === 'chdb'
-    ? openEmbedded(resolve(options.home, config.path), config.database)
+    ? openEmbedded(resolve(options.home, config.path), config.database, config.cold)
     : openServer(config);
 }
 
-async function openEmbedded(root: string, database: string): Promise<Store> {
+async function openEmbedded(
+  root: string,
+  database: string,
+  cold: StoreConfig['cold'],
+): Promise<Store> {
   const layout = embeddedLayout(root);
+  checkColdDisk(layout, cold);
   mkdirSync(root, { recursive: true });
   const unlock = lockDataDirectory(root);
   try {
-    writeEmbeddedConfig(layout);
+    writeEmbeddedConfig(layout, cold);
     // Loaded here, not at the top, so a server deployment never loads the native engine.
     const { Session } = await import('chdb');
     const { createChdbConnection } = await import('chdb/connection');

@@ -93,4 +93,18 @@ describe('tiering and retention (chdb)', () => {
     );
     expect(ids.map((r) => r.bundle_id)).toEqual(['ttl-fresh', 'ttl-old']);
   });
+
+  it('refuses to reopen with cold on S3 while parts live on the local cold disk', async () => {
+    const s3 = { kind: 's3', endpoint: 'http://127.0.0.1:9/bucket/cold/' } as const;
+    const env = { LF_TTL_KEY: 'k', LF_TTL_SECRET: 's' };
+    Object.assign(process.env, env);
+    const moved = validateConfig({
+      home: config.home,
+      store: { cold: { ...s3, accessKeyIdEnv: 'LF_TTL_KEY', secretAccessKeyEnv: 'LF_TTL_SECRET' } },
+    });
+    await expect(openStore(moved.store, { home: config.home })).rejects.toMatchObject({
+      code: 'LF_CONFIG_INVALID',
+      message: expect.stringContaining('disks/cold holds parts'),
+    });
+  });
 });

@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { EngineChildJob } from './engine-child.js';
+
+export type { EngineChildJob };
+
+const RESOLVE_TS = fileURLToPath(new URL('../../testing/resolve-ts.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
+
+/** Runs `job` in a fresh engine in its own process (see engine-child.ts); its query results. */
+export function inChild(
+  job: EngineChildJob,
+  env: Record<string, string> = {},
+): Promise<unknown[][]> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--disable-warning=ExperimentalWarning',
+      '--experimental-transform-types',
+      '--import',
+      RESOLVE_TS,
+      CHILD,
+      JSON.stringify(job),
+    ],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-4000);
+  });
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(stdout) as unknown[][])
+        : reject(new Error(`engine child exited ${code}: ${stderr}`)),
+    ),
+  );
+}
