@@ -29,7 +29,8 @@ export class LiveViews {
 
   static async start(bus: TypedBus): Promise<LiveViews> {
     const views = new LiveViews();
-    const options = { group: views.group, start: 'latest' as const };
+    // Transient: the group is this process's alone, so the bus removes it when we stop (or die).
+    const options = { group: views.group, start: 'latest' as const, transient: true };
     try {
       views.#subs.push(
         await bus.subscribe(

@@ -334,6 +334,53 @@ export function busContract(target: BusContractTarget): void {
       },
     );
 
+    it.skipIf(!target.features.transientGroups)(
+      `removes a transient group when its subscription closes${target.features.transientGroups ? '' : ` (skipped: ${target.name} keeps every group)`}`,
+      async () => {
+        const topic = uniqueTopic('transient');
+        await publishN(topic, 3);
+        const got: string[] = [];
+        const options = { group: 'view-1', start: 'earliest', transient: true } as const;
+        const handler = async (m: BusMessage) => void got.push(dec.decode(m.value));
+        const first = await bus.subscribe(topic, handler, options);
+        expect(await eventually(() => got.length >= 3)).toBe(true);
+        await first.close();
+        // A kept group would resume after the three; a removed one starts afresh from earliest.
+        const second = await bus.subscribe(topic, handler, options);
+        expect(await eventually(() => got.length >= 6)).toBe(true);
+        await second.close();
+        expect(got.slice(3).sort()).toEqual(['0', '1', '2']);
+      },
+    );
+
+    it('lets a handler release its key early: the next message of the key starts, in order', async () => {
+      const topic = uniqueTopic('release');
+      await publishN(topic, 5, () => 'one-key');
+      const started: number[] = [];
+      const finished: number[] = [];
+      let open = () => {};
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const sub = await bus.subscribe(
+        topic,
+        async (m, delivery) => {
+          started.push(Number(dec.decode(m.value)));
+          delivery.release();
+          await gate; // like a sink waiting for its batch to be stored
+          finished.push(Number(dec.decode(m.value)));
+        },
+        { group: 'released' },
+      );
+      // Without release the second message of the key would wait for the first to finish.
+      expect(await eventually(() => started.length === 5)).toBe(true);
+      expect(finished).toEqual([]);
+      expect(started).toEqual([0, 1, 2, 3, 4]);
+      open();
+      expect(await eventually(() => finished.length === 5)).toBe(true);
+      await sub.close();
+    });
+
     it('reports health', async () => {
       const health = await bus.health();
       expect(health.ok).toBe(true);

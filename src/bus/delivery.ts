@@ -1,6 +1,7 @@
 import { reasonOf } from '../errors.js';
 import {
   type BusMessage,
+  type Delivery,
   DlqHeaders,
   dlqTopic,
   type Handler,
@@ -12,6 +13,8 @@ export interface DeliveryOptions {
   maxAttempts: number;
   /** Publishes the dead letter; the adapter's own publish. */
   publish: (topic: string, value: Uint8Array, options: PublishOptions) => Promise<void>;
+  /** Lets the next message of the key start (see `Delivery`); a no-op by default. */
+  release?: () => void;
   /** Called while a retry waits, so an adapter can extend its ack deadline. */
   onRetry?: (attempt: number, error: unknown) => void;
 }
@@ -25,9 +28,10 @@ const MAX_BACKOFF_MS = 1_000;
  */
 export async function deliver(message: BusMessage, handler: Handler, options: DeliveryOptions) {
   let lastError: unknown;
+  const delivery: Delivery = { release: options.release ?? (() => {}) };
   for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
     try {
-      await handler(attempt === 1 ? message : { ...message, attempt });
+      await handler(attempt === 1 ? message : { ...message, attempt }, delivery);
       return;
     } catch (err) {
       lastError = err;

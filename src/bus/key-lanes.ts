@@ -11,17 +11,27 @@ export class KeyLanes {
     return this.#running;
   }
 
-  run(key: string, task: () => Promise<void>): Promise<void> {
+  /**
+   * Queues `task` behind the previous task of `key`. The next task of the key starts when this
+   * one settles (succeeds or fails) or calls `release`, whichever comes first: a task that has
+   * taken its item in order releases early so the key is not serialised on its slow tail.
+   */
+  run(key: string, task: (release: () => void) => Promise<void>): Promise<void> {
     this.#running++;
     const previous = this.#tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task).finally(() => {
-      if (this.#tails.get(key) === settled) this.#tails.delete(key);
-      this.#running--;
-      if (this.#running === 0) for (const wake of this.#idle.splice(0)) wake();
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
     });
-    // The next task of this key waits for this one whether it succeeds or fails.
-    const settled = result.catch(() => {});
-    this.#tails.set(key, settled);
+    const result = previous
+      .then(() => task(release))
+      .finally(() => {
+        release();
+        if (this.#tails.get(key) === released) this.#tails.delete(key);
+        this.#running--;
+        if (this.#running === 0) for (const wake of this.#idle.splice(0)) wake();
+      });
+    this.#tails.set(key, released);
     return result;
   }
 

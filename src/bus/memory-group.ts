@@ -26,6 +26,17 @@ export class Partition {
     this.notify();
   }
 
+  /**
+   * Forgets messages before `offset`. Copies what is left into a fresh array rather than
+   * splicing in place, so the old backing store (sized for the burst) can be freed.
+   */
+  dropBefore(offset: number): void {
+    const n = offset - this.base;
+    if (n <= 0) return;
+    this.log = this.log.slice(n);
+    this.base = offset;
+  }
+
   changed(): Promise<void> {
     return new Promise((resolve) => this.#wake.push(resolve));
   }
@@ -60,6 +71,8 @@ export class Group {
     readonly partitions: readonly Partition[],
     start: 'earliest' | 'latest',
     readonly publish: Bus['publish'],
+    /** Called when the group's committed position moves (retention may drop what it passed). */
+    readonly onCommit: () => void = () => {},
   ) {
     this.#positions = partitions.map((p) => {
       const at = start === 'earliest' ? p.base : p.end;
@@ -97,7 +110,7 @@ export class Group {
       }
       const offset = pos.next++;
       const message = partition.log[offset - partition.base] as BusMessage;
-      const run = pos.lanes.run(message.key, () => this.#handle(member, message));
+      const run = pos.lanes.run(message.key, (release) => this.#handle(member, message, release));
       member.inFlight.add(run);
       void run.finally(() => {
         const wasFull = member.inFlight.size >= member.maxInFlight;
@@ -111,10 +124,11 @@ export class Group {
   }
 
   /** Delivers until handled or dead-lettered; a dead letter that cannot be published is retried. */
-  async #handle(member: Member, message: BusMessage): Promise<void> {
+  async #handle(member: Member, message: BusMessage, release: () => void): Promise<void> {
     for (;;) {
       try {
         await deliver(message, member.handler, {
+          release,
           group: this.name,
           maxAttempts: member.maxAttempts,
           publish: this.publish,
@@ -129,7 +143,9 @@ export class Group {
 
   #complete(pos: Position, offset: number): void {
     pos.done.add(offset);
+    const before = pos.committed;
     while (pos.done.delete(pos.committed)) pos.committed++;
+    if (pos.committed !== before) this.onCommit();
   }
 
   #wakeAll(): void {

@@ -4,7 +4,7 @@ import { typedContract } from './typed-contract.js';
 
 const target = {
   name: 'memory',
-  features: { orderAcrossMembers: true, durable: false },
+  features: { orderAcrossMembers: true, durable: false, transientGroups: true },
   create: async () => new MemoryBus({ maxAttempts: 3 }),
 };
 

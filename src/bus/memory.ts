@@ -1,5 +1,7 @@
+import { createLogger, type Logger } from '../log.js';
 import { assertOpen } from './closed.js';
 import { Group, type Member, Partition } from './memory-group.js';
+import { type RetainedPartition, Retention, type RetentionStats } from './memory-retention.js';
 import type {
   Bus,
   BusHealth,
@@ -13,11 +15,13 @@ export interface MemoryBusOptions {
   /** Partitions per topic: keys hash to one, each is handled in order. Default 8. */
   partitions?: number;
   /**
-   * Messages a partition keeps beyond what every group still needs, for new `earliest` groups.
-   * A topic no group reads keeps only its newest messages: count retention, as on a broker.
-   * Default 10,000.
+   * Bytes (estimated) of messages kept, over all topics: beyond it the oldest messages every
+   * group has acknowledged are dropped (`bus.memory.retentionBytes`). What is left serves new
+   * `earliest` groups. Messages a group still needs are never dropped. Default 64 MiB.
    */
-  retainPerPartition?: number;
+  retentionBytes?: number;
+  /** Where the over-bound warning goes; a stderr logger by default. */
+  logger?: Logger;
   maxAttempts?: number;
   /** Default for subscriptions: messages a member holds unacknowledged. */
   maxInFlight?: number;
@@ -27,22 +31,19 @@ class MemoryTopic {
   readonly partitions: Partition[];
   readonly groups = new Map<string, Group>();
 
-  constructor(
-    partitions: number,
-    readonly retain: number,
-  ) {
+  constructor(partitions: number) {
     this.partitions = Array.from({ length: partitions }, () => new Partition());
   }
 
-  trim(index: number): void {
-    const partition = this.partitions[index] as Partition;
-    if (partition.log.length <= this.retain * 2) return;
-    let slowest = partition.end;
-    for (const g of this.groups.values()) slowest = Math.min(slowest, g.committed(index));
-    const drop = Math.min(slowest - partition.base, partition.log.length - this.retain);
-    if (drop <= 0) return;
-    partition.log.splice(0, drop);
-    partition.base += drop;
+  /** Each partition with the offset every group has acknowledged (its end when none reads). */
+  *retained(): Generator<RetainedPartition> {
+    for (const [index, partition] of this.partitions.entries()) {
+      let acknowledgedBefore = partition.end;
+      for (const g of this.groups.values()) {
+        acknowledgedBefore = Math.min(acknowledgedBefore, g.committed(index));
+      }
+      yield { partition, acknowledgedBefore };
+    }
   }
 }
 
@@ -61,14 +62,21 @@ export class MemoryBus implements Bus {
   readonly kind = 'memory' as const;
   readonly #topics = new Map<string, MemoryTopic>();
   readonly #partitions: number;
-  readonly #retain: number;
+  readonly #retention: Retention;
+  #trimScheduled = false;
+  /** The last trim could not get under the bound: only an acknowledgement can change that. */
+  #stuck = false;
   readonly #maxAttempts: number;
   readonly #maxInFlight: number;
   #closed = false;
 
   constructor(options: MemoryBusOptions = {}) {
     this.#partitions = options.partitions ?? 8;
-    this.#retain = options.retainPerPartition ?? 10_000;
+    let logger = options.logger;
+    this.#retention = new Retention(
+      options.retentionBytes ?? 64 * 1024 * 1024,
+      () => (logger ??= createLogger('info', 'memory-bus')),
+    );
     this.#maxAttempts = options.maxAttempts ?? 5;
     this.#maxInFlight = options.maxInFlight ?? 1024;
   }
@@ -76,7 +84,7 @@ export class MemoryBus implements Bus {
   #topic(name: string): MemoryTopic {
     let topic = this.#topics.get(name);
     if (!topic) {
-      topic = new MemoryTopic(this.#partitions, this.#retain);
+      topic = new MemoryTopic(this.#partitions);
       this.#topics.set(name, topic);
     }
     return topic;
@@ -87,8 +95,7 @@ export class MemoryBus implements Bus {
     const t = this.#topic(topic);
     const index = partitionOf(options.key, this.#partitions);
     const partition = t.partitions[index] as Partition;
-    t.trim(index);
-    partition.append({
+    const message = {
       topic,
       key: options.key,
       value: value.slice(),
@@ -96,7 +103,45 @@ export class MemoryBus implements Bus {
       offset: `${index}:${partition.end}`,
       timestamp: Date.now(),
       attempt: 1,
+    };
+    this.#retention.added(message);
+    partition.append(message);
+    this.#trimSoon();
+  }
+
+  /** Retained bytes against the bound (`bus.memory.retentionBytes`). */
+  retention(): RetentionStats {
+    return this.#retention.stats();
+  }
+
+  /**
+   * Trims once per macrotask at most, after publishes or acknowledgements: a burst of either
+   * costs one pass, and acknowledgements alone (no further publish) still release memory. A
+   * burst that never yields to the event loop is trimmed at once past twice the bound, unless
+   * the last pass found nothing acknowledged to drop (then it waits for an acknowledgement).
+   */
+  #trimSoon(): void {
+    if (!this.#retention.over) return;
+    if (!this.#stuck && this.#retention.bytes > 2 * this.#retention.bound) {
+      this.#trimNow();
+      return;
+    }
+    if (this.#trimScheduled) return;
+    this.#trimScheduled = true;
+    setImmediate(() => {
+      this.#trimScheduled = false;
+      this.#trimNow();
     });
+  }
+
+  #trimNow(): void {
+    this.#retention.trim([...this.#topics.values()].flatMap((t) => [...t.retained()]));
+    this.#stuck = this.#retention.over;
+  }
+
+  #acknowledged(): void {
+    this.#stuck = false;
+    this.#trimSoon();
   }
 
   async subscribe(
@@ -108,8 +153,12 @@ export class MemoryBus implements Bus {
     const t = this.#topic(topic);
     let group = t.groups.get(options.group);
     if (!group) {
-      group = new Group(options.group, t.partitions, options.start ?? 'earliest', (tp, v, o) =>
-        this.publish(tp, v, o),
+      group = new Group(
+        options.group,
+        t.partitions,
+        options.start ?? 'earliest',
+        (tp, v, o) => this.publish(tp, v, o),
+        () => this.#acknowledged(),
       );
       t.groups.set(options.group, group);
     }
@@ -127,6 +176,11 @@ export class MemoryBus implements Bus {
         if (closed) return;
         closed = true;
         await owner.leave(member);
+        // A transient group's positions go with its last member (the Bus rule).
+        if (options.transient && owner.members.length === 0 && t.groups.get(owner.name) === owner) {
+          t.groups.delete(owner.name);
+          await owner.stop();
+        }
       },
     };
   }

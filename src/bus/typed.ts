@@ -3,11 +3,12 @@ import { LandfallError, reasonOf } from '../errors.js';
 import { checkEnums } from '../proto/validate.js';
 import { deadLetter } from './delivery.js';
 import { type TopicMessage, type TopicName, type TopicSpec, topics } from './topics.js';
-import type { Bus, BusMessage, SubscribeOptions, Subscription } from './types.js';
+import type { Bus, BusMessage, Delivery, SubscribeOptions, Subscription } from './types.js';
 
 export type TypedHandler<T extends TopicName> = (
   message: TopicMessage<T>,
   raw: BusMessage,
+  delivery: Delivery,
 ) => Promise<void>;
 
 /** Decodes and validates one payload; throws LF_PROTO_DECODE or LF_PROTO_INVALID with the reason. */
@@ -83,7 +84,7 @@ export class TypedBus {
     const publish = this.bus.publish.bind(this.bus);
     return this.bus.subscribe(
       this.prefix + topic,
-      async (raw) => {
+      async (raw, delivery) => {
         let message: TopicMessage<T>;
         try {
           message = decodeTopic(topic, raw.value);
@@ -91,7 +92,7 @@ export class TypedBus {
           await deadLetter(raw, reasonOf(err), options.group, raw.attempt, publish);
           return;
         }
-        await handler(message, raw);
+        await handler(message, raw, delivery);
       },
       options,
     );

@@ -5,7 +5,7 @@ import { create } from '@bufbuild/protobuf';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../bus/contract.js';
 import { MemoryBus } from '../bus/memory.js';
-import { topics } from '../bus/topics.js';
+import { type TopicMessage, topics } from '../bus/topics.js';
 import { TypedBus } from '../bus/typed.js';
 import { type BusMessage, DlqHeaders } from '../bus/types.js';
 import { validateConfig } from '../config/load.js';
@@ -26,6 +26,8 @@ class GatedStore implements Store {
   unavailableFor = 0;
   refuse: (row: Record<string, unknown>) => boolean = () => false;
   onInsert: () => void = () => {};
+  /** Rows of every insert attempt, in call order. */
+  readonly inserts: Array<{ table: string; rows: Record<string, unknown>[] }> = [];
 
   constructor(readonly inner: Store) {}
   get database() {
@@ -40,6 +42,7 @@ class GatedStore implements Store {
   }
   async insert(table: string, rows: readonly object[]) {
     this.onInsert();
+    this.inserts.push({ table, rows: rows as Record<string, unknown>[] });
     await this.gate;
     if (this.unavailableFor > 0 && this.unavailableFor--) {
       throw new LandfallError('LF_STORE_UNAVAILABLE', 'store unreachable (test)');
@@ -152,6 +155,26 @@ describe('sink (memory bus → chdb)', () => {
         `${spec.table}: 1`,
       );
     }
+  });
+
+  it('batches many messages of one key together, in order (no per-key cap of a row per batch)', async () => {
+    // The timer never fires: only full batches are written, so one row per key per batch
+    // (the old cap: the key's next handler waited for the previous row's insert) never ends.
+    const s = await start({ batchRows: 50, flushMs: 600_000 });
+    const jobId = `${prefix}job`;
+    for (let i = 1; i <= 100; i++) {
+      await typed.publish('train-acks-proto', {
+        ...(sampleFor('train-acks-proto', jobId) as TopicMessage<'train-acks-proto'>),
+        progress: i / 100,
+        message: String(i),
+      });
+    }
+    expect(await eventually(() => s.stats().rowsInserted === 100, 5_000)).toBe(true);
+    expect(s.stats().batches).toBe(2);
+    const stored = store.inserts.filter((i) => i.table === 'train_acks').flatMap((i) => i.rows);
+    expect(stored.map((r) => r.message)).toEqual(
+      Array.from({ length: 100 }, (_, i) => String(i + 1)),
+    );
   });
 
   it('dead-letters a message that decodes but cannot be stored, with the reason', async () => {

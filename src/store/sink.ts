@@ -127,7 +127,7 @@ export class Sink {
     this.#batchers.set(spec.table, batcher);
     const sub = await bus.subscribe(
       spec.topic,
-      async (message, raw) => {
+      async (message, raw, delivery) => {
         let row: Row;
         try {
           row = spec.toRow(message, raw.timestamp);
@@ -139,7 +139,11 @@ export class Sink {
         // Room under maxPendingRows is the common case: take it without a promise.
         if (this.#pending < this.options.maxPendingRows) this.#pending++;
         else await this.#reserve();
-        await batcher.add({ row, raw });
+        const stored = batcher.add({ row, raw });
+        // The row holds its place in the batch: the next message of this key may join the same
+        // batch (the ack still waits for the insert). Without this a key gets one row per batch.
+        delivery.release();
+        await stored;
       },
       { group, maxInFlight, start: 'earliest' },
     );

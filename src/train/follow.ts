@@ -30,7 +30,7 @@ export async function followJob(
       onAck(ack);
       if (isFinal(ack.state)) settle(ack);
     },
-    { group: `train-follow-${randomUUID()}` },
+    { group: `train-follow-${randomUUID()}`, transient: true },
   );
   return { done, close: () => sub.close() };
 }

@@ -115,7 +115,7 @@ function scenarios(): Scenario[] {
     {
       name: 'sink.backlog',
       // Retention must hold the whole backlog: no group exists until the sink starts.
-      bus: () => new MemoryBus({ retainPerPartition: BACKLOG_ROWS }),
+      bus: () => new MemoryBus({ retentionBytes: BACKLOG_ROWS * 2048 }),
       maxInFlight: 10_000,
       rows: BACKLOG_ROWS,
     },

@@ -47,9 +47,9 @@ export class QuietBus implements Bus {
     this.groups.set(topic, set);
     return this.inner.subscribe(
       topic,
-      async (message) => {
+      async (message, delivery) => {
         try {
-          await handler(message);
+          await handler(message, delivery);
         } finally {
           this.pending--;
         }
