@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
+import { RecordingBus } from '../api/testing.js';
+import { ControlVerifier, ephemeralControlKeys } from '../auth/control-signature.js';
+import { TypedBus } from '../bus/typed.js';
 import { isLandfallError } from '../errors.js';
 import {
+  type ControlAck,
   ControlAction,
   ControlCommandSchema,
   ThrottleParamsSchema,
@@ -12,13 +16,22 @@ import {
 import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { systemClock } from '../market/system-clock.js';
 import { createSimMarket } from '../sim/index.js';
+import { until } from '../testing/until.js';
 import { createAgent } from './assemble.js';
 import { AgentControl } from './control.js';
 import type { DecisionRecord } from './engine.js';
 
 const defaults = { rateFraction: 0.5, thresholdRaise: 0.1 };
+const keys = ephemeralControlKeys('operator');
 const control = (home: string, module: 'arb' | 'mev' = 'arb') =>
-  new AgentControl({ agentId: 'a', module, home, throttleDefaults: defaults, clock: systemClock });
+  new AgentControl({
+    agentId: 'a',
+    module,
+    home,
+    throttleDefaults: defaults,
+    clock: systemClock,
+    trust: keys.verifier,
+  });
 const command = (action: ControlAction, extra: object = {}) =>
   create(ControlCommandSchema, {
     commandId: `c-${action}`,
@@ -147,5 +160,64 @@ describe('agent control', () => {
         (r) => r.decision === 'skipped_throttled' || r.decision === 'skipped_negative_ev',
       ),
     ).toBe(true);
+  });
+
+  it('obeys only commands signed by a trusted key: unsigned, unknown key, bad signature or altered are refused', () => {
+    const c = control(home());
+    const kill = command(ControlAction.KILL, { commandId: 'k' });
+    const stranger = ephemeralControlKeys('operator'); // same key id, another key
+    const unknown = ephemeralControlKeys('mallory');
+    const signed = keys.signer.sign(kill);
+    const forged = [
+      [kill, /unsigned/],
+      [unknown.signer.sign(kill), /key "mallory" is not a trusted issuer key/],
+      [stranger.signer.sign(kill), /bad signature for key "operator"/],
+      [{ ...signed, reason: 'changed' }, /bad signature/],
+      [{ ...signed, signature: signed.signature.slice(1) }, /bad signature/],
+    ] as const;
+    for (const [cmd, why] of forged) {
+      const { ack, refused } = c.receive(cmd);
+      expect(ack.applied).toBe(false);
+      expect(refused).toMatch(why);
+      expect(ack.message).toMatch(why);
+      expect(c.state).toBe('running');
+    }
+    expect(c.receive(signed)).toMatchObject({ ack: { applied: true } });
+    expect(c.state).toBe('killed');
+  });
+
+  it('a key limited to some sources cannot sign for another (the guard cannot pose as an operator)', () => {
+    const guard = ephemeralControlKeys('guard');
+    const c = new AgentControl({
+      agentId: 'a',
+      module: 'arb',
+      home: home(),
+      throttleDefaults: defaults,
+      clock: systemClock,
+      trust: new ControlVerifier([
+        { keyId: 'guard', publicKey: guard.signer.publicKey, sources: ['guard'] },
+      ]),
+    });
+    const asOperator = guard.signer.sign(command(ControlAction.KILL));
+    expect(c.receive(asOperator).refused).toMatch(/may not sign for source "operator"/);
+    const asGuard = guard.signer.sign(command(ControlAction.KILL, { source: 'guard' }));
+    expect(c.receive(asGuard).ack.applied).toBe(true);
+  });
+
+  it('acks a forged command on the bus as refused and audits it as forbidden', async () => {
+    const recording = new RecordingBus();
+    const bus = new TypedBus(recording);
+    const c = control(home());
+    const sub = await c.listen(bus);
+    const acks: ControlAck[] = [];
+    await bus.subscribe('control-acks-proto', async (a) => void acks.push(a), { group: 't' });
+    await bus.publish('control-proto', command(ControlAction.RESUME, { commandId: 'forged' }));
+    await until(() => recording.audits().length > 0, 'the refusal audited');
+    expect(acks).toMatchObject([{ commandId: 'forged', applied: false }]);
+    expect(recording.audits()).toMatchObject([
+      { subject: 'alice', role: 'unverified', action: 'control.resume', result: 'forbidden' },
+    ]);
+    expect(recording.audits()[0]?.detail).toMatch(/unsigned/);
+    await sub.close();
   });
 });

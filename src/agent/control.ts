@@ -1,4 +1,6 @@
 import { create } from '@bufbuild/protobuf';
+import { AuditLedger } from '../audit/ledger.js';
+import type { ControlVerifier } from '../auth/control-signature.js';
 import type { TypedBus } from '../bus/typed.js';
 import type { Subscription } from '../bus/types.js';
 import { reasonOf } from '../errors.js';
@@ -29,6 +31,8 @@ export interface AgentControlOptions {
   readonly throttleDefaults: ThrottleSettings;
   /** Stamps acknowledgements (the market's clock, like the agent's telemetry). */
   readonly clock: Clock;
+  /** The issuer keys whose signed commands this agent obeys (bus.control). */
+  readonly trust: ControlVerifier;
 }
 
 /**
@@ -40,7 +44,8 @@ export interface AgentControlOptions {
  * not applied — the tip and route policies hold learnt state and are chosen at start.
  *
  * A kill is lifted only by an operator: a resume from the guard is refused while killed (the
- * guard lifts only its own throttles).
+ * guard lifts only its own throttles). Anyone who reaches the bus can publish, so a command is
+ * obeyed only when its issuer's signature verifies against a trusted key (`receive`).
  */
 export class AgentControl implements SubmissionGate {
   state: AgentState = 'running';
@@ -66,9 +71,24 @@ export class AgentControl implements SubmissionGate {
     return command.module === toProtoModule(this.options.module);
   }
 
+  /**
+   * A command from the bus: applied when its signature verifies, otherwise refused without
+   * touching the agent's state. `refused` carries the reason to audit.
+   */
+  receive(command: ControlCommand): { ack: ControlAck; refused?: string } {
+    const verdict = this.options.trust.verify(command);
+    if (!verdict.ok)
+      return { ack: this.ack(command, false, verdict.reason), refused: verdict.reason };
+    return { ack: this.apply(command) };
+  }
+
   /** Applies one command addressed to this module and says what became of it. */
   apply(command: ControlCommand): ControlAck {
     const [applied, message] = this.outcome(command);
+    return this.ack(command, applied, message);
+  }
+
+  private ack(command: ControlCommand, applied: boolean, message: string): ControlAck {
     return create(ControlAckSchema, {
       commandId: command.commandId,
       action: command.action,
@@ -135,20 +155,40 @@ export class AgentControl implements SubmissionGate {
   /**
    * Subscribes this agent to `control-proto` (its own group, so every agent sees every
    * command) and acknowledges each command for its module on `control-acks-proto`. A new
-   * group starts at the newest command: what was decided before is in the kill file.
+   * group starts at the newest command: what was decided before is in the kill file. A
+   * refused (unverified) command is acknowledged as not applied and audited as forbidden.
    */
   listen(bus: TypedBus, onApplied?: (ack: ControlAck) => void): Promise<Subscription> {
+    const audit = new AuditLedger(bus, () => Math.round(this.options.clock.now()));
     return bus.subscribe(
       'control-proto',
       async (command) => {
         if (!this.concerns(command)) return;
-        const ack = this.apply(command);
+        const { ack, refused } = this.receive(command);
         onApplied?.(ack);
         await bus.publish('control-acks-proto', ack);
+        if (refused === undefined) return;
+        await audit.record({
+          subject: command.issuer || 'unknown',
+          role: 'unverified',
+          action: `control.${actionName(command.action)}`,
+          params: {
+            commandId: command.commandId,
+            agentId: this.options.agentId,
+            keyId: command.keyId,
+            source: command.source,
+          },
+          result: 'forbidden',
+          detail: refused,
+        });
       },
       { group: `control-${this.options.agentId}`, start: 'latest' },
     );
   }
+}
+
+function actionName(action: ControlAction): string {
+  return (ControlAction[action] ?? 'unknown').toLowerCase();
 }
 
 function throttleProblem(t: ThrottleSettings): string | undefined {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLedger } from '../audit/ledger.js';
+import { ephemeralControlKeys } from '../auth/control-signature.js';
 import { decodeTopic, TypedBus } from '../bus/typed.js';
 import { isLandfallError } from '../errors.js';
 import { ControlAction } from '../gen/landfall/v1/control_pb.js';
@@ -14,7 +15,13 @@ const viewer = { subject: 'victor', role: 'viewer' as const };
 describe('issueControl (shared by the REST API and the WebSocket gateway)', () => {
   const bus = new RecordingBus();
   const typed = new TypedBus(bus);
-  const deps = { bus: typed, ledger: new AuditLedger(typed, () => 1_000), now: () => 2_000 };
+  const keys = ephemeralControlKeys('api');
+  const deps = {
+    bus: typed,
+    ledger: new AuditLedger(typed, () => 1_000),
+    signer: keys.signer,
+    now: () => 2_000,
+  };
   afterEach(() => {
     bus.published.length = 0;
   });
@@ -43,7 +50,11 @@ describe('issueControl (shared by the REST API and the WebSocket gateway)', () =
       source: 'guard',
       tsMs: 2_000n,
       throttle: { rateFraction: 0.25, thresholdRaise: 0 },
+      keyId: 'api',
     });
+    // Signed by the API's key: an agent that trusts it obeys, and would refuse it altered.
+    expect(sent && keys.verifier.verify(sent)).toEqual({ ok: true, keyId: 'api' });
+    expect(sent && keys.verifier.verify({ ...sent, source: 'operator' }).ok).toBe(false);
     expect(bus.audits()).toMatchObject([
       {
         subject: 'ada',

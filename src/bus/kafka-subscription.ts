@@ -12,6 +12,7 @@ import {
 import type { Logger } from '../log.js';
 import { deliver, sleep } from './delivery.js';
 import { Committer } from './kafka-committer.js';
+import { type KafkaSecurity, kafkaClientBase } from './kafka-security.js';
 import { Gate } from './kafka-util.js';
 import { KeyLanes } from './key-lanes.js';
 import { PartitionTracker } from './offset-tracker.js';
@@ -25,6 +26,8 @@ type Tracker = PartitionTracker<number>;
 export interface KafkaSubscriptionOptions {
   brokers: string[];
   clientId: string;
+  /** SASL and TLS, as the bus's own clients use them. */
+  security?: KafkaSecurity;
   topic: string;
   group: string;
   start: 'earliest' | 'latest';
@@ -73,8 +76,7 @@ export class KafkaSubscription implements Subscription {
     const create =
       options.createConsumer ?? ((o) => new Consumer<string, Buffer, string, string>(o));
     this.#consumer = create({
-      clientId: options.clientId,
-      bootstrapBrokers: options.brokers,
+      ...kafkaClientBase(options.clientId, options.brokers, options.security ?? {}),
       groupId: options.group,
       autocommit: false,
       deserializers: {
@@ -200,19 +202,27 @@ export class KafkaSubscription implements Subscription {
     }
     const owner = tracker;
     this.#lanes
-      .run(message.key, () => this.#handle(message, m.partition, m.offset, owner))
+      .run(message.key, (release) => this.#handle(message, m.partition, m.offset, owner, release))
       .catch((err) =>
         this.#o.logger.error({ err, topic: this.#o.topic }, 'kafka: handler task failed'),
       );
   }
 
-  async #handle(m: BusMessage, partition: number, offset: bigint, tracker: Tracker): Promise<void> {
+  async #handle(
+    m: BusMessage,
+    partition: number,
+    offset: bigint,
+    tracker: Tracker,
+    release: () => void,
+  ): Promise<void> {
     try {
       for (let wait = this.#gate.closed; wait !== undefined; wait = this.#gate.closed) await wait;
       // No await between this check and registering the run: a JoinGroup starting now must see it.
       if (this.#stopping || this.#trackers.get(partition) !== tracker) return;
       // The run includes recording the commit point, so a JoinGroup that waited for it commits it.
-      const run = this.#deliver(m).then((ok) => ok && this.#completed(partition, offset, tracker));
+      const run = this.#deliver(m, release).then(
+        (ok) => ok && this.#completed(partition, offset, tracker),
+      );
       this.#running.add(run);
       await run.finally(() => this.#running.delete(run));
     } finally {
@@ -225,11 +235,11 @@ export class KafkaSubscription implements Subscription {
   }
 
   /** Handler with retries and dead-lettering; false if it must stay unacknowledged. */
-  async #deliver(message: BusMessage): Promise<boolean> {
+  async #deliver(message: BusMessage, release: () => void): Promise<boolean> {
     const { group, maxAttempts, publish } = this.#o;
     for (;;) {
       try {
-        await deliver(message, this.#o.handler, { group, maxAttempts, publish });
+        await deliver(message, this.#o.handler, { group, maxAttempts, publish, release });
         return true;
       } catch (err) {
         // The dead letter was not accepted. Committing past the message would lose it, and later

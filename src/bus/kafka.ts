@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../log.js';
 import { assertOpen } from './closed.js';
 import { sleep } from './delivery.js';
 import { SendBatcher } from './kafka-batcher.js';
+import { type KafkaSecurity, kafkaClientBase } from './kafka-security.js';
 import { KafkaSubscription } from './kafka-subscription.js';
 import {
   connectError,
@@ -39,9 +40,16 @@ export interface KafkaBusOptions {
   /** Limit for connecting, health checks and topic creation. Default 10 s. */
   timeoutMs?: number;
   logger?: Logger;
+  /** SASL and TLS (bus.kafka.sasl / bus.kafka.tls, resolved by kafka-security.ts). */
+  sasl?: KafkaSecurity['sasl'];
+  tls?: KafkaSecurity['tls'];
 }
 
-export const kafkaFeatures: BusFeatures = { orderAcrossMembers: true, durable: true };
+export const kafkaFeatures: BusFeatures = {
+  orderAcrossMembers: true,
+  durable: true,
+  transientGroups: true,
+};
 
 interface Outgoing {
   topic: string;
@@ -58,8 +66,11 @@ interface Outgoing {
 export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
   readonly features = kafkaFeatures;
-  readonly #o: Required<Omit<KafkaBusOptions, 'logger'>> & { logger: Logger };
+  readonly #o: Required<Omit<KafkaBusOptions, 'logger' | 'sasl' | 'tls'>> & { logger: Logger };
+  readonly #security: KafkaSecurity;
   readonly #admin: Admin;
+  /** Subscriptions of transient groups, and their group, to delete on close. */
+  readonly #transient = new Map<KafkaSubscription, string>();
   readonly #producer: Producer<string, Buffer, string, string>;
   readonly #batcher: SendBatcher<Outgoing>;
   /** Topics known to exist; a failed creation is forgotten so the next call tries again. */
@@ -80,7 +91,11 @@ export class KafkaBus implements Bus {
       ...options,
       logger: options.logger ?? createLogger('warn', 'bus.kafka'),
     };
-    const base = { clientId: options.clientId, bootstrapBrokers: options.brokers };
+    this.#security = {
+      ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+    };
+    const base = kafkaClientBase(options.clientId, options.brokers, this.#security);
     this.#admin = new Admin(base);
     this.#producer = new Producer<string, Buffer, string, string>({
       ...base,
@@ -165,6 +180,7 @@ export class KafkaBus implements Bus {
     const subscription = new KafkaSubscription({
       brokers: this.#o.brokers,
       clientId: this.#o.clientId,
+      security: this.#security,
       topic,
       group: options.group,
       start: options.start ?? 'earliest',
@@ -176,14 +192,32 @@ export class KafkaBus implements Bus {
       onClosed: () => this.#subscriptions.delete(subscription),
     });
     this.#subscriptions.add(subscription);
+    if (options.transient) this.#transient.set(subscription, options.group);
     try {
       await this.#ensureTopic(topic); // consuming a topic that does not exist yet fails the join
       await subscription.start();
     } catch (err) {
-      await subscription.close().catch(() => {});
+      await this.#closeSubscription(subscription);
       throw connectError(this.#o.brokers, `subscribe ${options.group} to ${topic}`, err);
     }
-    return subscription;
+    return { close: () => this.#closeSubscription(subscription) };
+  }
+
+  /**
+   * Closes (leaving the group), then deletes a transient group; one left by a crash expires
+   * with the broker's `offsets.retention.minutes` once it has no members.
+   */
+  async #closeSubscription(subscription: KafkaSubscription): Promise<void> {
+    await subscription.close().catch(() => {});
+    const group = this.#transient.get(subscription);
+    if (group === undefined) return;
+    this.#transient.delete(subscription);
+    await this.#admin.deleteGroups({ groups: [group] }).catch((err: unknown) => {
+      this.#o.logger.warn(
+        { err, group },
+        'kafka: transient group not deleted (expires by retention)',
+      );
+    });
   }
 
   async health(): Promise<BusHealth> {
@@ -203,7 +237,7 @@ export class KafkaBus implements Bus {
     if (this.#closed) return;
     this.#closed = true;
     // Subscriptions first: their handlers may still dead-letter through the producer.
-    await Promise.allSettled([...this.#subscriptions].map((s) => s.close()));
+    await Promise.allSettled([...this.#subscriptions].map((s) => this.#closeSubscription(s)));
     await Promise.allSettled([...this.#publishing]);
     await this.#batcher.flush();
     this.#producerClosed = true;

@@ -7,6 +7,7 @@ import {
 } from '@nats-io/transport-node';
 
 interface Pending {
+  subject: string;
   resolve: () => void;
   reject: (err: Error) => void;
   deadline: number;
@@ -37,7 +38,7 @@ export class AsyncPublisher {
   publish(subject: string, data: Uint8Array, headers: MsgHdrs): Promise<void> {
     const id = ++this.#seq;
     return new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, deadline: Date.now() + this.timeoutMs });
+      this.#pending.set(id, { subject, resolve, reject, deadline: Date.now() + this.timeoutMs });
       try {
         this.nc.publish(subject, data, { reply: `${this.#prefix}${id}`, headers });
       } catch (err) {
@@ -67,6 +68,15 @@ export class AsyncPublisher {
       return;
     }
     pending.resolve();
+  }
+
+  /** The server refused publishing to `subject`: every publish waiting on it fails with `err`. */
+  refuse(subject: string, err: Error): void {
+    for (const [id, pending] of this.#pending) {
+      if (pending.subject !== subject) continue;
+      this.#pending.delete(id);
+      pending.reject(err);
+    }
   }
 
   #expire(): void {

@@ -10,6 +10,7 @@ import {
 } from '@nats-io/jetstream';
 import {
   connect,
+  errors,
   type NatsConnection,
   nanos,
   headers as natsHeaders,
@@ -18,6 +19,7 @@ import { LandfallError, reasonOf } from '../errors.js';
 import { assertOpen } from './closed.js';
 import { deliver } from './delivery.js';
 import { KeyLanes } from './key-lanes.js';
+import { describeCredentials, type NatsSecurity, natsConnectSecurity } from './nats-auth.js';
 import { AsyncPublisher } from './nats-publisher.js';
 import type {
   Bus,
@@ -40,6 +42,15 @@ export interface NatsBusOptions {
   ackWaitMs?: number;
   /** How long a publish waits for the stream's acknowledgement. Default 5 s. */
   publishTimeoutMs?: number;
+  /**
+   * A `transient` group's consumer is removed by the server after this long without a pull
+   * (`inactive_threshold`): what a process that died without closing leaves behind. Default 5 min.
+   */
+  transientIdleMs?: number;
+  /** Credentials and TLS (bus.nats.auth / bus.nats.tls, resolved by nats-auth.ts). */
+  security?: NatsSecurity;
+  /** How long the first connection may take (a TLS handshake the server drops waits this). Default 20 s. */
+  connectTimeoutMs?: number;
 }
 
 const KEY_HEADER = 'lf-key';
@@ -70,9 +81,25 @@ export class NatsBus implements Bus {
     readonly nc: NatsConnection,
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
-    readonly options: Required<Omit<NatsBusOptions, 'servers'>> & { servers: string[] },
+    readonly options: Required<
+      Omit<NatsBusOptions, 'servers' | 'security' | 'connectTimeoutMs'>
+    > & {
+      servers: string[];
+    },
   ) {
     this.#publisher = new AsyncPublisher(nc, options.publishTimeoutMs);
+    this.#watchPermissions().catch(() => {});
+  }
+
+  /**
+   * The server answers a publish it does not permit with an -ERR, not a missing PubAck: fail
+   * that publish at once, naming the subject, instead of after the ack timeout.
+   */
+  async #watchPermissions(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type !== 'error' || !(s.error instanceof errors.PermissionViolationError)) continue;
+      if (s.error.operation === 'publish') this.#publisher.refuse(s.error.subject, s.error);
+    }
   }
 
   static async connect(options: NatsBusOptions): Promise<NatsBus> {
@@ -83,11 +110,18 @@ export class NatsBus implements Bus {
         name: 'landfall',
         maxReconnectAttempts: -1,
         reconnectTimeWait: 100,
+        timeout: options.connectTimeoutMs ?? 20_000,
+        ...natsConnectSecurity(options.security ?? {}),
       });
     } catch (cause) {
+      const who = describeCredentials(options.security?.credentials);
+      const fix =
+        cause instanceof errors.AuthorizationError
+          ? `; the server refused ${who}: check bus.nats.auth and the server's users`
+          : '';
       throw new LandfallError(
         'LF_BUS_CONNECT',
-        `cannot connect to NATS at ${options.servers.join(', ')}: ${reasonOf(cause)}`,
+        `cannot connect to NATS at ${options.servers.join(', ')} with ${who}: ${reasonOf(cause)}${fix}`,
         { cause },
       );
     }
@@ -100,7 +134,16 @@ export class NatsBus implements Bus {
       replicas: options.replicas ?? 1,
       ackWaitMs: options.ackWaitMs ?? 30_000,
       publishTimeoutMs: options.publishTimeoutMs ?? 5_000,
+      transientIdleMs: options.transientIdleMs ?? 300_000,
     });
+  }
+
+  /**
+   * Creates the topics' streams now (an existing stream is kept as it is). With per-service
+   * users, services may not create streams (deploy/nats/landfall.conf): an admin runs this once.
+   */
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    await Promise.all(topics.map((t) => this.#ensureStream(t)));
   }
 
   /** Creates the topic's stream once per process; an existing stream is kept as it is. */
@@ -134,9 +177,12 @@ export class NatsBus implements Bus {
       });
     } catch (cause) {
       if (/already in use/i.test(reasonOf(cause))) return;
+      const fix = /permissions violation/i.test(reasonOf(cause))
+        ? `; this user may not create streams: create it as the NATS admin (deploy/nats/README.md)`
+        : '';
       throw new LandfallError(
         'LF_BUS_CONNECT',
-        `cannot create JetStream stream ${name}: ${reasonOf(cause)}`,
+        `cannot create JetStream stream ${name}: ${reasonOf(cause)}${fix}`,
         {
           cause,
         },
@@ -183,6 +229,8 @@ export class NatsBus implements Bus {
         ack_wait: nanos(this.options.ackWaitMs),
         max_ack_pending: maxInFlight,
         max_deliver: -1,
+        // A live consume() pulls far more often than this, so only an abandoned consumer idles.
+        ...(options.transient ? { inactive_threshold: nanos(this.options.transientIdleMs) } : {}),
       });
     }
     const consumer = await this.js.consumers.get(stream, durable);
@@ -192,9 +240,10 @@ export class NatsBus implements Bus {
     const publish = this.publish.bind(this);
 
     const acks = new AckBatcher();
-    const handle = async (m: JsMsg) => {
+    const handle = async (m: JsMsg, release: () => void) => {
       try {
         await deliver(toBusMessage(topic, m), handler, {
+          release,
           group: options.group,
           maxAttempts,
           publish,
@@ -208,7 +257,7 @@ export class NatsBus implements Bus {
     };
     const loop = (async () => {
       for await (const m of messages) {
-        void lanes.run(messageKey(m), () => handle(m));
+        void lanes.run(messageKey(m), (release) => handle(m, release));
       }
     })();
 
@@ -222,6 +271,10 @@ export class NatsBus implements Bus {
         await loop.catch(() => {});
         await lanes.idle();
         acks.flush();
+        if (options.transient) {
+          // Best effort: a consumer left behind is removed by its inactive_threshold anyway.
+          await this.jsm.consumers.delete(stream, durable).catch(() => {});
+        }
       },
     };
     this.#subs.add(subscription);

@@ -17,6 +17,7 @@ const WELL_KNOWN_ENV: ReadonlyArray<{ name: string; path: string[]; list?: boole
   { name: 'CLICKHOUSE_PASSWORD', path: ['store', 'password'] },
   { name: 'REDIS_URL', path: ['queue', 'redisUrl'] },
   { name: 'LANDFALL_JWT_SECRET', path: ['auth', 'hmacSecret'] },
+  { name: 'LANDFALL_CONTROL_SIGNING_KEY', path: ['bus', 'control', 'signingKey'] },
   { name: 'LANDFALL_JWKS_URL', path: ['auth', 'jwksUrl'] },
 ];
 

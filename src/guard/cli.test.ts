@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ephemeralControlKeys } from '../auth/control-signature.js';
 import { createBus } from '../bus/create.js';
 import { TypedBus } from '../bus/typed.js';
 import type { Bus } from '../bus/types.js';
@@ -48,10 +49,15 @@ describe('landfall guard and landfall agent as services on NATS', () => {
 
   it('an operator kill is obeyed, acknowledged, seen by the guard, and survives an agent restart', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'lf-guard-cli-'));
+    // The operator's key (the API's, in production); the agent trusts it through its config.
+    const operator = ephemeralControlKeys('operator');
     const env = {
       LANDFALL_LOG__LEVEL: 'warn',
       LANDFALL_BUS__KIND: 'nats',
       LANDFALL_BUS__NATS__SERVERS: JSON.stringify([server.url]),
+      LANDFALL_BUS__CONTROL__TRUSTED_KEYS: JSON.stringify([
+        { keyId: 'operator', publicKey: operator.signer.publicKey },
+      ]),
     };
     const config = configSchema.parse({ bus: { kind: 'nats', nats: { servers: [server.url] } } });
     bus = await createBus(config.bus);
@@ -78,7 +84,7 @@ describe('landfall guard and landfall agent as services on NATS', () => {
     expect(guard.stdout).toMatch(/hot path p99 < 20 ms, landed > 70 %, negative EV < 1 %/);
     expect(agent.stdout).toMatch(/control arb-paper-1: running, obeys control-proto/);
 
-    const kill = operatorCommand(ControlAction.KILL, systemClock);
+    const kill = operator.signer.sign(operatorCommand(ControlAction.KILL, systemClock));
     await typed.publish('control-proto', kill);
     await until(() => acks.some((a) => a.commandId === kill.commandId), 'the kill ack', 60_000);
     const ack = acks.find((a) => a.commandId === kill.commandId);
@@ -94,7 +100,7 @@ describe('landfall guard and landfall agent as services on NATS', () => {
     agent = agentProcess();
     await start(agent);
     expect(agent.stdout).toMatch(/control arb-paper-1: killed/);
-    const resume = operatorCommand(ControlAction.RESUME, systemClock);
+    const resume = operator.signer.sign(operatorCommand(ControlAction.RESUME, systemClock));
     await typed.publish('control-proto', resume);
     await until(() => acks.some((a) => a.commandId === resume.commandId), 'the resume ack', 60_000);
     expect(acks.find((a) => a.commandId === resume.commandId)?.applied).toBe(true);

@@ -1,5 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
+import { ephemeralControlKeys } from '../auth/control-signature.js';
 import { MemoryBus } from '../bus/memory.js';
 import type { TopicMessage, TopicName } from '../bus/topics.js';
 import { TypedBus } from '../bus/typed.js';
@@ -54,6 +55,8 @@ class FlakyBus extends MemoryBus {
   }
 }
 
+const operator = ephemeralControlKeys('operator');
+
 async function setup() {
   const flaky = new FlakyBus();
   const quiet = new QuietBus(flaky);
@@ -70,7 +73,14 @@ async function setup() {
   await collect('audit-proto', seen.audit);
   await collect('control-proto', seen.control);
   const config = guardConfigSchema.parse({});
-  const guard = await startGuard({ bus, clock, config, log: createLogger('silent') });
+  const guard = await startGuard({
+    bus,
+    clock,
+    config,
+    log: createLogger('silent'),
+    signer: ephemeralControlKeys('guard').signer,
+    trust: operator.verifier,
+  });
   let n = 0;
   let landed = 0;
   /** One agent's update at `t`: 4 decided a second, `lost` of them not landed. */
@@ -113,7 +123,14 @@ describe('guard service', () => {
       ControlAction.THROTTLE,
       ControlAction.KILL,
     ]);
+    // A forged (unsigned) resume is not believed: the guard still holds the kill.
     await s.bus.publish('control-proto', operatorCommand(ControlAction.RESUME, s.clock));
+    await s.clock.advance(2_000, s.quiet, (t) => s.metrics(t, 0));
+    expect(s.seen.slo.at(-1)?.lastAction).toBe(ControlAction.KILL);
+    await s.bus.publish(
+      'control-proto',
+      operator.signer.sign(operatorCommand(ControlAction.RESUME, s.clock)),
+    );
     await s.clock.advance(20_000, s.quiet, (t) => s.metrics(t, 0));
     expect(s.seen.control.filter((c) => c.source === 'guard')).toHaveLength(2);
     expect(s.seen.slo.at(-1)?.violated).toBe(false);

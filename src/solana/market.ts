@@ -1,3 +1,4 @@
+import type { ControlSigner } from '../auth/control-signature.js';
 import type { TypedBus } from '../bus/typed.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../market/system-clock.js';
@@ -21,6 +22,11 @@ export interface SolanaMarketOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Where the daily-loss kill goes (control-proto) and is audited. */
   readonly bus?: TypedBus;
+  /**
+   * Signs that kill (bus.control); called once the endpoints are complete, so a config missing
+   * both reports the endpoints first.
+   */
+  readonly signer?: () => ControlSigner;
 }
 
 /** A market adapter whose live stack stays reachable (stage latencies, safety, tests). */
@@ -47,6 +53,7 @@ export async function openSolanaMarket(options: SolanaMarketOptions): Promise<So
     modules: options.modules,
     dryRun: options.dryRun,
     ...(options.bus === undefined ? {} : { bus: options.bus }),
+    ...(options.signer === undefined ? {} : { signer: options.signer() }),
   });
   const floor = await fetchTipFloor(
     endpoints.tipFloorUrl,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { AuditLedger } from '../audit/ledger.js';
+import type { ControlSigner } from '../auth/control-signature.js';
 import type { TypedBus } from '../bus/typed.js';
 import { ControlAction, ControlCommandSchema } from '../gen/landfall/v1/control_pb.js';
 import type { Logger } from '../log.js';
@@ -30,6 +31,8 @@ export interface SafetyOptions {
   readonly balance: () => Promise<bigint>;
   /** Where the kill goes; absent only in tests of the checks alone. */
   readonly bus?: TypedBus;
+  /** Signs the kill (bus.control): agents obey only signed commands. Required with `bus`. */
+  readonly signer?: ControlSigner;
   readonly modules: readonly Module[];
 }
 
@@ -102,7 +105,7 @@ export class SafetyGate {
   }
 
   private async trip(loss: bigint, limit: bigint): Promise<void> {
-    const { bus, clock, log, modules } = this.options;
+    const { bus, signer, clock, log, modules } = this.options;
     const reason = `daily loss ${loss} lamports reached live.caps.dailyLossLimitLamports ${limit}`;
     log.error(
       { lossLamports: loss.toString(), limitLamports: limit.toString() },
@@ -111,7 +114,7 @@ export class SafetyGate {
     if (bus === undefined) return;
     const ledger = new AuditLedger(bus, () => clock.now());
     for (const module of modules) {
-      const command = create(ControlCommandSchema, {
+      const unsigned = create(ControlCommandSchema, {
         commandId: randomUUID(),
         action: ControlAction.KILL,
         module: toProtoModule(module),
@@ -120,6 +123,8 @@ export class SafetyGate {
         tsMs: BigInt(Math.round(clock.now())),
         source: SAFETY_SOURCE,
       });
+      // Without a signer the agents refuse the kill; this gate still refuses by itself.
+      const command = signer === undefined ? unsigned : signer.sign(unsigned);
       let result: 'ok' | 'error' = 'ok';
       try {
         await bus.publish('control-proto', command);

@@ -1,3 +1,4 @@
+import type { ControlSigner } from '../auth/control-signature.js';
 import type { TypedBus } from '../bus/typed.js';
 import { LandfallError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -29,6 +30,8 @@ export interface LiveStackOptions {
   readonly dryRun: boolean;
   /** Where the daily-loss kill goes (control-proto) and is audited. */
   readonly bus?: TypedBus;
+  /** Signs that kill (bus.control). */
+  readonly signer?: ControlSigner;
 }
 
 export interface LiveStack {
@@ -86,6 +89,7 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     log,
     modules: options.modules,
     ...(options.bus === undefined ? {} : { bus: options.bus }),
+    ...(options.signer === undefined ? {} : { signer: options.signer }),
     balance: async () => {
       const res = await rpc.rpc.getBalance(wallet.address, { commitment: live.commitment }).send();
       return res.value;

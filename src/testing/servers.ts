@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,18 @@ export async function waitForPort(port: number, timeoutMs = 15_000): Promise<voi
   }
 }
 
+export interface NatsServerOptions {
+  /**
+   * A nats-server configuration (its own format: `authorization { users = [...] }`, …), e.g.
+   * deploy/nats/landfall.conf's users and permissions. Port and address stay the test's; a
+   * `jetstream` block must take its `store_dir` from `$LANDFALL_NATS_STORE_DIR` (set to the
+   * test's store), as nats-server refuses a store given twice.
+   */
+  readonly config?: string;
+  /** Added to the server's environment (the config's `$NAME` references, e.g. passwords). */
+  readonly env?: Record<string, string>;
+}
+
 /**
  * A real `nats-server -js` on a free loopback port with its own store directory. `restart()`
  * keeps the port and the store, as an operator restarting the server would.
@@ -44,10 +57,19 @@ export class NatsServer {
   #child: ChildProcess | undefined;
   readonly storeDir = mkdtempSync(join(tmpdir(), 'lf-nats-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly configFile: string | undefined,
+    private readonly env: Record<string, string>,
+  ) {}
 
-  static async start(): Promise<NatsServer> {
-    const server = new NatsServer(await freePort());
+  static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
+    let configFile: string | undefined;
+    if (options.config !== undefined) {
+      configFile = join(mkdtempSync(join(tmpdir(), 'lf-nats-conf-')), 'nats.conf');
+      writeFileSync(configFile, options.config);
+    }
+    const server = new NatsServer(await freePort(), configFile, options.env ?? {});
     await server.#spawn();
     return server;
   }
@@ -59,8 +81,15 @@ export class NatsServer {
   async #spawn(): Promise<void> {
     const child = spawn(
       'nats-server',
-      ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      [
+        ...(this.configFile === undefined ? ['-sd', this.storeDir] : ['-c', this.configFile]),
+        // After -c: the command line wins over the file.
+        ...['-js', '-a', '127.0.0.1', '-p', String(this.port)],
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, ...this.env, LANDFALL_NATS_STORE_DIR: this.storeDir },
+      },
     );
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -94,5 +123,84 @@ export class NatsServer {
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.storeDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A real S3 API (s3rver) on a free loopback port, with one bucket, in a process of its own:
+ * chDB's queries block this process's event loop, and the engine's S3 requests would then wait
+ * on a server that cannot answer. Keys are s3rver's fixed `S3RVER`/`S3RVER`.
+ */
+export class S3Server {
+  static readonly accessKeyId = 'S3RVER';
+  static readonly secretAccessKey = 'S3RVER';
+  readonly directory = mkdtempSync(join(tmpdir(), 'lf-s3-'));
+  #child: ChildProcess | undefined;
+
+  private constructor(
+    readonly port: number,
+    readonly bucket: string,
+  ) {}
+
+  static async start(bucket = 'landfall-cold'): Promise<S3Server> {
+    const server = new S3Server(await freePort(), bucket);
+    const bin = createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js');
+    const child = spawn(
+      process.execPath,
+      [bin, '-a', '127.0.0.1', '-p', String(server.port), '-d', server.directory],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    // The bucket is made through the API once the server listens, as an operator would.
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`s3rver exited (${code}): ${stderr}`))),
+    );
+    exited.catch(() => {});
+    child.once('error', () => {});
+    server.#child = child;
+    await Promise.race([waitForPort(server.port), exited]);
+    const made = await fetch(`${server.url}/${bucket}`, { method: 'PUT' });
+    if (!made.ok) throw new Error(`s3rver: creating bucket ${bucket} failed: ${made.status}`);
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The bucket URL with `prefix`, as a ClickHouse S3 disk's `endpoint` takes it. */
+  endpoint(prefix: string): string {
+    return `${this.url}/${this.bucket}/${prefix}`;
+  }
+
+  /** Keys in the bucket under `prefix`, as S3's ListObjectsV2 reports them. */
+  async keys(prefix = ''): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({ 'list-type': '2', prefix });
+      if (token !== undefined) query.set('continuation-token', token);
+      const res = await fetch(`${this.url}/${this.bucket}?${query}`);
+      if (!res.ok) throw new Error(`s3rver: listing ${this.bucket} failed: ${res.status}`);
+      const xml = await res.text();
+      for (const m of xml.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(m[1] as string);
+      token = /<NextContinuationToken>([^<]*)</.exec(xml)?.[1];
+    } while (token !== undefined);
+    return keys.sort();
+  }
+
+  async dispose(): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (child && child.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    }
+    rmSync(this.directory, { recursive: true, force: true });
   }
 }

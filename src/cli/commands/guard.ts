@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { controlSignerFrom, controlVerifierFrom } from '../../auth/control-signature.js';
 import { createBus } from '../../bus/create.js';
 import { TypedBus } from '../../bus/typed.js';
 import { guardLines } from '../../guard/banner.js';
@@ -32,16 +33,23 @@ export function registerGuard(program: Command): void {
       const log = createLogger(config.log.level, 'guard');
       const bus = await createBus(config.bus);
       try {
+        const signer = controlSignerFrom(config);
         const guard = await startGuard({
           bus: new TypedBus(bus),
           clock: systemClock,
           config: config.guard,
           log,
+          signer,
+          trust: controlVerifierFrom(config),
         });
+        // The public half only: the agents list it in bus.control.trustedKeys.
+        const generated =
+          config.bus.control.signingKey === undefined ? ' (generated for this process)' : '';
         process.stdout.write(
           [
             `landfall guard: bus ${config.bus.kind}`,
             ...guardLines(config.guard),
+            `  signs control commands with key "${signer.keyId}"${generated}, public key ${signer.publicKey}`,
             'stop with Ctrl-C',
             '',
           ].join('\n'),

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { ephemeralControlKeys } from '../../auth/control-signature.js';
 import type { TypedBus } from '../../bus/typed.js';
 import type { Logger } from '../../log.js';
 import { systemClock } from '../../market/system-clock.js';
@@ -97,7 +98,9 @@ export async function testbed(
     log,
     modules: options.modules ?? ['arb'],
     dryRun: options.dryRun ?? false,
-    ...(options.bus === undefined ? {} : { bus: options.bus }),
+    ...(options.bus === undefined
+      ? {}
+      : { bus: options.bus, signer: ephemeralControlKeys('live-safety').signer }),
   });
   return {
     cluster,

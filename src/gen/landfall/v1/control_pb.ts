@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file landfall/v1/control.proto.
  */
 export const file_landfall_v1_control: GenFile = /*@__PURE__*/
-  fileDesc("ChlsYW5kZmFsbC92MS9jb250cm9sLnByb3RvEgtsYW5kZmFsbC52MSJACg5UaHJvdHRsZVBhcmFtcxIVCg1yYXRlX2ZyYWN0aW9uGAEgASgBEhcKD3RocmVzaG9sZF9yYWlzZRgCIAEoASI4CgxQb2xpY3lQYXJhbXMSEgoKdGlwX3BvbGljeRgBIAEoCRIUCgxyb3V0ZV9wb2xpY3kYAiABKAkijgIKDkNvbnRyb2xDb21tYW5kEhIKCmNvbW1hbmRfaWQYASABKAkSKgoGYWN0aW9uGAIgASgOMhoubGFuZGZhbGwudjEuQ29udHJvbEFjdGlvbhIjCgZtb2R1bGUYAyABKA4yEy5sYW5kZmFsbC52MS5Nb2R1bGUSDgoGaXNzdWVyGAQgASgJEg4KBnJlYXNvbhgFIAEoCRINCgV0c19tcxgGIAEoAxItCgh0aHJvdHRsZRgHIAEoCzIbLmxhbmRmYWxsLnYxLlRocm90dGxlUGFyYW1zEikKBnBvbGljeRgIIAEoCzIZLmxhbmRmYWxsLnYxLlBvbGljeVBhcmFtcxIOCgZzb3VyY2UYCSABKAkitAEKCkNvbnRyb2xBY2sSEgoKY29tbWFuZF9pZBgBIAEoCRIqCgZhY3Rpb24YAiABKA4yGi5sYW5kZmFsbC52MS5Db250cm9sQWN0aW9uEiMKBm1vZHVsZRgDIAEoDjITLmxhbmRmYWxsLnYxLk1vZHVsZRIQCghhZ2VudF9pZBgEIAEoCRIPCgdhcHBsaWVkGAUgASgIEg8KB21lc3NhZ2UYBiABKAkSDQoFdHNfbXMYByABKAMqnwEKDUNvbnRyb2xBY3Rpb24SHgoaQ09OVFJPTF9BQ1RJT05fVU5TUEVDSUZJRUQQABIXChNDT05UUk9MX0FDVElPTl9LSUxMEAESGwoXQ09OVFJPTF9BQ1RJT05fVEhST1RUTEUQAhIZChVDT05UUk9MX0FDVElPTl9SRVNVTUUQAxIdChlDT05UUk9MX0FDVElPTl9TRVRfUE9MSUNZEARiBnByb3RvMw", [file_landfall_v1_jobs]);
+  fileDesc("ChlsYW5kZmFsbC92MS9jb250cm9sLnByb3RvEgtsYW5kZmFsbC52MSJACg5UaHJvdHRsZVBhcmFtcxIVCg1yYXRlX2ZyYWN0aW9uGAEgASgBEhcKD3RocmVzaG9sZF9yYWlzZRgCIAEoASI4CgxQb2xpY3lQYXJhbXMSEgoKdGlwX3BvbGljeRgBIAEoCRIUCgxyb3V0ZV9wb2xpY3kYAiABKAkisQIKDkNvbnRyb2xDb21tYW5kEhIKCmNvbW1hbmRfaWQYASABKAkSKgoGYWN0aW9uGAIgASgOMhoubGFuZGZhbGwudjEuQ29udHJvbEFjdGlvbhIjCgZtb2R1bGUYAyABKA4yEy5sYW5kZmFsbC52MS5Nb2R1bGUSDgoGaXNzdWVyGAQgASgJEg4KBnJlYXNvbhgFIAEoCRINCgV0c19tcxgGIAEoAxItCgh0aHJvdHRsZRgHIAEoCzIbLmxhbmRmYWxsLnYxLlRocm90dGxlUGFyYW1zEikKBnBvbGljeRgIIAEoCzIZLmxhbmRmYWxsLnYxLlBvbGljeVBhcmFtcxIOCgZzb3VyY2UYCSABKAkSDgoGa2V5X2lkGAogASgJEhEKCXNpZ25hdHVyZRgLIAEoDCK0AQoKQ29udHJvbEFjaxISCgpjb21tYW5kX2lkGAEgASgJEioKBmFjdGlvbhgCIAEoDjIaLmxhbmRmYWxsLnYxLkNvbnRyb2xBY3Rpb24SIwoGbW9kdWxlGAMgASgOMhMubGFuZGZhbGwudjEuTW9kdWxlEhAKCGFnZW50X2lkGAQgASgJEg8KB2FwcGxpZWQYBSABKAgSDwoHbWVzc2FnZRgGIAEoCRINCgV0c19tcxgHIAEoAyqfAQoNQ29udHJvbEFjdGlvbhIeChpDT05UUk9MX0FDVElPTl9VTlNQRUNJRklFRBAAEhcKE0NPTlRST0xfQUNUSU9OX0tJTEwQARIbChdDT05UUk9MX0FDVElPTl9USFJPVFRMRRACEhkKFUNPTlRST0xfQUNUSU9OX1JFU1VNRRADEh0KGUNPTlRST0xfQUNUSU9OX1NFVF9QT0xJQ1kQBGIGcHJvdG8z", [file_landfall_v1_jobs]);
 
 /**
  * @generated from message landfall.v1.ThrottleParams
@@ -117,6 +117,21 @@ export type ControlCommand = Message<"landfall.v1.ControlCommand"> & {
    * @generated from field: string source = 9;
    */
   source: string;
+
+  /**
+   * Which issuer key signed this command (an entry of the agents' trusted keys).
+   *
+   * @generated from field: string key_id = 10;
+   */
+  keyId: string;
+
+  /**
+   * Ed25519 signature over the binary encoding of this command with `signature` cleared
+   * (src/auth/control-signature.ts). Agents obey only commands whose signature verifies.
+   *
+   * @generated from field: bytes signature = 11;
+   */
+  signature: Uint8Array;
 };
 
 /**
