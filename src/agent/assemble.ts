@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Market, Module } from '../market/types.js';
 import { WSOL_MINT } from '../market/types.js';
 import { MarketCollector } from './collector.js';
@@ -27,6 +28,8 @@ export type AgentMarket = Pick<
 
 export interface AgentSpec {
   readonly agentId: string;
+  /** Part of every event id (see `EngineOptions.runId`); default: a fresh `newRunId()`. */
+  readonly runId?: string;
   readonly module: Module;
   readonly market: AgentMarket;
   readonly policy: PolicyPair;
@@ -58,6 +61,15 @@ export function policiesFor(
   }
 }
 
+/**
+ * A run id: wall-clock milliseconds in base 36 (so ids of later runs sort after earlier ones)
+ * and 32 random bits (so two processes started in the same millisecond still differ), 16
+ * characters. Wall time on purpose: the simulator's clock starts at the same instant every run.
+ */
+export function newRunId(): string {
+  return `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+}
+
 /** One agent: arbitrage (module arb) or backrun (module mev) strategies behind one engine. */
 export function createAgent(spec: AgentSpec): Engine {
   const settings = spec.settings ?? DEFAULT_AGENT_SETTINGS;
@@ -70,6 +82,7 @@ export function createAgent(spec: AgentSpec): Engine {
     spec.module === 'arb' ? new ArbStrategy(strategyOptions) : new BackrunStrategy(strategyOptions);
   return new Engine({
     agentId: spec.agentId,
+    runId: spec.runId ?? newRunId(),
     module: spec.module,
     collector: new MarketCollector(),
     strategies: [strategy],

@@ -63,6 +63,9 @@ export async function runPolicy(
   const settings = options.settings ?? DEFAULT_AGENT_SETTINGS;
   const common = {
     market,
+    // Deterministic on purpose: a backtest never reaches the store, and the same seed gives
+    // the same ids, so two backtests can be diffed opportunity by opportunity.
+    runId: `bt${options.seed}`,
     policy: pair,
     settings,
     observers: [observer],

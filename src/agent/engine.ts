@@ -67,6 +67,12 @@ export interface EngineObserver {
 
 export interface EngineOptions {
   readonly agentId: string;
+  /**
+   * This run of the agent (`newRunId()`): part of every opportunity and submission id, so a
+   * restart on the same seeded market never reuses an id and the store's dedupe on the event
+   * id only collapses true redeliveries, never an earlier run's history.
+   */
+  readonly runId: string;
   readonly module: Module;
   readonly collector: Collector;
   readonly strategies: readonly Strategy[];
@@ -104,7 +110,6 @@ export class Engine {
   readonly hotPath = newHistogram();
   /** Hot path since the last `takeWindow()` (the 1 s metrics). */
   private window = newHistogram();
-  private sendWindow = newHistogram();
   readonly counters: EngineCounters = {
     opportunities: 0,
     submissions: 0,
@@ -135,11 +140,11 @@ export class Engine {
   };
 
   private decide(candidate: Candidate, received: number): void {
-    const { collector, scorer, tips, routes, agentId } = this.options;
+    const { collector, scorer, tips, routes, agentId, runId } = this.options;
     const view = collector.view;
     const opportunity: Opportunity = {
       ...candidate,
-      id: `${agentId}-${view.slot}-${this.seq++}`,
+      id: `${agentId}-${runId}-${view.slot}-${this.seq++}`,
       atMs: view.nowMs,
       slot: view.slot,
       featureSet: scorer.featureSet,
@@ -230,10 +235,9 @@ export class Engine {
     for (const p of pools) this.busyPools.add(p);
     this.counters.submissions++;
     if (submission.route === 'jito') this.counters.jitoSubmissions++;
-    const began = performance.now();
-    const pending = this.options.executor.submit(submission);
-    this.sendWindow.recordValue(Math.max(1, Math.round((performance.now() - began) * 1e6)));
-    pending.then(
+    // Send latency is the executor's to measure (SubmissionOutcome.sendLatencyMs): this call
+    // returns before anything reaches the network.
+    this.options.executor.submit(submission).then(
       (outcome) => {
         for (const p of pools) this.busyPools.delete(p);
         this.learn(outcome, record, arm, leaderRunsJito);
@@ -300,23 +304,20 @@ export class Engine {
     for (const o of this.options.observers ?? []) o.onDecision?.(record);
   }
 
-  /** Hot-path and send percentiles (ms) since the last call, then starts a new window. */
-  takeWindow(): { hotP50Ms: number; hotP99Ms: number; sendP99Ms: number } {
+  /** Hot-path percentiles (ms) since the last call, then starts a new window. */
+  takeWindow(): { hotP50Ms: number; hotP99Ms: number } {
     const w = this.window;
-    const s = this.sendWindow;
     const out = {
       hotP50Ms: w.totalCount === 0 ? 0 : w.getValueAtPercentile(50) / 1e6,
       hotP99Ms: w.totalCount === 0 ? 0 : w.getValueAtPercentile(99) / 1e6,
-      sendP99Ms: s.totalCount === 0 ? 0 : s.getValueAtPercentile(99) / 1e6,
     };
     w.reset();
-    s.reset();
     return out;
   }
 }
 
 /** Nanosecond values from 1 ns to 60 s, 3 significant digits. */
-function newHistogram(): hdr.Histogram {
+export function newHistogram(): hdr.Histogram {
   return hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000_000_000,

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { controlVerifierFrom } from '../auth/control-signature.js';
 import type { TypedBus } from '../bus/typed.js';
 import type { Subscription } from '../bus/types.js';
 import type { Config } from '../config/schema.js';
@@ -7,7 +8,7 @@ import type { Market, MarketEvent, Module } from '../market/types.js';
 import { HotModel } from '../model/hot.js';
 import { ModelScorer } from '../model/scorer.js';
 import { describePin, type PinResult, pinHotThread } from '../ops/pinning.js';
-import { createAgent } from './assemble.js';
+import { createAgent, newRunId } from './assemble.js';
 import { settingsFrom } from './config.js';
 import { AgentControl } from './control.js';
 import type { Engine } from './engine.js';
@@ -59,8 +60,10 @@ export async function runAgents(market: Market, options: RunOptions): Promise<Ag
   // Pinned before anything starts, so every event is handled on the configured CPUs.
   const pin = pinHotThread(config.agent, log);
   const hot = options.modules.map((module) => startHotModel(config, module, log));
+  // One run id for this run's agents: their event ids never collide with an earlier run's.
+  const runId = newRunId();
   const agents = options.modules.map((module, i) =>
-    assemble(market, options, module, hot[i] as HotModel),
+    assemble(market, options, module, hot[i] as HotModel, runId),
   );
   const controls =
     options.controlBus === undefined ? [] : await listenForControl(agents, options.controlBus, log);
@@ -124,6 +127,7 @@ function assemble(
   options: RunOptions,
   module: Module,
   hot: HotModel,
+  runId: string,
 ): RunningAgent {
   const { config, log } = options;
   const agentId = `${module}-${market.tag}`;
@@ -134,6 +138,7 @@ function assemble(
     market.clock,
     (err) => log.warn({ err, agentId }, 'telemetry publish failed'),
     config.guard.slo.hotpathP99Ms,
+    config.guard.windowMs,
   );
   const control = new AgentControl({
     agentId,
@@ -141,9 +146,11 @@ function assemble(
     home: config.home,
     throttleDefaults: config.guard.throttle,
     clock: market.clock,
+    trust: controlVerifierFrom(config),
   });
   const engine = createAgent({
     agentId,
+    runId,
     module,
     market,
     policy: { kind: config.agent.policy },

@@ -10,7 +10,8 @@ import {
 } from '../gen/landfall/v1/realtime_pb.js';
 import type { Clock, Module, Route, SubmissionOutcome } from '../market/types.js';
 import { toProtoModule } from '../proto/module.js';
-import type { DecisionRecord, Engine, EngineObserver } from './engine.js';
+import { type DecisionRecord, type Engine, type EngineObserver, newHistogram } from './engine.js';
+import { OutcomeWindow } from './outcome-window.js';
 
 /** The one thing telemetry needs of a bus (the TypedBus has it); no driver type leaks in. */
 export interface TelemetryPublisher {
@@ -37,6 +38,12 @@ const HOUR_MS = 3_600_000;
  * direct transaction, or a landed trade that realised less than its tip and fees): submissions with negative *expected* net never happen (engine rule),
  * so the realised rate is the figure worth an SLO.
  *
+ * `landed_pct` and `neg_ev_rate` are lifetime figures (kept for existing readers); the
+ * `*_window` fields carry the same rates over the last `windowMs` of the market's clock (the
+ * guard's SLO window), which is what shows a collapse at once. `send_p99` is over the
+ * `sendLatencyMs` each executor measured around its network send, for outcomes known this
+ * interval.
+ *
  * For the guard, each update also carries cumulative counts (`decided`, `negative_outcomes`,
  * `hotpath_slow` against `hotpath_slow_ms`), so rates over any window are exact deltas, and
  * `state` from the engine's gate (running, throttled, killed).
@@ -46,6 +53,9 @@ export class Telemetry implements EngineObserver {
   private readonly pnl: { atMs: number; lamports: number }[] = [];
   private cancel: (() => void) | undefined;
   private hotPathSlow = 0;
+  private readonly recent: OutcomeWindow;
+  /** Send latencies (ns) of the outcomes known since the last update. */
+  private readonly sends = newHistogram();
   publishErrors = 0;
 
   constructor(
@@ -56,7 +66,11 @@ export class Telemetry implements EngineObserver {
     private readonly onError: (err: unknown) => void = () => undefined,
     /** Hot paths slower than this are counted (the guard's `slo.hotpathP99Ms`). */
     private readonly hotPathSlowMs = 20,
-  ) {}
+    /** The window of the `*_window` rates, ms of the market's clock (the guard's `windowMs`). */
+    private readonly windowMs = 30_000,
+  ) {
+    this.recent = new OutcomeWindow(windowMs);
+  }
 
   /** Starts the metrics ticker for `engine` (on the market's clock). */
   start(engine: Engine, intervalMs = 1_000): void {
@@ -105,6 +119,10 @@ export class Telemetry implements EngineObserver {
 
   onOutcome(outcome: SubmissionOutcome, r: DecisionRecord): void {
     this.pnl.push({ atMs: outcome.atMs, lamports: Number(outcome.profitLamports) });
+    this.recent.add(outcome.atMs, outcome.landed, outcome.profitLamports < 0n);
+    const send = outcome.sendLatencyMs;
+    if (send !== undefined && Number.isFinite(send) && send >= 0)
+      this.sends.recordValue(Math.min(60e9, Math.max(1, Math.round(send * 1e6))));
     this.send(
       'bundle-outcomes-proto',
       create(BundleOutcomeSchema, {
@@ -136,6 +154,10 @@ export class Telemetry implements EngineObserver {
     const pnlLamports = this.pnl.reduce((sum, p) => sum + p.lamports, 0);
     const c = engine.counters;
     const w = engine.takeWindow();
+    const s = this.sends;
+    const sendP99Ms = s.totalCount === 0 ? 0 : s.getValueAtPercentile(99) / 1e6;
+    s.reset();
+    const r = this.recent.totals(now);
     this.send(
       'metrics-proto',
       create(MetricsUpdateSchema, {
@@ -144,10 +166,14 @@ export class Telemetry implements EngineObserver {
         tsMs: BigInt(Math.round(now)),
         hotpathP50Ms: w.hotP50Ms,
         hotpathP99Ms: w.hotP99Ms,
-        sendP99Ms: w.sendP99Ms,
+        sendP99Ms,
         landedPct: c.decided === 0 ? 0 : (100 * c.landed) / c.decided,
         pnl1h: pnlLamports / 1e9,
         negEvRate: c.decided === 0 ? 0 : c.negativeOutcomes / c.decided,
+        landedPctWindow: r.decided === 0 ? 0 : (100 * r.landed) / r.decided,
+        negEvRateWindow: r.decided === 0 ? 0 : r.negative / r.decided,
+        decidedWindow: BigInt(r.decided),
+        windowMs: BigInt(this.windowMs),
         opportunities: BigInt(c.opportunities),
         submissions: BigInt(c.submissions),
         landed: BigInt(c.landed),

@@ -13,7 +13,10 @@ export class ApiMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'method' | 'route' | 'status'>;
   readonly #latency: Histogram<'method' | 'route' | 'status'>;
-  readonly #agent: Record<'hotpath' | 'landed' | 'pnl' | 'slo', Gauge<'agent' | 'module'>>;
+  readonly #agent: Record<
+    'hotpath' | 'send' | 'landed' | 'landedLifetime' | 'negEv' | 'decidedWindow' | 'pnl' | 'slo',
+    Gauge<'agent' | 'module'>
+  >;
 
   constructor(sinkStats?: () => SinkStats) {
     const registers = [this.registry];
@@ -35,7 +38,26 @@ export class ApiMetrics {
       new Gauge({ name, help, labelNames: ['agent', 'module'], registers });
     this.#agent = {
       hotpath: agentGauge('landfall_agent_hotpath_p99_ms', 'agent hot path p99, ms (last update)'),
-      landed: agentGauge('landfall_agent_landed_pct', 'agent landed share of submissions, %'),
+      send: agentGauge(
+        'landfall_agent_send_p99_ms',
+        'agent network send p99 as its executor timed it, ms (last update)',
+      ),
+      landed: agentGauge(
+        'landfall_agent_landed_pct',
+        'agent landed share of the outcomes in the SLO window (guard.windowMs), %',
+      ),
+      landedLifetime: agentGauge(
+        'landfall_agent_landed_lifetime_pct',
+        'agent landed share of every outcome since it started, %',
+      ),
+      negEv: agentGauge(
+        'landfall_agent_neg_ev_rate',
+        'agent share of the outcomes in the SLO window that lost money, 0..1',
+      ),
+      decidedWindow: agentGauge(
+        'landfall_agent_decided_window',
+        'outcomes in the SLO window the windowed rates are over',
+      ),
       pnl: agentGauge('landfall_agent_pnl_1h_sol', 'agent PnL over the last hour, SOL'),
       slo: agentGauge('landfall_agent_slo_violation', '1 while the agent reports an SLO violation'),
     };
@@ -51,8 +73,14 @@ export class ApiMetrics {
 
   agentUpdate(m: MetricsUpdate): void {
     const labels = { agent: m.agentId, module: fromProtoModule(m.module) ?? 'arb' };
+    // An agent from before the windowed fields (window_ms 0) has only its lifetime rates.
+    const windowed = m.windowMs > 0n;
     this.#agent.hotpath.set(labels, m.hotpathP99Ms);
-    this.#agent.landed.set(labels, m.landedPct);
+    this.#agent.send.set(labels, m.sendP99Ms);
+    this.#agent.landed.set(labels, windowed ? m.landedPctWindow : m.landedPct);
+    this.#agent.landedLifetime.set(labels, m.landedPct);
+    this.#agent.negEv.set(labels, windowed ? m.negEvRateWindow : m.negEvRate);
+    this.#agent.decidedWindow.set(labels, Number(m.decidedWindow));
     this.#agent.pnl.set(labels, m.pnl1h);
     this.#agent.slo.set(labels, m.sloViolation ? 1 : 0);
   }

@@ -31,8 +31,21 @@ export const guardConfigSchema = z
     fastWindowMs: z.number().int().min(1_000).max(3_600_000).default(5_000),
     /** How often the guard evaluates every module (on its clock), ms. */
     evaluateEveryMs: z.number().int().min(100).max(60_000).default(1_000),
-    /** Fewer events than this in the slow window: the SLO is not judged (too few to mean anything). */
+    /**
+     * At or above this many events in the slow window, the observed share of bad events decides
+     * (the burn-rate rule). Below it, the window must also be conclusively past the trip line
+     * (factor × budget) at `confidence`, by an exact binomial test (the Clopper–Pearson bound):
+     * so a searcher making a few submissions a minute is judged on evidence (6 of 6 lost trips
+     * landed > 70 %; 2 of 3 lost does not) instead of never. At low volume an empty fast window
+     * does not clear a burn either: no new event is no sign the burn stopped.
+     */
     minSamples: z.number().int().min(1).max(1_000_000).default(20),
+    /**
+     * One-sided confidence of that test, in (0.5, 1): at 0.95 a window under `minSamples`
+     * trips only when a module exactly at its trip line would show that many bad events or
+     * more less than 5 % of the time.
+     */
+    confidence: z.number().gt(0.5).lt(1).default(0.95),
     /** An agent whose last update is older than this is left out of its module's windows, ms. */
     staleAfterMs: z.number().int().min(1_000).max(3_600_000).default(5_000),
     slo: z

@@ -95,13 +95,61 @@ describe('guard windows and burn rates', () => {
     expect(neg.reason).toMatch(/^negative EV 13\.3 % of 60/);
   });
 
-  it('judges nothing on fewer than minSamples events', () => {
+  /** A low-volume searcher: `outcomes` over 30 s, one every 5 s, `landed` of them landed first. */
+  function sparse(outcomes: number, landed: number, negative = 0) {
     const w = new ModuleWindows(20, 60_000);
-    w.add(update(0, { decided: 0, landed: 0, negative: 0, submissions: 0, slow: 0 }));
-    w.add(update(1, { decided: 5, landed: 0, negative: 5, submissions: 5, slow: 5 }));
-    const v = evaluate(w.totals(1000, 30_000, 5_000), w.totals(1000, 5_000, 5_000), config);
+    const c: Counts = { decided: 0, landed: 0, negative: 0, submissions: 0, slow: 0 };
+    w.add(update(0, c));
+    for (let i = 1; i <= outcomes; i++) {
+      c.decided++;
+      c.submissions++;
+      if (i <= landed) c.landed++;
+      if (i <= negative) c.negative++;
+      w.add(update(i * 5, c));
+    }
+    // Evaluated between two outcomes: the fast window (5 s) holds none of them.
+    const now = outcomes * 5_000 + 2_000;
+    w.add(update(now / 1000, c));
+    return evaluate(w.totals(now, 30_000, 5_000), w.totals(now, 5_000, 5_000), config);
+  }
+
+  it('judges a low-volume window on evidence: 6 of 6 lost is a violation', () => {
+    const v = sparse(6, 0);
+    const landed = v.readings.find((r) => r.slo === 'landed');
+    // Under minSamples, but a module landing exactly 70 % would lose all 6 only 0.07 % of
+    // the time (0.3⁶): conclusive at 95 %.
+    expect(landed?.samples).toBe(6);
+    expect(landed?.pAbove).toBeCloseTo(0.3 ** 6, 10);
+    expect(landed?.judged).toBe(true);
+    expect(v.tripped).toBe(true);
+    expect(v.reason).toMatch(/^landed 0\.0 % of 6 \(SLO > 70 %\)/);
+  });
+
+  it('does not judge what is not conclusive: 1 of 3 landed', () => {
+    const v = sparse(3, 1);
+    const landed = v.readings.find((r) => r.slo === 'landed');
+    // 2 of 3 lost: 21.6 % likely at exactly 70 % landed.
+    expect(landed?.pAbove).toBeCloseTo(0.216, 6);
+    expect(landed?.judged).toBe(false);
     expect(v.tripped).toBe(false);
-    expect(v.reason).toMatch(/too few events to judge \(5 < 20/);
+    expect(v.healthy).toBe(true);
+    expect(v.reason).toMatch(/^ok: inconclusive: landed 33\.3 % of 3/);
+    // 6 of 6 landed is not a violation either; nor is 1 negative outcome of 1 against the
+    // 10 % trip line of a 1 % budget (10 % likely by chance), where 2 of 2 is (1 %).
+    expect(sparse(6, 6).tripped).toBe(false);
+    const one = sparse(1, 1, 1).readings.find((r) => r.slo === 'negEv');
+    expect(one?.judged).toBe(false);
+    expect(one?.tripped).toBe(false);
+    expect(sparse(2, 2, 2).readings.find((r) => r.slo === 'negEv')?.tripped).toBe(true);
+  });
+
+  it('at volume the observed share decides, as before (minSamples)', () => {
+    // 18 of 60 lost is exactly at the line: far from conclusive (55 % likely at the line by
+    // chance), but 60 ≥ minSamples, so the observed share decides.
+    const v = feed(40, (t) => (t > 22 ? { lost: 1 } : {}));
+    const landed = v.readings.find((r) => r.slo === 'landed');
+    expect(landed?.judged).toBe(true);
+    expect(v.tripped).toBe(true);
   });
 
   it('takes deltas of cumulative counters, survives a lost update, restarts and duplicates', () => {

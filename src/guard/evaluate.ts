@@ -1,12 +1,25 @@
+import { atLeast, atMost } from './binomial.js';
 import type { GuardConfig, SloName } from './config.js';
 import type { WindowTotals } from './window.js';
 
 /** One SLO over both windows. */
 export interface SloReading {
   readonly slo: SloName;
-  /** Events in the slow window; under `minSamples` the SLO is not judged. */
+  /** Events in the slow window. */
   readonly samples: number;
+  /**
+   * The slow window says something: `minSamples` events or more, or fewer that are
+   * conclusively on one side of the trip line (factor × budget) at `confidence`.
+   */
   readonly judged: boolean;
+  /**
+   * How likely a module exactly at the trip line would show this many bad events or more
+   * (`pAbove`), or this many or fewer (`pBelow`), in the slow window's `samples` events.
+   * NaN at or above `minSamples`, where the observed share decides (and an O(n) sum would
+   * buy nothing).
+   */
+  readonly pAbove: number;
+  readonly pBelow: number;
   /** Share of bad events in the slow window. */
   readonly badShare: number;
   readonly burnSlow: number;
@@ -81,7 +94,7 @@ export function evaluate(slow: WindowTotals, fast: WindowTotals, config: GuardCo
         ? tripped.map((r) => r.text).join('; ')
         : worst.judged
           ? `ok: ${worst.text}`
-          : `ok: too few events to judge (${worst.samples} < ${config.minSamples} in ${config.windowMs / 1000} s)`,
+          : `ok: inconclusive: ${worst.text}: under ${config.minSamples} events and not past the line at ${pctOf(config.confidence)} confidence`,
     burnFast: lead.burnFast,
     burnSlow: lead.burnSlow,
   };
@@ -99,15 +112,26 @@ function read(
   const f = countsOf(slo, fast);
   const badShare = s.n === 0 ? 0 : s.bad / s.n;
   const burnSlow = badShare / budget;
-  // An empty fast window says nothing is burning now.
-  const burnFast = f.n === 0 ? 0 : f.bad / f.n / budget;
-  const judged = s.n >= config.minSamples;
-  const overSlow = judged && burnSlow >= factors.slow;
+  const enough = s.n >= config.minSamples;
+  // Below minSamples, the share must be past the trip line with `confidence` (exact test).
+  const line = Math.min(1, factors.slow * budget);
+  const alpha = 1 - config.confidence;
+  const pAbove = enough ? Number.NaN : s.n === 0 ? 1 : atLeast(s.bad, s.n, line);
+  const pBelow = enough ? Number.NaN : s.n === 0 ? 1 : atMost(s.bad, s.n, line);
+  const past = pAbove <= alpha;
+  const conclusive = past || pBelow <= alpha;
+  // An empty fast window says nothing is burning now, at volume; at low volume it is only a
+  // gap between events, so the slow window's evidence stands.
+  const burnFast = f.n === 0 ? (enough ? 0 : burnSlow) : f.bad / f.n / budget;
+  const judged = enough || conclusive;
+  const overSlow = burnSlow >= factors.slow && (enough || past);
   const tripped = overSlow && burnFast >= factors.fast;
   return {
     slo,
     samples: s.n,
     judged,
+    pAbove,
+    pBelow,
     badShare,
     burnSlow,
     burnFast,
@@ -117,6 +141,8 @@ function read(
     text: `${describe(slo, s, slow, config)} over ${config.windowMs / 1000} s (burn ${burnSlow.toFixed(1)}× slow, ${burnFast.toFixed(1)}× fast)`,
   };
 }
+
+const pctOf = (x: number) => `${+(100 * x).toFixed(1)} %`;
 
 function describe(slo: SloName, c: Counts, t: WindowTotals, config: GuardConfig): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;

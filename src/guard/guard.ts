@@ -1,4 +1,5 @@
 import { AuditLedger } from '../audit/ledger.js';
+import type { ControlSigner, ControlVerifier } from '../auth/control-signature.js';
 import type { TypedBus } from '../bus/typed.js';
 import type { Subscription } from '../bus/types.js';
 import { reasonOf } from '../errors.js';
@@ -25,6 +26,13 @@ export interface GuardOptions {
   readonly clock: Clock;
   readonly config: GuardConfig;
   readonly log: Logger;
+  /** Signs every command the guard sends (its key, bus.control); agents obey only signed ones. */
+  readonly signer: ControlSigner;
+  /**
+   * The issuer keys whose commands the guard believes (an operator's kill or resume changes what
+   * it does next); without it every command seen is believed.
+   */
+  readonly trust?: ControlVerifier;
   /** Consumer group on metrics-proto and control-proto. Default "guard". */
   readonly group?: string;
   /** Sees every evaluation (tests, diagnostics). */
@@ -129,6 +137,14 @@ export class Guard {
 
   private observe(c: ControlCommand): void {
     if (c.source === 'guard') return;
+    const verdict = this.options.trust?.verify(c);
+    if (verdict !== undefined && !verdict.ok) {
+      this.options.log.warn(
+        { commandId: c.commandId, keyId: c.keyId, issuer: c.issuer },
+        `control command ignored: ${verdict.reason}`,
+      );
+      return;
+    }
     const module = fromProtoModule(c.module);
     if (module === undefined) return;
     const action: GuardAction | undefined =
@@ -172,7 +188,7 @@ export class Guard {
       action === 'resume'
         ? `recovered: ${this.options.config.recoveryEvaluations} healthy evaluations in a row`
         : v.reason;
-    const command = guardCommand(action, module, reason, t, now);
+    const command = this.options.signer.sign(guardCommand(action, module, reason, t, now));
     const undo = g.policy.snapshot();
     g.policy.applied(action, now);
     g.lastAction = command.action;
@@ -217,7 +233,14 @@ export class Guard {
     const c = this.options.config;
     const metrics =
       violated || g.flagged
-        ? guardMetricsOf(module, g, g.windows.totals(now, c.windowMs, c.staleAfterMs), state, now)
+        ? guardMetricsOf(
+            module,
+            g,
+            g.windows.totals(now, c.windowMs, c.staleAfterMs),
+            state,
+            now,
+            c.windowMs,
+          )
         : undefined;
     g.flagged = violated;
     this.enqueue(async () => {

@@ -93,6 +93,7 @@ export function guardMetricsOf(
   slow: WindowTotals,
   state: SloState,
   nowMs: number,
+  windowMs: number,
 ): MetricsUpdate {
   return create(MetricsUpdateSchema, {
     agentId: `${GUARD_AGENT_PREFIX}${module}`,
@@ -101,6 +102,11 @@ export function guardMetricsOf(
     hotpathP99Ms: slow.worstHotP99Ms,
     landedPct: slow.decided === 0 ? 0 : (100 * slow.landed) / slow.decided,
     negEvRate: slow.decided === 0 ? 0 : slow.negative / slow.decided,
+    // The guard only ever has the window: the same figures in the windowed fields.
+    landedPctWindow: slow.decided === 0 ? 0 : (100 * slow.landed) / slow.decided,
+    negEvRateWindow: slow.decided === 0 ? 0 : slow.negative / slow.decided,
+    decidedWindow: BigInt(slow.decided),
+    windowMs: BigInt(windowMs),
     sloViolation: state.violated,
     sloReason: state.violated ? state.reason : '',
     state: g.policy.enforcement === 'none' ? 'running' : g.policy.enforcement,

@@ -195,6 +195,12 @@ export interface SubmissionOutcome {
   readonly failure: FailureReason | null;
   /** Submission → outcome known, on the source's clock. */
   readonly latencyMs: number;
+  /**
+   * The network send alone, ms, as the executor timed it around the send itself (sendBundle,
+   * sendTransaction, the dry run's simulation; the simulator's modelled delay to the block
+   * engine or leader). Absent when nothing was sent (refused before the send).
+   */
+  readonly sendLatencyMs?: number;
   readonly atMs: number;
 }
 

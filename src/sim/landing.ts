@@ -221,6 +221,8 @@ export class Landing {
       feeLamports: fee,
       failure,
       latencyMs: atMs - bid.submittedAt,
+      // The modelled network delay from the submitter to the block engine or RPC.
+      sendLatencyMs: bid.arrivedAt - bid.submittedAt,
       atMs,
     };
     for (const tally of this.talliesOf(bid)) countOutcome(tally, outcome);

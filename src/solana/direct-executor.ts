@@ -62,9 +62,14 @@ export class DirectExecutor implements Executor {
         { submission: submission.id, err: (err as Error).message },
         'sendTransaction refused',
       );
-      return pipeline.notSent(submission, startedMs, 'dropped');
+      return {
+        ...pipeline.notSent(submission, startedMs, 'dropped'),
+        sendLatencyMs: performance.now() - sent,
+      };
     }
-    pipeline.latency.record('send', performance.now() - sent);
+    // The send alone, for the agent's send_p99: what follows is waiting on confirmation.
+    const sendLatencyMs = performance.now() - sent;
+    pipeline.latency.record('send', sendLatencyMs);
     const deadline = sent + this.options.landingMs;
     let seen = false;
     while (performance.now() < deadline) {
@@ -92,10 +97,10 @@ export class DirectExecutor implements Executor {
       // Processed can still be rolled back; a decision waits for confirmed.
       if (status.err === null && status.confirmationStatus === 'processed') continue;
       pipeline.latency.record('final', performance.now() - sent);
-      return this.decided(submission, swap, status, startedMs);
+      return { ...(await this.decided(submission, swap, status, startedMs)), sendLatencyMs };
     }
     pipeline.latency.record('final', performance.now() - sent);
-    return pipeline.notSent(submission, startedMs, 'expired');
+    return { ...pipeline.notSent(submission, startedMs, 'expired'), sendLatencyMs };
   }
 
   private async decided(

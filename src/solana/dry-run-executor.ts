@@ -43,12 +43,14 @@ export class DryRunExecutor implements Executor {
     const begun = await pipeline.begin(submission);
     if ('outcome' in begun) return pipeline.finish(begun.outcome);
     const { swap, lifetime, startedMs } = begun.prepared;
-    const t0 = performance.now();
+    let t0 = performance.now();
     let failure: FailureReason | null;
     let units: number[];
     if (submission.route === 'jito') {
       const tipAccount = await this.options.blockEngine.tipAccount();
       const tip = await tipTransaction(wallet.signer, lifetime, tipAccount, submission.tipLamports);
+      // The simulation stands in for the send: time it alone, not the tip account and signing.
+      t0 = performance.now();
       const res = await this.options.bundleRpc.call<{ value: BundleSimulation }>('simulateBundle', [
         { encodedTransactions: [swap.base64, tip.base64] },
         {
@@ -74,7 +76,8 @@ export class DryRunExecutor implements Executor {
       units = [Number(res.value.unitsConsumed ?? 0n)];
       this.stats.transactions++;
     }
-    pipeline.latency.record('send', performance.now() - t0);
+    const sendLatencyMs = performance.now() - t0;
+    pipeline.latency.record('send', sendLatencyMs);
     this.stats.simulated++;
     if (failure === null) this.stats.succeeded++;
     else this.stats.failed++;
@@ -90,6 +93,7 @@ export class DryRunExecutor implements Executor {
       },
       'dry run: simulated instead of sending',
     );
-    return pipeline.finish(pipeline.notSent(submission, startedMs, failure ?? 'dropped'));
+    const outcome = pipeline.notSent(submission, startedMs, failure ?? 'dropped');
+    return pipeline.finish({ ...outcome, sendLatencyMs });
   }
 }

@@ -108,6 +108,8 @@ describe('Jito executor', () => {
     expect(outcome.profitLamports).toBe(31_000_000n - fees - 250_000n);
     expect(outcome.slot).toBeGreaterThan(0);
     expect(b.cluster.leaders).toContain(outcome.leader);
+    // The executor timed the sendBundle itself (the agent's send_p99 reads it).
+    expect(outcome.sendLatencyMs).toBeGreaterThanOrEqual(0);
     const stages = b.stack.pipeline.latency.summary();
     for (const stage of ['build', 'sign', 'send', 'firstStatus', 'final'] as const)
       expect(stages[stage]?.count).toBeGreaterThan(0);
@@ -194,6 +196,7 @@ describe('direct executor', () => {
       profitLamports: 12_000_000n - fee,
       tipLamports: 0n,
     });
+    expect(outcome.sendLatencyMs).toBeGreaterThanOrEqual(0);
     expect(
       b.cluster.requests.filter((r) => r.method === 'getSignatureStatuses').length,
     ).toBeGreaterThan(1);
@@ -231,10 +234,10 @@ describe('direct executor', () => {
   it('does not send what the sizing simulation says would revert', async () => {
     const b = await started();
     b.cluster.simulationError = { InstructionError: [2, { Custom: 6005 }] };
-    expect(await direct(b).submit(arb(b, 'direct'))).toMatchObject({
-      failure: 'slippage',
-      feeLamports: 0n,
-    });
+    const outcome = await direct(b).submit(arb(b, 'direct'));
+    expect(outcome).toMatchObject({ failure: 'slippage', feeLamports: 0n });
+    // Nothing was sent, so there is no send latency to count.
+    expect(outcome.sendLatencyMs).toBeUndefined();
     expect(b.cluster.sent).toHaveLength(0);
   });
 });

@@ -61,9 +61,14 @@ export class JitoExecutor implements Executor {
         { submission: submission.id, err: (err as Error).message },
         'sendBundle refused',
       );
-      return pipeline.notSent(submission, startedMs, failure);
+      return {
+        ...pipeline.notSent(submission, startedMs, failure),
+        sendLatencyMs: performance.now() - sent,
+      };
     }
-    pipeline.latency.record('send', performance.now() - sent);
+    // The send alone, for the agent's send_p99: what follows is waiting on the auction.
+    const sendLatencyMs = performance.now() - sent;
+    pipeline.latency.record('send', sendLatencyMs);
     const deadline = sent + this.options.landingMs;
     let seen = false;
     while (performance.now() < deadline) {
@@ -86,11 +91,13 @@ export class JitoExecutor implements Executor {
       if (status.status === 'Pending') continue;
       pipeline.latency.record('final', performance.now() - sent);
       if (status.status === 'Failed')
-        return pipeline.notSent(submission, startedMs, 'auction_lost');
-      return this.landed(submission, bundleId, swap, tip, startedMs, status.landedSlot ?? 0);
+        return { ...pipeline.notSent(submission, startedMs, 'auction_lost'), sendLatencyMs };
+      const landedSlot = status.landedSlot ?? 0;
+      const outcome = await this.landed(submission, bundleId, swap, tip, startedMs, landedSlot);
+      return { ...outcome, sendLatencyMs };
     }
     pipeline.latency.record('final', performance.now() - sent);
-    return pipeline.notSent(submission, startedMs, 'expired');
+    return { ...pipeline.notSent(submission, startedMs, 'expired'), sendLatencyMs };
   }
 
   private async landed(

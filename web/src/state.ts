@@ -24,7 +24,15 @@ export interface AgentView {
   readonly modelVersion: string;
   readonly opportunities: number;
   readonly submissions: number;
+  /** Over the last windowMs (the guard's SLO window): what the SLO judges. */
   readonly landedPct: number;
+  /** Since the agent started: context only, it hardly moves late in a run. */
+  readonly landedPctLifetime: number;
+  /** Decided outcomes the windowed rate is over. */
+  readonly decidedWindow: number;
+  readonly windowMs: number;
+  readonly negEvRate: number;
+  readonly sendP99: number;
   readonly hotP50: number;
   readonly hotP99: number;
   readonly pnl1h: number;
@@ -141,6 +149,8 @@ function applyMetrics(state: LiveState, m: MetricsUpdate): void {
   // The guard speaks through metrics too (agent_id guard-<module>); it is not an agent to chart.
   if (m.agentId.startsWith('guard-')) return;
   const tsMs = Number(m.tsMs);
+  // An agent from before the windowed fields (window_ms 0) has only its lifetime rates.
+  const windowed = m.windowMs > 0n;
   state.agents.set(m.agentId, {
     agentId: m.agentId,
     module,
@@ -148,7 +158,12 @@ function applyMetrics(state: LiveState, m: MetricsUpdate): void {
     modelVersion: m.modelVersion,
     opportunities: Number(m.opportunities),
     submissions: Number(m.submissions),
-    landedPct: m.landedPct,
+    landedPct: windowed ? m.landedPctWindow : m.landedPct,
+    landedPctLifetime: m.landedPct,
+    decidedWindow: Number(m.decidedWindow),
+    windowMs: Number(m.windowMs),
+    negEvRate: windowed ? m.negEvRateWindow : m.negEvRate,
+    sendP99: m.sendP99Ms,
     hotP50: m.hotpathP50Ms,
     hotP99: m.hotpathP99Ms,
     pnl1h: m.pnl1h,
@@ -172,7 +187,9 @@ function applyMetrics(state: LiveState, m: MetricsUpdate): void {
   if (s.t.length > 0 && t <= (s.t[s.t.length - 1] ?? 0)) return;
   s.t.push(t);
   s.pnl.push(m.pnl1h);
-  s.landed.push(m.landedPct);
+  // The windowed rate: a collapse shows at once (the lifetime figure would take hours to move).
+  // No outcome in the window is no rate, not 0 %: a gap in the line.
+  s.landed.push(!windowed ? m.landedPct : m.decidedWindow === 0n ? Number.NaN : m.landedPctWindow);
   s.p50.push(m.hotpathP50Ms);
   s.p99.push(m.hotpathP99Ms);
   s.jito.push(100 * m.jitoShare);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import { policiesFor } from '../../agent/assemble.js';
+import { newRunId, policiesFor } from '../../agent/assemble.js';
 import { MarketCollector } from '../../agent/collector.js';
 import { DEFAULT_AGENT_SETTINGS } from '../../agent/config.js';
 import { AgentControl } from '../../agent/control.js';
@@ -9,6 +9,7 @@ import { HeuristicScorer } from '../../agent/scorer.js';
 import { ArbStrategy } from '../../agent/strategies.js';
 import { Telemetry } from '../../agent/telemetry.js';
 import type { Scorer, Strategy } from '../../agent/types.js';
+import { ephemeralControlKeys } from '../../auth/control-signature.js';
 import { MemoryBus } from '../../bus/memory.js';
 import type { TopicMessage, TopicName } from '../../bus/topics.js';
 import { TypedBus } from '../../bus/typed.js';
@@ -91,6 +92,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopRun> {
   const quiet = new QuietBus(o.bus ?? new MemoryBus(), o.pollMs ?? 0);
   const bus = new TypedBus(quiet);
   const log = createLogger('silent');
+  // One issuer key for the guard and the operator, which the agent trusts.
+  const keys = ephemeralControlKeys('loop');
   const guardConfig = guardConfigSchema.parse(o.guard === false ? {} : (o.guard ?? {}));
   const control = new AgentControl({
     agentId: 'arb-loop',
@@ -98,6 +101,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopRun> {
     home: o.home,
     throttleDefaults: guardConfig.throttle,
     clock,
+    trust: keys.verifier,
   });
   const seen: Seen = {
     commands: [],
@@ -127,6 +131,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopRun> {
     clock,
     () => undefined,
     guardConfig.slo.hotpathP99Ms,
+    guardConfig.windowMs,
   );
   const base = new ArbStrategy({
     quoteMint: WSOL_MINT,
@@ -135,6 +140,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopRun> {
   const scorer = new HeuristicScorer();
   const engine = new Engine({
     agentId: 'arb-loop',
+    runId: newRunId(),
     module: 'arb',
     collector: new MarketCollector(),
     strategies: [o.strategy?.(base, clock) ?? base],
@@ -167,13 +173,16 @@ export async function runLoop(o: LoopOptions): Promise<LoopRun> {
           clock,
           config: guardConfig,
           log,
+          signer: keys.signer,
+          trust: keys.verifier,
           ...(o.onEvaluate === undefined ? {} : { onEvaluate: o.onEvaluate }),
         });
   for (const op of o.operator ?? []) {
-    const command = () => ({
-      ...operatorCommand(op.action, clock),
-      source: op.source ?? 'operator',
-    });
+    const command = () =>
+      keys.signer.sign({
+        ...operatorCommand(op.action, clock),
+        source: op.source ?? 'operator',
+      });
     clock.schedule(op.atMs, () => void bus.publish('control-proto', command()));
   }
   telemetry.start(engine);

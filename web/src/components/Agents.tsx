@@ -18,8 +18,14 @@ export function Agents({ agents }: { agents: readonly AgentView[] }) {
               <th>model</th>
               <th>opportunities</th>
               <th>submissions</th>
-              <th>landed %</th>
+              <th title="landed share of outcomes over the SLO window (count), then since start">
+                landed % window (n) / lifetime
+              </th>
+              <th title="share of outcomes over the SLO window that lost money">
+                neg. EV % window
+              </th>
               <th>p50 / p99 ms</th>
+              <th title="network send p99, as the executor timed it">send p99 ms</th>
               <th>PnL 1 h (SOL)</th>
               <th>jito</th>
               <th>updated</th>
@@ -33,10 +39,15 @@ export function Agents({ agents }: { agents: readonly AgentView[] }) {
                 <td>{a.modelVersion || 'heuristic'}</td>
                 <td data-testid={`opportunities-${a.agentId}`}>{a.opportunities}</td>
                 <td data-testid={`submissions-${a.agentId}`}>{a.submissions}</td>
-                <td>{fmt(a.landedPct, 1)}</td>
+                <td data-testid={`landed-${a.agentId}`}>
+                  {a.decidedWindow === 0 && a.windowMs > 0 ? '–' : fmt(a.landedPct, 1)} (
+                  {a.decidedWindow}) / {fmt(a.landedPctLifetime, 1)}
+                </td>
+                <td>{a.decidedWindow === 0 && a.windowMs > 0 ? '–' : fmt(100 * a.negEvRate, 1)}</td>
                 <td>
                   {fmt(a.hotP50, 3)} / {fmt(a.hotP99, 3)}
                 </td>
+                <td>{fmt(a.sendP99, 1)}</td>
                 <td data-testid={`pnl-${a.agentId}`}>{fmt(a.pnl1h, 6)}</td>
                 <td>{fmt(100 * a.jitoShare, 0)}%</td>
                 <td data-testid={`updated-${a.agentId}`}>

@@ -119,7 +119,7 @@ function tick(v: number): string {
 
 /**
  * Joins per-agent columns on one time axis (uPlot needs one x for all lines): the union of
- * their timestamps, with null where an agent has no point at that time.
+ * their timestamps, with null where an agent has no point (or a NaN one) at that time.
  */
 export function joinOnTime(
   columns: ReadonlyArray<{ t: readonly number[]; y: readonly number[] }>,
@@ -129,7 +129,9 @@ export function joinOnTime(
   const ys = columns.map((c) => {
     const out: (number | null)[] = new Array(xs.length).fill(null);
     c.t.forEach((t, i) => {
-      out[index.get(t) ?? 0] = c.y[i] ?? null;
+      // NaN is a point with no value (e.g. a windowed rate over no outcomes): a gap.
+      const y = c.y[i];
+      out[index.get(t) ?? 0] = y !== undefined && Number.isFinite(y) ? y : null;
     });
     return out;
   });

@@ -28,7 +28,7 @@ export function Telemetry({ state }: { state: LiveState }) {
       />
       <Chart
         testId="chart-landed"
-        title="Landed"
+        title="Landed, SLO window"
         unit="%"
         lines={lines()}
         data={joinOnTime(col((s) => s.landed))}
