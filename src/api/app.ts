@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import { pino } from 'pino';
 import { AuditLedger } from '../audit/ledger.js';
+import { type ControlSigner, controlSignerFrom } from '../auth/control-signature.js';
 import { bearerToken, type TokenVerifier } from '../auth/verify.js';
 import type { TypedBus } from '../bus/typed.js';
 import type { Config } from '../config/schema.js';
@@ -17,8 +18,8 @@ import type { SinkStats } from '../store/sink-stats.js';
 import type { Store } from '../store/types.js';
 import { auditResultFor } from './audited.js';
 import { InvalidBodyError } from './body.js';
+import { assertJsonDepth } from './json-limits.js';
 import { ApiMetrics } from './metrics.js';
-import { SharedWindowStore } from './rate-store.js';
 import {
   maybePrincipal,
   REQUEST_ID,
@@ -27,7 +28,9 @@ import {
   wasAudited,
 } from './request-context.js';
 import { registerRoutes } from './routes.js';
+import type { SloView } from './slo-gate.js';
 import { LiveViews } from './views.js';
+import { shareControlPlane, WriteBudget } from './write-budget.js';
 
 export interface ApiDeps {
   config: Config;
@@ -43,8 +46,16 @@ export interface ApiDeps {
 /** What the routes share: the dependencies plus the ledger, the live views and the metrics. */
 export interface ApiContext extends ApiDeps {
   ledger: AuditLedger;
+  /** Signs the control commands this API issues (bus.control). */
+  signer: ControlSigner;
   views: LiveViews;
   metrics: ApiMetrics;
+  /** One write budget per token for REST and the gateway's commands (write-budget.ts). */
+  budget: WriteBudget;
+  /** The same views, as the control path's SLO gate reads them. */
+  sloView: SloView;
+  /** Embedded mode only: commands and audit rows are stored before they are answered. */
+  durableStore?: Store;
 }
 
 /**
@@ -74,8 +85,35 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
   try {
     const metrics = new ApiMetrics(deps.sinkStats);
     views.onMetrics((m) => metrics.agentUpdate(m));
-    const ctx: ApiContext = { ...deps, ledger: new AuditLedger(deps.bus), views, metrics };
-    app.addHook('onClose', async () => views.stop());
+    // With an in-process bus a published message lives only in memory until the sink stores
+    // it; writing straight to the store first makes an answered command survive a crash.
+    const durableStore = deps.bus.bus.kind === 'memory' ? deps.store : undefined;
+    const ledger = new AuditLedger(deps.bus, Date.now, durableStore);
+    const budget = new WriteBudget(deps.config.api.writeRateLimit, ledger, (err) =>
+      app.log.error({ err }, 'audit record of a rate-limit episode failed'),
+    );
+    const ctx: ApiContext = {
+      ...deps,
+      ledger,
+      budget,
+      sloView: views,
+      ...(durableStore ? { durableStore } : {}),
+      signer: controlSignerFrom(deps.config),
+      views,
+      metrics,
+    };
+    app.addHook('onClose', async () => {
+      await budget.flush();
+      await views.stop();
+    });
+    shareControlPlane(app.server, {
+      budget,
+      slo: views,
+      ledger,
+      maxDepth: deps.config.api.bodyMaxDepth,
+      ...(durableStore ? { durableStore } : {}),
+    });
+    acceptJsonOnly(app, deps.config.api.bodyMaxDepth);
 
     app.addHook('onRequest', async (request, reply) => {
       reply.header('x-request-id', request.id);
@@ -92,18 +130,21 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     await app.register(rateLimit, {
       global: false,
       // One instance per app; each route's child is that instance (see rate-store.ts).
-      store: SharedWindowStore as unknown as FastifyRateLimitStoreCtor,
+      // The budget's store, which the gateway's commands count in too (write-budget.ts).
+      store: storeCtor(budget),
       // After the auth hook, so the limit is keyed by the verified token, not by the address.
       hook: 'preHandler',
       keyGenerator: (request) => {
         const p = maybePrincipal(request);
-        return p === undefined ? `ip:${request.ip}` : `token:${p.tokenId ?? `sub:${p.subject}`}`;
+        return p === undefined ? `ip:${request.ip}` : WriteBudget.keyOf(p);
       },
-      errorResponseBuilder: (_request, context) =>
-        new LandfallError(
-          'LF_API_RATE_LIMITED',
-          `rate limit: at most ${context.max} writes per ${deps.config.api.writeRateLimit.windowMs / 1000} s for this token (api.writeRateLimit); retry in ${context.after}`,
-        ),
+      errorResponseBuilder: (request, context) => {
+        const error = budget.error(Math.ceil(context.ttl / 1000));
+        const p = maybePrincipal(request);
+        const action = routeConfigOf(request)?.lfAction;
+        if (p && action) budget.refused(p, action, request.id, error.message);
+        return error;
+      },
     });
 
     app.setErrorHandler(async (err, request, reply) => answerError(ctx, err, request, reply));
@@ -121,6 +162,35 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     throw err;
   }
   return app;
+}
+
+/** The plugin constructs its store; this hands it the budget's one instead. */
+function storeCtor(budget: WriteBudget): FastifyRateLimitStoreCtor {
+  return class {
+    constructor() {
+      // biome-ignore lint/correctness/noConstructorReturn: the plugin must count in the shared store
+      return budget.store;
+    }
+  } as unknown as FastifyRateLimitStoreCtor;
+}
+
+/**
+ * JSON is the only body this API reads: Fastify's text/plain parser is removed so any other
+ * content type is 415, and JSON deeper than api.bodyMaxDepth is refused (400) before parsing.
+ */
+function acceptJsonOnly(app: FastifyInstance, maxDepth: number): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    try {
+      assertJsonDepth(text, maxDepth);
+    } catch (err) {
+      done(err as Error, undefined);
+      return;
+    }
+    parse(request, text, done);
+  });
 }
 
 /** Fastify's own refusals, by code, as the catalogue's. */
@@ -151,12 +221,20 @@ async function answerError(
   const route = routeConfigOf(request);
   const caller = maybePrincipal(request);
   if (route?.lfAction && caller && !wasAudited(request) && e.status !== 429 && e.status !== 401) {
+    // Refused before the rate limit counted it (the body is parsed first): it spends the budget
+    // here, so a flood of bad bodies is refused and audited once per window like any other.
+    try {
+      ctx.budget.take(caller, route.lfAction, request.id);
+    } catch (limited) {
+      return sendError(reply, request, asLandfallError(limited));
+    }
     await ctx.ledger
       .record({
         subject: caller.subject,
         role: caller.role,
         action: route.lfAction,
-        params: {},
+        // What was sent, never the body itself: it may be what was refused (too big, too deep).
+        params: bodySummary(request),
         result: auditResultFor(e.status),
         requestId: request.id,
         detail: e.message,
@@ -166,6 +244,16 @@ async function answerError(
       );
   }
   return sendError(reply, request, e);
+}
+
+function bodySummary(request: FastifyRequest): Record<string, unknown> {
+  const length = Number(request.headers['content-length']);
+  return {
+    body: {
+      contentType: (request.headers['content-type'] ?? '').slice(0, 100),
+      bytes: Number.isFinite(length) ? length : null,
+    },
+  };
 }
 
 function asLandfallError(err: unknown): LandfallError {

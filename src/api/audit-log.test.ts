@@ -66,7 +66,8 @@ describe('commands in audit_log (embedded ClickHouse, the real sink)', () => {
       admin,
     );
     expect(started.statusCode).toBe(202);
-    expect(started.json()).toEqual({ jobId: 'job-audit-1' });
+    // Embedded (in-process bus and chDB): the audit row is stored before the answer.
+    expect(started.json()).toEqual({ jobId: 'job-audit-1', durable: true });
     const control = await post(
       '/api/control',
       {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { z } from 'zod';
-import type { AuditLedger } from '../audit/ledger.js';
+import { type AuditLedger, storeRow } from '../audit/ledger.js';
+import type { ControlSigner } from '../auth/control-signature.js';
 import type { Principal } from '../auth/verify.js';
 import type { TypedBus } from '../bus/typed.js';
 import {
@@ -10,8 +11,10 @@ import {
   ControlCommandSchema,
 } from '../gen/landfall/v1/control_pb.js';
 import { toProtoModule } from '../proto/module.js';
+import type { Store } from '../store/types.js';
 import { auditedCommand } from './audited.js';
 import { parseBody } from './body.js';
+import { assertSloAllows, type SloView } from './slo-gate.js';
 
 const policyName = z
   .string()
@@ -53,7 +56,16 @@ export type ControlBody = z.output<typeof controlBodySchema>;
 export interface ControlDeps {
   bus: TypedBus;
   ledger: AuditLedger;
+  /** The API's issuer key (bus.control): agents obey only commands it signed. */
+  signer: ControlSigner;
   now?: () => number;
+  /**
+   * Embedded mode (in-process bus): the store each command row is written to before it is
+   * published and answered, so an answered command survives a crash (README, Control-plane API).
+   */
+  durableStore?: Store;
+  /** The API's view of slo-proto: risky actions are refused while the module's SLO is violated. */
+  sloView?: SloView;
 }
 
 const actions = {
@@ -80,7 +92,15 @@ export async function issueControl(
     { ledger: deps.ledger, caller, action: actionName(body), params: body, requestId },
     async () => {
       const parsed = parseBody(controlBodySchema, body);
-      const command = commandFrom(parsed, caller, source, (deps.now ?? Date.now)());
+      assertSloAllows(deps.sloView, toProtoModule(parsed.module), {
+        kind: 'control',
+        action: parsed.action,
+        ...(parsed.throttle ? { rateFraction: parsed.throttle.rateFraction } : {}),
+      });
+      const command = deps.signer.sign(
+        commandFrom(parsed, caller, source, (deps.now ?? Date.now)()),
+      );
+      if (deps.durableStore) await storeRow(deps.durableStore, 'control-proto', command);
       await deps.bus.publish('control-proto', command);
       return { value: command, detail: `command ${command.commandId}` };
     },
@@ -114,7 +134,7 @@ function commandFrom(
 }
 
 /** `control.<action>` when the body names a known action, else `control`. */
-function actionName(body: unknown): string {
+export function actionName(body: unknown): string {
   const action = (body as { action?: unknown } | null)?.action;
   return typeof action === 'string' && Object.hasOwn(actions, action)
     ? `control.${action}`

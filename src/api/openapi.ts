@@ -27,13 +27,14 @@ const refusals = (...codes: number[]) =>
       String(code),
       {
         description: {
-          400: 'invalid body or query; `field` names the fault',
+          400: 'invalid body or query (or nested deeper than api.bodyMaxDepth); `field` names the fault',
           401: 'missing, malformed, expired or wrongly signed token',
           403: 'the token role may not do this (admin needed)',
           404: 'not found',
+          409: "refused while the module's SLO is violated (LF_API_SLO_VIOLATED)",
           413: 'body larger than api.bodyLimitBytes',
           415: 'body not application/json',
-          429: 'per-token write rate limit',
+          429: 'per-token write rate limit (REST and WebSocket commands together)',
           503: 'bus or store unavailable',
         }[code],
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -56,7 +57,7 @@ const write = (summary: string, bodySchema: object, status: number, result: obje
     requestBody: { required: true, content: { 'application/json': { schema: bodySchema } } },
     responses: {
       [status]: ok('accepted', result),
-      ...refusals(400, 401, 403, 404, 413, 415, 429, 503),
+      ...refusals(400, 401, 403, 404, 409, 413, 415, 429, 503),
     },
   },
 });
@@ -89,7 +90,7 @@ export function openApiDocument(version: string): object {
         'start a training job (TrainRequest JSON); the dispatcher acks on train-acks-proto',
         json(trainBodySchema),
         202,
-        { type: 'object', properties: { jobId: { type: 'string' } } },
+        { type: 'object', properties: { jobId: { type: 'string' }, durable: { type: 'boolean' } } },
       ),
       '/api/training': read('recent training jobs, latest ack each, newest first', {
         parameters: [query('limit', '1..500, default 50', { type: 'integer' })],
@@ -99,7 +100,10 @@ export function openApiDocument(version: string): object {
         'kill, throttle, resume or set the policy of a module (admin, audited)',
         json(controlBodySchema),
         202,
-        { type: 'object', properties: { commandId: { type: 'string' } } },
+        {
+          type: 'object',
+          properties: { commandId: { type: 'string' }, durable: { type: 'boolean' } },
+        },
       ),
       '/api/control/{commandId}/acks': read("the agents' acknowledgements of a command"),
       '/api/models': read('model versions per module, with the live one'),

@@ -39,6 +39,11 @@ export class SharedWindowStore {
     );
   }
 
+  /** When the current window of `key` began, if it has one. */
+  windowStartOf(key: string): number | undefined {
+    return this.#windows.get(key)?.startMs;
+  }
+
   child(): SharedWindowStore {
     return this;
   }

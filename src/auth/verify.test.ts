@@ -94,6 +94,17 @@ describe('HS256 secret', () => {
     ['no subject', () => sign(claims({ sub: undefined }), secret, 'HS256'), /sub missing/],
     ['unknown role', () => sign(claims({ role: 'root' }), secret, 'HS256'), /role claim/],
     ['no role', () => sign(claims({ role: undefined }), secret, 'HS256'), /role claim/],
+    // Issue 18, finding 6: a leaked long-lived token would stay good for years.
+    [
+      'a 10-year lifetime',
+      () => sign(claims({ exp: now() + 10 * 365 * 86_400 }), secret, 'HS256'),
+      /lifetime .* exceeds the maximum 604800 s \(auth\.maxTtlSeconds\)/,
+    ],
+    [
+      'no iat and 10 years left',
+      () => sign(claims({ iat: undefined, exp: now() + 10 * 365 * 86_400 }), secret, 'HS256'),
+      /auth\.maxTtlSeconds/,
+    ],
   ];
   for (const [name, make, reason] of cases) {
     it(`rejects ${name} with 401 and the reason`, async () => {
@@ -103,6 +114,16 @@ describe('HS256 secret', () => {
       expect(err.message).toMatch(reason);
     });
   }
+
+  it('accepts a token of exactly auth.maxTtlSeconds, with or without iat', async () => {
+    const week = 7 * 24 * 3600;
+    await expect(
+      verifier.verify(await sign(claims({ exp: now() + week }), secret, 'HS256')),
+    ).resolves.toMatchObject({ subject: 'alice' });
+    await expect(
+      verifier.verify(await sign(claims({ iat: undefined, exp: now() + 600 }), secret, 'HS256')),
+    ).resolves.toMatchObject({ subject: 'alice' });
+  });
 
   it('allows clock skew within auth.clockSkewSeconds, and no more', async () => {
     const skewed = await createVerifier(auth({ hmacSecret: SECRET, clockSkewSeconds: 30 }));

@@ -69,6 +69,7 @@ export async function createVerifier(auth: AuthConfig): Promise<DescribedVerifie
       } catch (err) {
         throw translate(err);
       }
+      assertLifetime(payload, auth.maxTtlSeconds, auth.clockSkewSeconds);
       return principalOf(payload);
     },
   };
@@ -175,6 +176,20 @@ function algorithmOf(key: KeyObject): string {
       type === 'ec' ? ` (${key.asymmetricKeyDetails?.namedCurve})` : ''
     }; use RSA (RS256), EC P-256 (ES256) or Ed25519 (EdDSA)`,
   );
+}
+
+/**
+ * Refuses a token that lives longer than auth.maxTtlSeconds: `exp - iat`, or without `iat` the
+ * time it has left. A leaked long-lived token would otherwise stay good for years.
+ */
+function assertLifetime(payload: JWTPayload, maxSeconds: number, skewSeconds: number): void {
+  const exp = payload.exp ?? 0;
+  const from = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+  const lifetime = exp - from;
+  if (lifetime > maxSeconds + skewSeconds)
+    throw unauthenticated(
+      `token lifetime ${lifetime} s exceeds the maximum ${maxSeconds} s (auth.maxTtlSeconds); get a shorter-lived token`,
+    );
 }
 
 function principalOf(payload: JWTPayload): Principal {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type ControlDeps, issueControl } from '../api/control.js';
+import { actionName, type ControlDeps, issueControl } from '../api/control.js';
+import { jsonDepth } from '../api/json-limits.js';
+import type { WriteBudget } from '../api/write-budget.js';
 import type { Principal } from '../auth/verify.js';
 import { isLandfallError, LandfallError, reasonOf } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -23,7 +25,17 @@ export type ClientReply =
 export interface CommandDeps {
   readonly control: ControlDeps;
   readonly log: Logger;
+  /**
+   * The API's per-token write budget, shared with REST when the gateway runs on the API's server
+   * (api/write-budget.ts); without one (a gateway of its own) commands are not rate limited.
+   */
+  readonly budget?: WriteBudget;
+  /** Deepest JSON nesting of a message (api.bodyMaxDepth); deeper is refused unparsed. */
+  readonly maxDepth?: number;
 }
+
+/** api.bodyMaxDepth's default, for a gateway that runs without the API. */
+const DEFAULT_MAX_DEPTH = 32;
 
 /** Handles one message from a client and resolves the reply to send back. */
 export async function handleClientMessage(
@@ -42,7 +54,17 @@ export async function handleClientMessage(
     );
   let parsed: unknown;
   try {
-    parsed = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
+    const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
+    const maxDepth = deps.maxDepth ?? DEFAULT_MAX_DEPTH;
+    if (jsonDepth(text, maxDepth) > maxDepth)
+      return errorReply(
+        null,
+        new LandfallError(
+          'LF_GATEWAY_BAD_MESSAGE',
+          `message nested deeper than ${maxDepth} levels (api.bodyMaxDepth); send a flatter message`,
+        ),
+      );
+    parsed = JSON.parse(text);
   } catch (err) {
     return errorReply(
       null,
@@ -66,6 +88,9 @@ export async function handleClientMessage(
     );
   const requestId = `ws-${randomUUID()}`;
   try {
+    // Counted before the role check, as REST counts before its handler: a viewer's refused
+    // commands spend the same budget, so they cannot flood the audit either.
+    deps.budget?.take(principal, actionName(body), requestId);
     const command = await issueControl(deps.control, principal, body, requestId);
     deps.log.info(
       { subject: principal.subject, commandId: command.commandId, requestId },

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { WriteBudget } from '../api/write-budget.js';
 import { AuditLedger } from '../audit/ledger.js';
+import { controlSignerFrom } from '../auth/control-signature.js';
 import type { TokenVerifier } from '../auth/verify.js';
 import type { TopicMessage } from '../bus/topics.js';
 import type { TypedBus } from '../bus/typed.js';
@@ -54,9 +56,14 @@ export async function attachGateway(app: FastifyInstance, deps: GatewayDeps): Pr
     flushMs: gw.queue.flushMs,
     log,
   });
+  const ledger = deps.ledger ?? new AuditLedger(deps.bus);
   const commands = {
-    control: { bus: deps.bus, ledger: deps.ledger ?? new AuditLedger(deps.bus) },
+    control: { bus: deps.bus, ledger, signer: controlSignerFrom(config) },
     log,
+    // On the API's server the API's budget replaces this one (websocket.ts), so REST and
+    // socket writes share it; a gateway on its own keeps the same limits for its sockets.
+    budget: new WriteBudget(config.api.writeRateLimit, ledger),
+    maxDepth: config.api.bodyMaxDepth,
   };
   const transports: Transport[] = [
     attachWebSocket({
@@ -83,7 +90,8 @@ export async function attachGateway(app: FastifyInstance, deps: GatewayDeps): Pr
         await deps.bus.subscribe(
           topic,
           async (message) => hub.broadcast(frameOf(topic, message as TopicMessage<ForwardedTopic>)),
-          { group, start: 'latest' },
+          // This process's own group: transient, so no consumer outlives the gateway.
+          { group, start: 'latest', transient: true },
         ),
       );
     }

@@ -1,9 +1,10 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { controlPlaneOf } from '../api/write-budget.js';
 import { describeError, isLandfallError } from '../errors.js';
 import { authenticate, SUBPROTOCOL } from './auth.js';
-import { handleClientMessage } from './commands.js';
+import { type CommandDeps, handleClientMessage } from './commands.js';
 import type { Client } from './hub.js';
 import type { Transport, TransportDeps } from './transport.js';
 
@@ -33,6 +34,23 @@ export function attachWebSocket(options: WebSocketOptions): Transport {
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
   const alive = new WeakMap<WebSocket, boolean>();
+  // On the API's server, commands share its write budget, SLO view and body limits; looked up
+  // per message, since the gateway may attach before the API shares them.
+  const commandDeps = (): CommandDeps => {
+    const plane = controlPlaneOf(options.server);
+    if (plane === undefined) return options.commands;
+    return {
+      ...options.commands,
+      budget: plane.budget,
+      maxDepth: plane.maxDepth,
+      control: {
+        ...options.commands.control,
+        ledger: plane.ledger,
+        ...(plane.slo ? { sloView: plane.slo } : {}),
+        ...(plane.durableStore ? { durableStore: plane.durableStore } : {}),
+      },
+    };
+  };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Only the path is ever logged: the query may hold a token.
@@ -76,12 +94,7 @@ export function attachWebSocket(options: WebSocketOptions): Transport {
       alive.set(ws, true);
       const bytes = Array.isArray(data) ? Buffer.concat(data) : new Uint8Array(data as Buffer);
       queue = queue.then(async () => {
-        const reply = await handleClientMessage(
-          options.commands,
-          client.principal,
-          bytes,
-          isBinary,
-        );
+        const reply = await handleClientMessage(commandDeps(), client.principal, bytes, isBinary);
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
       });
     });

@@ -1,6 +1,7 @@
 import type { FastifyContextConfig } from 'fastify';
 import type { ApiContext } from '../app.js';
 import type { ApiRouteConfig as Own } from '../request-context.js';
+import { WRITE_GROUP } from '../write-budget.js';
 
 /** Fastify reads `config` as its own type; ours rides along in it. */
 type ApiRouteConfig = FastifyContextConfig & Own;
@@ -24,7 +25,7 @@ export function writeRoute(
       lfAuth: 'token',
       lfAction: action,
       // One budget per token across every write route, not one per route.
-      rateLimit: { max: limit.max, timeWindow: limit.windowMs, groupId: 'writes' },
+      rateLimit: { max: limit.max, timeWindow: limit.windowMs, groupId: WRITE_GROUP },
     },
   };
 }

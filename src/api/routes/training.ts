@@ -9,7 +9,9 @@ import type { ApiContext } from '../app.js';
 import { auditedCommand } from '../audited.js';
 import { parseBody } from '../body.js';
 import { markAudited, principalOf } from '../request-context.js';
+import { assertSloAllows } from '../slo-gate.js';
 import { trainRequestFrom } from '../train-request.js';
+import { isDurable } from './control.js';
 import { readRoute, writeRoute } from './options.js';
 
 /** One acknowledgement of a training job, as the API shows it. */
@@ -41,11 +43,12 @@ export function registerTraining(app: FastifyInstance, ctx: ApiContext): void {
       },
       async () => {
         const train = trainRequestFrom(request.body, caller);
+        assertSloAllows(ctx.sloView, train.module, { kind: 'training.start' });
         await ctx.bus.publish('train-requests-proto', train);
         return { value: train, detail: `job ${train.jobId}` };
       },
     );
-    return reply.code(202).send({ jobId: job.jobId });
+    return reply.code(202).send({ jobId: job.jobId, durable: isDurable(ctx) });
   });
 
   app.get('/api/training', readRoute(), async (request) => {
