@@ -18,11 +18,76 @@ const natsSchema = z.strictObject({
     .positive()
     .default(7 * 24 * 3600),
   replicas: z.number().int().min(1).max(5).default(1),
+  /**
+   * How this service proves who it is (deploy/nats/landfall.conf grants each user its
+   * subjects). Secrets are never in the file: each `*Env` names the environment variable that
+   * holds one, each `*File` a file to read (a `.creds` file, an NKey seed file).
+   */
+  auth: z
+    .strictObject({
+      user: z.string().min(1).optional(),
+      passwordEnv: z.string().min(1).optional(),
+      tokenEnv: z.string().min(1).optional(),
+      nkeySeedEnv: z.string().min(1).optional(),
+      nkeySeedFile: z.string().min(1).optional(),
+      credsFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** TLS to the server: present (even empty) means TLS is required. PEM files. */
+  tls: z
+    .strictObject({
+      caFile: z.string().min(1).optional(),
+      certFile: z.string().min(1).optional(),
+      keyFile: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 const kafkaSchema = z.strictObject({
   brokers: z.array(z.string().min(1)).min(1).default(['127.0.0.1:9092']),
   clientId: z.string().min(1).default('landfall'),
+  /** SASL over the broker connection; the password comes from the variable `passwordEnv` names. */
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
+      username: z.string().min(1),
+      passwordEnv: z.string().min(1),
+    })
+    .optional(),
+  /** TLS to the brokers: present (even empty) means TLS. PEM files. */
+  tls: z
+    .strictObject({
+      caFile: z.string().min(1).optional(),
+      certFile: z.string().min(1).optional(),
+      keyFile: z.string().min(1).optional(),
+      servername: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+
+/** An issuer key agents trust; `sources` (if set) limits which `source` it may sign for. */
+const trustedControlKeySchema = z.strictObject({
+  keyId: z.string().min(1),
+  /** Ed25519 public key: base64url of the 32 raw bytes, or a PEM SPKI block. */
+  publicKey: z.string().min(1),
+  sources: z.array(z.string().min(1)).optional(),
+});
+
+/**
+ * Control commands are signed by their issuer and obeyed only when the signature verifies
+ * (src/auth/control-signature.ts): the bus alone is not trusted.
+ */
+const controlSigningSchema = z.strictObject({
+  /** Names this service's key in the commands it signs (`api`, `guard`, `live-safety`…). */
+  keyId: z.string().min(1).default('landfall'),
+  /**
+   * This service's Ed25519 private key (base64url 32-byte seed or PEM PKCS8); comes from
+   * LANDFALL_CONTROL_SIGNING_KEY, never from a file. Paper mode without one generates a key per
+   * process, which that process's own agents trust.
+   */
+  signingKey: z.string().min(1).optional(),
+  /** Issuer keys the agents obey, besides this process's own signing key. */
+  trustedKeys: z.array(trustedControlKeySchema).default([]),
 });
 
 export const busSchema = z.strictObject({
@@ -33,6 +98,21 @@ export const busSchema = z.strictObject({
   maxInFlight: z.number().int().min(1).max(100_000).default(1024),
   nats: natsSchema.prefault({}),
   kafka: kafkaSchema.prefault({}),
+  control: controlSigningSchema.prefault({}),
+  memory: z
+    .strictObject({
+      /**
+       * Bytes (estimated) the in-process bus keeps over all topics: past it the oldest messages
+       * every group has acknowledged are dropped (what is left serves new `earliest` groups).
+       * Messages a group has not acknowledged are never dropped; past the bound it warns.
+       */
+      retentionBytes: z
+        .number()
+        .int()
+        .min(1024 * 1024)
+        .default(64 * 1024 * 1024),
+    })
+    .prefault({}),
 });
 
 export const storeSchema = z.strictObject({
@@ -59,6 +139,24 @@ export const storeSchema = z.strictObject({
    * `on`: required (migration fails without the policy). `off`: never; the delete TTL still applies.
    */
   tiering: z.enum(['auto', 'on', 'off']).default('auto'),
+  /**
+   * Where chDB's `cold` volume keeps its parts: `local` (a second directory under the store
+   * path) or `s3`. A server's cold volume is its own storage.xml's (deploy/clickhouse/).
+   */
+  cold: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('local') }),
+      z.strictObject({
+        kind: z.literal('s3'),
+        /** Bucket URL with a prefix ending in `/`, as a ClickHouse S3 disk takes it. */
+        endpoint: z.string().url().endsWith('/', 'expected the bucket URL with a trailing /'),
+        region: z.string().min(1).optional(),
+        /** Secrets only from the environment: these name the variables that hold them. */
+        accessKeyIdEnv: z.string().min(1).default('LANDFALL_S3_ACCESS_KEY_ID'),
+        secretAccessKeyEnv: z.string().min(1).default('LANDFALL_S3_SECRET_ACCESS_KEY'),
+      }),
+    ])
+    .default({ kind: 'local' }),
   /** The bus→ClickHouse sink (`landfall sink`). */
   sink: z
     .strictObject({
@@ -147,7 +245,15 @@ export const apiSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8787),
   /** Largest request body accepted, in bytes; a larger one gets 413. */
   bodyLimitBytes: z.number().int().min(1024).max(16_777_216).default(65_536),
-  /** Write requests (POST) per token (JWT id, else subject) per window; beyond it, 429. */
+  /**
+   * Deepest nesting of objects and arrays a JSON body (or WebSocket command) may have; deeper is
+   * refused with 400 before it is parsed, so nothing downstream recurses over it.
+   */
+  bodyMaxDepth: z.number().int().min(4).max(256).default(32),
+  /**
+   * Write requests (REST POSTs and WebSocket commands together) per token (JWT id, else
+   * subject) per window; beyond it, 429 / LF_API_RATE_LIMITED.
+   */
   writeRateLimit: z
     .strictObject({
       max: z.number().int().min(1).max(1_000_000).default(600),
@@ -168,7 +274,10 @@ export const authSchema = z.strictObject({
   publicKey: z.string().min(1).optional(),
   /** Leeway for `exp` and `nbf` between hosts' clocks, in seconds. */
   clockSkewSeconds: z.number().int().min(0).max(300).default(30),
-  /** Longest lifetime `landfall token` mints, in seconds. */
+  /**
+   * Longest token lifetime, in seconds: `landfall token` mints no longer, and the verifier
+   * refuses a token whose `exp - iat` (or, without `iat`, whose time left) is longer.
+   */
   maxTtlSeconds: z
     .number()
     .int()

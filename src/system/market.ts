@@ -1,3 +1,4 @@
+import { controlSignerFrom } from '../auth/control-signature.js';
 import type { TypedBus } from '../bus/typed.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -30,5 +31,6 @@ export function openMarket(
     dryRun: mode === 'dry-run',
     env: o.env,
     bus: o.bus,
+    signer: () => controlSignerFrom(o.config, mode === 'dry-run'),
   });
 }

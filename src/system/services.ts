@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type AgentRun, runAgents } from '../agent/run.js';
 import { startEmbeddedApi } from '../api/embedded.js';
+import { controlSignerFrom, controlVerifierFrom } from '../auth/control-signature.js';
 import { createVerifier } from '../auth/verify.js';
 import { createBus } from '../bus/create.js';
 import { TypedBus } from '../bus/typed.js';
@@ -100,7 +101,9 @@ export async function guardService(
   if (!config.guard.enabled) {
     return { name: 'guard', lines: ['  guard  off (guard.enabled: false)'], stop: async () => {} };
   }
-  const guard = await startGuard({ bus, clock, config: config.guard, log });
+  const signer = controlSignerFrom(config);
+  const trust = controlVerifierFrom(config);
+  const guard = await startGuard({ bus, clock, config: config.guard, log, signer, trust });
   return { name: 'guard', lines: guardLines(config.guard), stop: () => guard.stop() };
 }
 

@@ -1,10 +1,12 @@
 import type { AgentRun } from '../agent/run.js';
+import { withPaperControlKey } from '../auth/control-signature.js';
 import type { TypedBus } from '../bus/typed.js';
 import type { Config } from '../config/schema.js';
 import { LandfallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../market/system-clock.js';
 import type { Market, Module } from '../market/types.js';
+import { installFatalSignalHandler } from '../ops/fatal-signal.js';
 import type { Sink } from '../store/sink.js';
 import type { Store } from '../store/types.js';
 import type { MarketMode } from './consent.js';
@@ -59,7 +61,13 @@ export interface System {
  * last. A service that fails to start stops those already started before the error surfaces.
  */
 export async function startSystem(options: SystemOptions): Promise<System> {
-  const { config, log } = options;
+  const { log } = options;
+  // Paper mode or a dry run without a control signing key: one per process, for its API, guard
+  // and agents.
+  const config = withPaperControlKey(
+    options.config,
+    options.config.mode === 'paper' || options.market === 'dry-run',
+  );
   const wanted = new Set(options.services);
   const started: Service[] = [];
   const add = <T extends { service: Service }>(r: T): T => {
@@ -70,6 +78,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const store = [...wanted].some((s) => NEEDS_STORE.has(s))
       ? add(await storeService(config)).store
       : undefined;
+    // chDB installs ClickHouse's fatal-signal handlers (they hang the process) as it starts.
+    installFatalSignalHandler(log);
     const { bus } = add(await busService(config));
     let sink: Sink | undefined;
     let agents: AgentRun | undefined;

@@ -1,0 +1,179 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import WebSocket from 'ws';
+import { mintToken } from '../auth/mint.js';
+import { configSchema } from '../config/schema.js';
+import { DEFAULT_RESULTS_DIR } from './run.js';
+
+/**
+ * A bounded soak of `landfall up` on loopback: the whole system in its own process (paper
+ * market at ×SOAK_SPEED, so the bus carries that much more telemetry), API load on a read and
+ * a write route from this process (200 and 5 requests/s: writes stay under the per-token rate
+ * limit, so each takes the whole path: validation, audit, bus, agents), and SOAK_CLIENTS
+ * gateway WebSockets, for SOAK_MINUTES (≤ 10). The child's RSS is sampled every 5 s from /proc; at the end it is stopped with
+ * SIGTERM. Prints a table and writes bench/results/soak.json: RSS after warm-up, at the end and
+ * its peak, requests by status, WebSocket frames, and every log line at error level or above.
+ * Usage: `npm run soak` (env SOAK_MINUTES, SOAK_CLIENTS, SOAK_SPEED).
+ */
+const minutes = Math.min(10, Number(process.env.SOAK_MINUTES ?? 5));
+const clients = Number(process.env.SOAK_CLIENTS ?? 50);
+const speed = Number(process.env.SOAK_SPEED ?? 20);
+const WARMUP_S = 20;
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+interface Sample {
+  readonly s: number;
+  readonly rssMb: number;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+async function startUp(
+  home: string,
+  secret: string,
+): Promise<{ child: ChildProcess; url: string; errors: string[] }> {
+  const entry = `const { main } = await import(${JSON.stringify(CLI)}); process.exitCode = await main(['node', 'landfall', ...process.argv.slice(1)]);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', entry, '--', 'up'], {
+    cwd: home,
+    env: {
+      PATH: process.env.PATH ?? '',
+      LANDFALL_JWT_SECRET: secret,
+      LANDFALL_API__PORT: '0',
+      LANDFALL_SIM__SPEED: String(speed),
+      LANDFALL_LOG__LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const errors: string[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    const lines = stderr.split('\n');
+    stderr = lines.pop() ?? '';
+    for (const l of lines) if (/"level":(5|6)\d/.test(l)) errors.push(l);
+  });
+  let stdout = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const m = /api {4}(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(stdout);
+      if (m) resolve(m[1] as string);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`landfall up exited (${code}) before its banner:\n${stdout}`)),
+    );
+  });
+  return { child, url, errors };
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'lf-soak-'));
+  const secret = randomBytes(32).toString('hex');
+  const { child, url, errors } = await startUp(home, secret);
+  const pid = child.pid as number;
+  const auth = configSchema.parse({ auth: { hmacSecret: secret } }).auth;
+  const token = await mintToken(auth, { role: 'admin', subject: 'soak', ttlSeconds: 3_600 });
+  const samples: Sample[] = [];
+  const began = Date.now();
+  const sampler = setInterval(
+    () => samples.push({ s: (Date.now() - began) / 1000, rssMb: rssMb(pid) }),
+    5_000,
+  );
+  let frames = 0;
+  const sockets = Array.from({ length: clients }, () => {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    ws.on('message', () => void frames++);
+    ws.on('error', (err) => errors.push(`websocket: ${err.message}`));
+    return ws;
+  });
+  const durationS = minutes * 60;
+  const load = (path: string, method: 'GET' | 'POST', rate: number, body?: string) =>
+    autocannon({
+      url: `${url}${path}`,
+      method,
+      duration: durationS,
+      connections: 4,
+      overallRate: rate,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body } : {}),
+    });
+  const [read, write] = await Promise.all([
+    load('/api/status', 'GET', 200),
+    load(
+      '/api/control',
+      'POST',
+      5,
+      JSON.stringify({
+        action: 'throttle',
+        module: 'arb',
+        reason: 'soak',
+        throttle: { rateFraction: 0.9, thresholdRaise: 0 },
+      }),
+    ),
+  ]);
+  clearInterval(sampler);
+  for (const ws of sockets) ws.close();
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const afterWarmup = samples.find((x) => x.s >= WARMUP_S) ?? samples[0];
+  const last = samples.at(-1);
+  const peak = Math.max(...samples.map((x) => x.rssMb));
+  const result = {
+    minutes,
+    clients,
+    speed,
+    exitCode: code,
+    rssMb: { afterWarmup: afterWarmup?.rssMb, end: last?.rssMb, peak },
+    growthPct:
+      afterWarmup && last ? ((last.rssMb - afterWarmup.rssMb) / afterWarmup.rssMb) * 100 : null,
+    read: {
+      total: read.requests.total,
+      non2xx: read.non2xx,
+      errors: read.errors,
+      p99Ms: read.latency.p99,
+    },
+    write: {
+      total: write.requests.total,
+      non2xx: write.non2xx,
+      errors: write.errors,
+      p99Ms: write.latency.p99,
+    },
+    websocketFrames: frames,
+    errorLogs: errors,
+    samples,
+  };
+  mkdirSync(DEFAULT_RESULTS_DIR, { recursive: true });
+  writeFileSync(join(DEFAULT_RESULTS_DIR, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const row = (k: string, v: unknown) => process.stdout.write(`${k.padEnd(28)} ${String(v)}\n`);
+  row('minutes / clients / speed', `${minutes} / ${clients} / ×${speed}`);
+  row('RSS after warm-up MB', result.rssMb.afterWarmup?.toFixed(0));
+  row('RSS end / peak MB', `${result.rssMb.end?.toFixed(0)} / ${peak.toFixed(0)}`);
+  row('RSS growth %', result.growthPct?.toFixed(1));
+  row(
+    'GET /api/status',
+    `${read.requests.total} (non-2xx ${read.non2xx}, errors ${read.errors}, p99 ${read.latency.p99} ms)`,
+  );
+  row(
+    'POST /api/control',
+    `${write.requests.total} (non-2xx ${write.non2xx}, errors ${write.errors}, p99 ${write.latency.p99} ms)`,
+  );
+  row('websocket frames', frames);
+  row('error log lines', errors.length);
+  row('exit code', code);
+}
+
+await main();
