@@ -29,6 +29,15 @@ const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 interface Sample {
   readonly s: number;
   readonly rssMb: number;
+  /** The process's own view (/metrics): JS heap used and memory outside it, MB. */
+  readonly heapMb?: number;
+  readonly externalMb?: number;
+}
+
+/** A gauge's value from Prometheus text, in MB. */
+function gaugeMb(text: string, name: string): number | undefined {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
+  return m === null ? undefined : Number(m[1]) / 1024 / 1024;
 }
 
 function rssMb(pid: number): number {
@@ -84,10 +93,22 @@ async function main(): Promise<void> {
   const token = await mintToken(auth, { role: 'admin', subject: 'soak', ttlSeconds: 3_600 });
   const samples: Sample[] = [];
   const began = Date.now();
-  const sampler = setInterval(
-    () => samples.push({ s: (Date.now() - began) / 1000, rssMb: rssMb(pid) }),
-    5_000,
-  );
+  const sample = async () => {
+    const s = (Date.now() - began) / 1000;
+    const rss = rssMb(pid);
+    const text = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+      .then((r) => r.text())
+      .catch(() => '');
+    const heapMb = gaugeMb(text, 'nodejs_heap_size_used_bytes');
+    const externalMb = gaugeMb(text, 'nodejs_external_memory_bytes');
+    samples.push({
+      s,
+      rssMb: rss,
+      ...(heapMb === undefined ? {} : { heapMb }),
+      ...(externalMb === undefined ? {} : { externalMb }),
+    });
+  };
+  const sampler = setInterval(() => void sample(), 5_000);
   let frames = 0;
   const sockets = Array.from({ length: clients }, () => {
     const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, {
@@ -163,6 +184,8 @@ async function main(): Promise<void> {
   row('RSS after warm-up MB', result.rssMb.afterWarmup?.toFixed(0));
   row('RSS end / peak MB', `${result.rssMb.end?.toFixed(0)} / ${peak.toFixed(0)}`);
   row('RSS growth %', result.growthPct?.toFixed(1));
+  const heap = (x: Sample | undefined) => `${x?.heapMb?.toFixed(0)} / ${x?.externalMb?.toFixed(0)}`;
+  row('JS heap / external MB', `${heap(afterWarmup)} → ${heap(last)}`);
   row(
     'GET /api/status',
     `${read.requests.total} (non-2xx ${read.non2xx}, errors ${read.errors}, p99 ${read.latency.p99} ms)`,
