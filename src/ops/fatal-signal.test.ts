@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildHandModel } from '../model/hand-built.js';
+import { TS_CHILD_ARGS } from '../testing/ts-child.js';
 
-const RESOLVE_TS = fileURLToPath(new URL('../testing/resolve-ts.mjs', import.meta.url));
 const at = (rel: string) => JSON.stringify(fileURLToPath(new URL(rel, import.meta.url)));
 
 /** Long enough for a loaded machine to start chDB; a hung child is killed after it. */
@@ -41,19 +41,10 @@ function crashWithChdbOpen(home: string, crash: string, installFirst = false): P
     ${crash}
     setInterval(() => {}, 1000);
   `;
-  const child = spawn(
-    process.execPath,
-    [
-      '--disable-warning=ExperimentalWarning',
-      '--experimental-transform-types',
-      '--import',
-      RESOLVE_TS,
-      '--input-type=module',
-      '-e',
-      entry,
-    ],
-    { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...TS_CHILD_ARGS, '--input-type=module', '-e', entry], {
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr += c.toString();

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isLandfallError } from '../errors.js';
+import { TS_CHILD_ARGS } from '../testing/ts-child.js';
 import { until } from '../testing/until.js';
 import { lockDataDirectory } from './embedded-lock.js';
 
@@ -49,7 +50,6 @@ describe('embedded data directory lock', () => {
   });
 
   it('lets exactly one of 8 processes take over a stale lock at the same moment, 20 times', async () => {
-    const resolveTs = fileURLToPath(new URL('../testing/resolve-ts.mjs', import.meta.url));
     const lockTs = fileURLToPath(new URL('./embedded-lock.ts', import.meta.url));
     // Each contender waits for "<dir> <start time>", spins to that instant, tries, reports, and
     // keeps what it won (a winner that exited would leave a stale lock the others may take).
@@ -64,19 +64,9 @@ describe('embedded data directory lock', () => {
       '  process.stdout.write(dir + " " + result + "\\n");' +
       '}';
     const children: ChildProcess[] = Array.from({ length: 8 }, () =>
-      spawn(
-        process.execPath,
-        [
-          '--disable-warning=ExperimentalWarning',
-          '--experimental-transform-types',
-          '--import',
-          resolveTs,
-          '--input-type=module',
-          '-e',
-          entry,
-        ],
-        { stdio: ['pipe', 'pipe', 'inherit'] },
-      ),
+      spawn(process.execPath, [...TS_CHILD_ARGS, '--input-type=module', '-e', entry], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
     );
     const results = new Map<string, string[]>();
     for (const child of children) {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TS_CHILD_ARGS } from './ts-child.js';
 
-const RESOLVE_TS = fileURLToPath(new URL('./resolve-ts.mjs', import.meta.url));
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
 /**
@@ -22,17 +22,7 @@ export class LandfallProcess {
       `process.exitCode = await main(['node', 'landfall', ...process.argv.slice(1)]);`;
     this.child = spawn(
       process.execPath,
-      [
-        '--disable-warning=ExperimentalWarning',
-        '--experimental-transform-types',
-        '--import',
-        RESOLVE_TS,
-        '--input-type=module',
-        '-e',
-        entry,
-        '--',
-        ...args,
-      ],
+      [...TS_CHILD_ARGS, '--input-type=module', '-e', entry, '--', ...args],
       { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child.stdout?.on('data', (chunk: Buffer) => {

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TS_CHILD_ARGS } from '../../testing/ts-child.js';
 import type { EngineChildJob } from './engine-child.js';
 
 export type { EngineChildJob };
 
-const RESOLVE_TS = fileURLToPath(new URL('../../testing/resolve-ts.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
 
 /** Runs `job` in a fresh engine in its own process (see engine-child.ts); its query results. */
@@ -12,18 +12,10 @@ export function inChild(
   job: EngineChildJob,
   env: Record<string, string> = {},
 ): Promise<unknown[][]> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--disable-warning=ExperimentalWarning',
-      '--experimental-transform-types',
-      '--import',
-      RESOLVE_TS,
-      CHILD,
-      JSON.stringify(job),
-    ],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...TS_CHILD_ARGS, CHILD, JSON.stringify(job)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => {

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type QueueConfig, queueSchema } from '../../config/schema.js';
+import { TS_CHILD_ARGS } from '../../testing/ts-child.js';
 import { until } from '../../testing/until.js';
 import { createQueue, createWorker } from './create.js';
 import { Cleanup, sleep, uniqueQueueName } from './testing/helpers.js';
 import { RedisServer, redisUnavailable } from './testing/redis-server.js';
 import type { JobQueue, WorkerEvents } from './types.js';
 
-const RESOLVE_TS = fileURLToPath(new URL('../../testing/resolve-ts.mjs', import.meta.url));
 const CRASH_WORKER = fileURLToPath(new URL('./testing/crash-worker.ts', import.meta.url));
 const JOB = 'train-job-1';
 
@@ -61,16 +61,7 @@ async function jobHeldByDoomedWorker(
   expect(await queue.add(JOB, { model: 'xgb' })).toBe('added');
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      '--disable-warning=ExperimentalWarning',
-      '--experimental-transform-types',
-      '--import',
-      RESOLVE_TS,
-      CRASH_WORKER,
-      JSON.stringify(raw),
-      name,
-      rowsFile,
-    ],
+    [...TS_CHILD_ARGS, CRASH_WORKER, JSON.stringify(raw), name, rowsFile],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<NodeJS.Signals | null>((resolve) =>
