@@ -9,7 +9,7 @@ function nested(depth: number): string {
   return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 }
 
-describe('JSON bodies are bounded before anything walks them (issue 18, finding 4)', () => {
+describe('JSON bodies are bounded before anything walks them', () => {
   let h: ApiHarness;
   beforeAll(async () => {
     // A body limit that lets a 20,000-level body through, so the depth limit is what refuses it.
@@ -100,7 +100,7 @@ describe('JSON bodies are bounded before anything walks them (issue 18, finding 
   });
 });
 
-describe('refused bodies spend the write budget (issue 18, findings 4 and 5)', () => {
+describe('refused bodies spend the write budget', () => {
   let h: ApiHarness;
   beforeAll(async () => {
     h = await apiHarness({

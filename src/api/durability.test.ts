@@ -8,7 +8,7 @@ import { migrateStore } from '../store/setup.js';
 import type { Store } from '../store/types.js';
 import { type ApiHarness, apiHarness } from './testing.js';
 
-describe('embedded mode: a write answered 202 is already stored (issue 18, finding 6)', () => {
+describe('embedded mode: a write answered 202 is already stored', () => {
   let store: Store;
   let h: ApiHarness;
   beforeAll(async () => {

@@ -10,7 +10,7 @@ import { freePort } from '../testing/servers.js';
 import { until } from '../testing/until.js';
 import { TEST_SECRET } from './testing.js';
 
-describe('embedded `landfall api` killed with SIGKILL (issue 18, finding 6)', () => {
+describe('embedded `landfall api` killed with SIGKILL', () => {
   it('keeps every command it answered 202, and its audit row', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'lf-api-kill-'));
     const port = await freePort();

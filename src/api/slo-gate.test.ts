@@ -8,20 +8,30 @@ import { type ApiHarness, apiHarness } from './testing.js';
 
 const range = { start: '2026-11-01T00:00:00Z', end: '2026-11-02T00:00:00Z' };
 
-describe('risky actions are refused while the SLO is violated (issue 18, finding 7)', () => {
+describe('risky actions are refused while the SLO is violated', () => {
   let h: ApiHarness;
   let admin = '';
   beforeAll(async () => {
     h = await apiHarness();
     admin = `Bearer ${await h.token('admin', 'slo-op')}`;
     // The guard has throttled arb for a violated SLO; mev is healthy.
+    await reportSlo('landed 41% < 70%', ControlAction.THROTTLE, (arb) => arb?.violated === true);
+  });
+  afterAll(() => h.close());
+
+  /** The guard reports arb violated after `lastAction`; resolves once the API's view shows it. */
+  async function reportSlo(
+    reason: string,
+    lastAction: ControlAction,
+    seen: (arb: { violated?: boolean; lastAction?: string } | undefined) => boolean,
+  ): Promise<void> {
     await h.typed.publish(
       'slo-proto',
       create(SloStateSchema, {
         module: Module.ARBITRAGE,
         violated: true,
-        reason: 'landed 41% < 70%',
-        lastAction: ControlAction.THROTTLE,
+        reason,
+        lastAction,
         tsMs: BigInt(Date.now()),
       }),
     );
@@ -31,10 +41,9 @@ describe('risky actions are refused while the SLO is violated (issue 18, finding
         url: '/api/status',
         headers: { authorization: admin },
       });
-      return res.json().slo.arb?.violated === true;
-    }, 'the API sees the violation');
-  });
-  afterAll(() => h.close());
+      return seen(res.json().slo.arb);
+    }, `the API's view of arb's SLO (${reason})`);
+  }
 
   const post = (url: string, payload: object) =>
     h.app.inject({ method: 'POST', url, payload, headers: { authorization: admin } });
@@ -82,24 +91,7 @@ describe('risky actions are refused while the SLO is violated (issue 18, finding
   });
 
   it('allows a resume after a kill: the operator who stopped a module decides when it runs', async () => {
-    await h.typed.publish(
-      'slo-proto',
-      create(SloStateSchema, {
-        module: Module.ARBITRAGE,
-        violated: true,
-        reason: 'negative EV 3%',
-        lastAction: ControlAction.KILL,
-        tsMs: BigInt(Date.now()),
-      }),
-    );
-    await until(async () => {
-      const res = await h.app.inject({
-        method: 'GET',
-        url: '/api/status',
-        headers: { authorization: admin },
-      });
-      return res.json().slo.arb?.lastAction === 'kill';
-    }, 'the API sees the kill');
+    await reportSlo('negative EV 3%', ControlAction.KILL, (arb) => arb?.lastAction === 'kill');
     const res = await post('/api/control', { action: 'resume', module: 'arb', reason: 'fixed' });
     expect(res.statusCode, res.body).toBe(202);
   });

@@ -94,7 +94,7 @@ describe('HS256 secret', () => {
     ['no subject', () => sign(claims({ sub: undefined }), secret, 'HS256'), /sub missing/],
     ['unknown role', () => sign(claims({ role: 'root' }), secret, 'HS256'), /role claim/],
     ['no role', () => sign(claims({ role: undefined }), secret, 'HS256'), /role claim/],
-    // Issue 18, finding 6: a leaked long-lived token would stay good for years.
+    // A leaked long-lived token would stay good for years.
     [
       'a 10-year lifetime',
       () => sign(claims({ exp: now() + 10 * 365 * 86_400 }), secret, 'HS256'),

@@ -6,7 +6,7 @@ import { ephemeralControlKeys } from '../auth/control-signature.js';
 import { TypedBus } from '../bus/typed.js';
 import { handleClientMessage } from './commands.js';
 
-describe('gateway command messages are bounded before they are parsed (issue 18, finding 4)', () => {
+describe('gateway command messages are bounded before they are parsed', () => {
   const bus = new RecordingBus();
   const typed = new TypedBus(bus);
   const deps = {

@@ -49,7 +49,7 @@ async function open(url: string, token: string): Promise<TestClient> {
   return c;
 }
 
-describe('the WebSocket control path shares the REST write budget (issue 18, finding 5)', () => {
+describe('the WebSocket control path shares the REST write budget', () => {
   it('one admin token: REST and WebSocket writes draw on one budget; a flood is refused and audited once', async () => {
     const { h, wsUrl } = await start();
     const token = await h.token('admin', 'flooder');
