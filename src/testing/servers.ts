@@ -183,13 +183,28 @@ export class S3Server {
     do {
       const query = new URLSearchParams({ 'list-type': '2', prefix });
       if (token !== undefined) query.set('continuation-token', token);
-      const res = await fetch(`${this.url}/${this.bucket}?${query}`);
-      if (!res.ok) throw new Error(`s3rver: listing ${this.bucket} failed: ${res.status}`);
+      const res = await this.#list(query);
       const xml = await res.text();
       for (const m of xml.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(m[1] as string);
       token = /<NextContinuationToken>([^<]*)</.exec(xml)?.[1];
     } while (token !== undefined);
     return keys.sort();
+  }
+
+  /**
+   * One ListObjectsV2 page. A 5xx is retried, as S3 clients do: s3rver lists its directory
+   * while the engine deletes objects in it, and a file gone mid-listing answers 500.
+   */
+  async #list(query: URLSearchParams): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${this.url}/${this.bucket}?${query}`);
+      if (res.ok) return res;
+      await res.body?.cancel();
+      if (res.status < 500 || attempt === 5) {
+        throw new Error(`s3rver: listing ${this.bucket} failed: ${res.status}`);
+      }
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
   }
 
   async dispose(): Promise<void> {
