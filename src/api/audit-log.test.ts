@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '../auth/verify.js';
 import { validateConfig } from '../config/load.js';
 import { Module, TrainAckSchema, TrainState } from '../gen/landfall/v1/jobs_pb.js';
+import { ackStateFields } from '../proto/train-state.js';
 import { openStore } from '../store/client.js';
 import { migrateStore } from '../store/setup.js';
 import { Sink } from '../store/sink.js';
@@ -67,7 +68,12 @@ describe('commands in audit_log (embedded ClickHouse, the real sink)', () => {
     );
     expect(started.statusCode).toBe(202);
     // Embedded (in-process bus and chDB): the audit row is stored before the answer.
-    expect(started.json()).toEqual({ jobId: 'job-audit-1', durable: true });
+    expect(started.json()).toEqual({
+      ok: true,
+      jobId: 'job-audit-1',
+      job_id: 'job-audit-1',
+      durable: true,
+    });
     const control = await post(
       '/api/control',
       {
@@ -164,7 +170,7 @@ describe('commands in audit_log (embedded ClickHouse, the real sink)', () => {
         'train-acks-proto',
         create(TrainAckSchema, {
           jobId: 'job-audit-2',
-          state,
+          ...ackStateFields(state),
           progress,
           module: Module.MEV,
           message: `state ${state}`,

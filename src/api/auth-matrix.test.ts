@@ -36,6 +36,20 @@ const writes = [
   { url: '/api/models/arb/rollback', body: { reason: 'auth matrix' }, topic: undefined },
 ] as const;
 
+/** POSTs a kill with `token`: the status is `status`, and a command is sent only on 202. */
+async function controlWith(h: ApiHarness, token: string, status: number) {
+  const before = h.bus.count('control-proto');
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/api/control',
+    payload: writes[0].body,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.statusCode).toBe(status);
+  expect(h.bus.count('control-proto') - before).toBe(status === 202 ? 1 : 0);
+  return res;
+}
+
 const other = generateKeyPairSync('ed25519');
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
@@ -191,15 +205,54 @@ describe('auth matrix on an Ed25519 public key', () => {
   ];
   for (const [name, make, status] of attempts) {
     it(`POST /api/control with ${name} → ${status}`, async () => {
-      const before = h.bus.count('control-proto');
-      const res = await h.app.inject({
-        method: 'POST',
-        url: '/api/control',
-        payload: writes[0].body,
-        headers: { authorization: `Bearer ${await make()}` },
-      });
-      expect(res.statusCode).toBe(status);
-      expect(h.bus.count('control-proto') - before).toBe(status === 202 ? 1 : 0);
+      await controlWith(h, await make(), status);
+    });
+  }
+});
+
+describe("role claims: Landfall's scalar role, the seed's roles array, and both", () => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await apiHarness();
+  });
+  afterAll(() => h.close());
+
+  const withoutRole = (extra: Record<string, unknown>) => {
+    const { role: _omitted, ...rest } = claims(extra);
+    return rest;
+  };
+  // The rule (src/auth/verify.ts roleOf): each claim grants the highest known role it names,
+  // unknown names grant nothing, two granting claims give the lower role, none granted is 401.
+  const cases: Array<[string, Record<string, unknown>, number]> = [
+    ['roles ["admin"] (the seed\'s token)', withoutRole({ roles: ['admin'] }), 202],
+    ['roles ["viewer"]', withoutRole({ roles: ['viewer'] }), 403],
+    ['roles ["viewer", "admin"]', withoutRole({ roles: ['viewer', 'admin'] }), 202],
+    [
+      'roles ["admin", "operator"]: the unknown name grants nothing',
+      withoutRole({ roles: ['admin', 'operator'] }),
+      202,
+    ],
+    ['role admin and roles ["admin"]', claims({ roles: ['admin'] }), 202],
+    ['role admin and roles ["viewer"]: the lower wins', claims({ roles: ['viewer'] }), 403],
+    [
+      'role viewer and roles ["admin"]: the lower wins',
+      claims({ role: 'viewer', roles: ['admin'] }),
+      403,
+    ],
+    ['role operator and roles ["admin"]', claims({ role: 'operator', roles: ['admin'] }), 202],
+    ['roles ["operator"] only', withoutRole({ roles: ['operator'] }), 401],
+    ['role superuser only', claims({ role: 'superuser' }), 401],
+    ['an empty roles array', withoutRole({ roles: [] }), 401],
+    ['roles as a string', withoutRole({ roles: 'admin' }), 401],
+    ['roles holding a number', withoutRole({ roles: [1] }), 401],
+    ['no role claim at all', withoutRole({}), 401],
+  ];
+  for (const [name, payload, status] of cases) {
+    it(`POST /api/control with ${name} → ${status}`, async () => {
+      const res = await controlWith(h, await sign(payload, hs, 'HS256'), status);
+      if (status === 401) expect(res.json().error.message).toMatch(/role/);
+      if (status !== 401)
+        expect(h.bus.audits().at(-1)?.role).toBe(status === 202 ? 'admin' : 'viewer');
     });
   }
 });

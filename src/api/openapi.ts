@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { controlBodySchema } from './control.js';
+import { seedTrainBodySchema } from './seed-train-body.js';
 import { trainBodySchema } from './train-request.js';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -87,10 +88,25 @@ export function openApiDocument(version: string): object {
     security: [{ bearer: [] }],
     paths: {
       '/api/training/start': write(
-        'start a training job (TrainRequest JSON); the dispatcher acks on train-acks-proto',
-        json(trainBodySchema),
+        'start a training job; the dispatcher acks on train-acks-proto. The body is TrainRequest ' +
+          'JSON (module "ARBITRAGE"|"MEV") or the seed\'s shape (module "mev"|"arb", snake_case ' +
+          'params, features as a set name, gpu and output at the top level): a lower-case module ' +
+          "selects the seed's. Absent hyper-parameters take the seed's defaults: max_depth 8, " +
+          'n_estimators 600, learning_rate 0.08. Range bounds are instants with an offset or ' +
+          'dates ("2026-11-01" = UTC midnight; start inclusive, end exclusive). A job id left out ' +
+          'is made up as train-<uuid>. The answer carries the id twice: jobId, and ok/job_id as ' +
+          'the seed answered.',
+        { oneOf: [json(trainBodySchema), json(seedTrainBodySchema)] },
         202,
-        { type: 'object', properties: { jobId: { type: 'string' }, durable: { type: 'boolean' } } },
+        {
+          type: 'object',
+          properties: {
+            ok: { type: 'boolean', const: true },
+            jobId: { type: 'string' },
+            job_id: { type: 'string', description: 'the same id, as the seed named it' },
+            durable: { type: 'boolean' },
+          },
+        },
       ),
       '/api/training': read('recent training jobs, latest ack each, newest first', {
         parameters: [query('limit', '1..500, default 50', { type: 'integer' })],

@@ -3,51 +3,61 @@ import { create } from '@bufbuild/protobuf';
 import { z } from 'zod';
 import type { Principal } from '../auth/verify.js';
 import { Module, type TrainRequest, TrainRequestSchema } from '../gen/landfall/v1/jobs_pb.js';
+import { PARAM_BOUNDS } from '../train/request.js';
 import { InvalidBodyError, parseBody } from './body.js';
-
-const uint32 = z.number().int().min(0).max(4_294_967_295);
-const name = z.string().max(256);
+import { fromSeedBody, isSeedBody, seedTrainBodySchema } from './seed-train-body.js';
+import {
+  featureSetField,
+  jobIdField,
+  nameField,
+  outputDirField,
+  rangeField,
+  uint32Field,
+} from './train-body-fields.js';
 
 /**
  * `POST /api/training/start`: the protobuf JSON shape of TrainRequest (camelCase names, enum
- * names). Only shapes and types are checked here; the dispatcher judges values (ranges, feature
- * names, bounds) and answers on train-acks-proto with the field at fault.
+ * names), or the seed's body (seed-train-body.ts). Only shapes and types are checked here; the
+ * dispatcher judges values (ranges, feature names, bounds) and answers on train-acks-proto with
+ * the field at fault.
  */
 export const trainBodySchema = z.strictObject({
   schemaVersion: z.literal('train-v1').default('train-v1'),
-  jobId: z
-    .string()
-    .regex(/^[\x21-\x7e]{1,128}$/, 'expected 1-128 printable ASCII characters without spaces')
-    .optional(),
+  jobId: jobIdField.optional(),
   module: z.enum(['ARBITRAGE', 'MEV']),
-  range: z.strictObject({ start: name, end: name }),
-  features: z
-    .strictObject({
-      name: name.optional(),
-      include: z.array(name).max(256).optional(),
-      exclude: z.array(name).max(256).optional(),
-    })
-    .optional(),
-  model: name.optional(),
+  range: rangeField,
+  features: featureSetField.optional(),
+  model: nameField.optional(),
   params: z
     .strictObject({
-      maxDepth: uint32.optional(),
-      nEstimators: uint32.optional(),
+      maxDepth: uint32Field.optional(),
+      nEstimators: uint32Field.optional(),
       learningRate: z.number().finite().optional(),
       gpu: z.boolean().optional(),
       gpuFallback: z.boolean().optional(),
     })
     .optional(),
-  outputDir: z.string().max(4096).optional(),
+  outputDir: outputDirField.optional(),
   /** Always the caller; accepted only when it says so, since a request cannot speak for another. */
   issuer: z.string().optional(),
 });
 
 export type TrainBody = z.output<typeof trainBodySchema>;
 
-/** The TrainRequest for `body`: job id generated when absent, issuer = the caller's subject. */
+/** A job id the API makes up, in the seed's form. */
+export function newJobId(): string {
+  return `train-${randomUUID()}`;
+}
+
+/**
+ * The TrainRequest for `body` in either shape: job id generated when absent, issuer = the
+ * caller's subject, and every absent hyper-parameter set to its default (the seed's), so the
+ * request on the bus and in the audit ledger says what will be trained.
+ */
 export function trainRequestFrom(body: unknown, caller: Principal): TrainRequest {
-  const b = parseBody(trainBodySchema, body);
+  const b = isSeedBody(body)
+    ? fromSeedBody(parseBody(seedTrainBodySchema, body))
+    : parseBody(trainBodySchema, body);
   if (b.issuer !== undefined && b.issuer !== caller.subject)
     throw new InvalidBodyError(
       'issuer',
@@ -55,7 +65,7 @@ export function trainRequestFrom(body: unknown, caller: Principal): TrainRequest
     );
   return create(TrainRequestSchema, {
     schemaVersion: b.schemaVersion,
-    jobId: b.jobId ?? randomUUID(),
+    jobId: b.jobId ?? newJobId(),
     module: b.module === 'MEV' ? Module.MEV : Module.ARBITRAGE,
     range: b.range,
     model: b.model ?? '',
@@ -70,16 +80,12 @@ export function trainRequestFrom(body: unknown, caller: Principal): TrainRequest
           },
         }
       : {}),
-    ...(b.params
-      ? {
-          params: {
-            maxDepth: b.params.maxDepth ?? 0,
-            nEstimators: b.params.nEstimators ?? 0,
-            learningRate: b.params.learningRate ?? 0,
-            gpu: b.params.gpu ?? false,
-            gpuFallback: b.params.gpuFallback ?? false,
-          },
-        }
-      : {}),
+    params: {
+      maxDepth: b.params?.maxDepth ?? PARAM_BOUNDS.maxDepth.default,
+      nEstimators: b.params?.nEstimators ?? PARAM_BOUNDS.nEstimators.default,
+      learningRate: b.params?.learningRate ?? PARAM_BOUNDS.learningRate.default,
+      gpu: b.params?.gpu ?? false,
+      gpuFallback: b.params?.gpuFallback ?? false,
+    },
   });
 }

@@ -196,12 +196,46 @@ function principalOf(payload: JWTPayload): Principal {
   const subject = payload.sub;
   if (typeof subject !== 'string' || subject.trim() === '')
     throw unauthenticated('token has no subject (sub)');
-  const role = payload.role;
-  if (role !== 'admin' && role !== 'viewer')
-    throw unauthenticated('token role claim must be "admin" or "viewer"');
+  const role = roleOf(payload);
   return typeof payload.jti === 'string' && payload.jti !== ''
     ? { subject, role, tokenId: payload.jti }
     : { subject, role };
+}
+
+const RANK: Readonly<Record<Role, number>> = { viewer: 0, admin: 1 };
+
+/**
+ * The token's role, from Landfall's scalar `role` claim and the seed's `roles` array, by one
+ * least-privilege rule: each claim grants the highest role it names (admin includes viewer);
+ * a name outside admin/viewer grants nothing; when both claims grant, the lower of the two
+ * wins, so a token never gains from the claims disagreeing. No role granted: refused.
+ */
+export function roleOf(payload: JWTPayload): Role {
+  const granted: Role[] = [];
+  if (payload.role !== undefined) {
+    if (typeof payload.role !== 'string')
+      throw unauthenticated('token role claim must be a string');
+    const role = highest([payload.role]);
+    if (role) granted.push(role);
+  }
+  if (payload.roles !== undefined) {
+    const list = payload.roles;
+    if (!Array.isArray(list) || !list.every((r) => typeof r === 'string'))
+      throw unauthenticated('token roles claim must be an array of strings');
+    const role = highest(list);
+    if (role) granted.push(role);
+  }
+  const lowest = granted.sort((a, b) => RANK[a] - RANK[b])[0];
+  if (lowest === undefined)
+    throw unauthenticated(
+      'token grants no role: its role claim or roles array must name "admin" or "viewer"',
+    );
+  return lowest;
+}
+
+function highest(names: readonly string[]): Role | undefined {
+  if (names.includes('admin')) return 'admin';
+  return names.includes('viewer') ? 'viewer' : undefined;
 }
 
 function unauthenticated(reason: string, cause?: unknown): LandfallError {

@@ -12,6 +12,7 @@ import {
   OpportunitySchema,
   SloStateSchema,
 } from '../gen/landfall/v1/realtime_pb.js';
+import type { EnvelopeCase } from '../proto/envelope.js';
 import { fromProtoModule } from '../proto/module.js';
 import { checkId } from '../proto/validate.js';
 
@@ -26,6 +27,11 @@ export interface TopicSpec<Desc extends DescMessage> {
    * (the dispatcher rejects a train request with an ack naming the field, instead of the DLQ).
    */
   consumerChecksEnums?: true;
+  /**
+   * The rt-v1 Envelope payload case this topic's message may also arrive wrapped in: the seed's
+   * agents (and any agent written to DESIGN.md's realtime contract) publish Envelopes.
+   */
+  envelopeCase?: EnvelopeCase;
 }
 
 function spec<Desc extends DescMessage>(s: TopicSpec<Desc>): TopicSpec<Desc> {
@@ -59,11 +65,13 @@ export const topics = {
   }),
   'bundle-outcomes-proto': spec({
     schema: BundleOutcomeSchema,
+    envelopeCase: 'outcome',
     key: (m) => m.bundleId,
     validate: (m) => checkId(m.bundleId, 'bundle_id'),
   }),
   'metrics-proto': spec({
     schema: MetricsUpdateSchema,
+    envelopeCase: 'metrics',
     key: (m) => m.agentId,
     validate: (m) => checkId(m.agentId, 'agent_id'),
   }),

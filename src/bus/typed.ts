@@ -1,5 +1,6 @@
 import { type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
-import { LandfallError, reasonOf } from '../errors.js';
+import { isLandfallError, LandfallError, reasonOf } from '../errors.js';
+import { envelopePayload } from '../proto/envelope.js';
 import { checkEnums } from '../proto/validate.js';
 import { deadLetter } from './delivery.js';
 import { type TopicMessage, type TopicName, type TopicSpec, topics } from './topics.js';
@@ -11,13 +12,18 @@ export type TypedHandler<T extends TopicName> = (
   delivery: Delivery,
 ) => Promise<void>;
 
-/** Decodes and validates one payload; throws LF_PROTO_DECODE or LF_PROTO_INVALID with the reason. */
+/**
+ * Decodes and validates one payload, bare or (on a topic that allows it) wrapped in an rt-v1
+ * Envelope; throws LF_PROTO_DECODE or LF_PROTO_INVALID with the reason.
+ */
 export function decodeTopic<T extends TopicName>(topic: T, bytes: Uint8Array): TopicMessage<T> {
   const spec = topics[topic] as unknown as TopicSpec<DescMessage>;
   let message: MessageShape<DescMessage>;
   try {
-    message = fromBinary(spec.schema, bytes);
+    const wrapped = spec.envelopeCase && envelopePayload(bytes, spec.envelopeCase);
+    message = wrapped || fromBinary(spec.schema, bytes);
   } catch (cause) {
+    if (isLandfallError(cause)) throw cause;
     throw new LandfallError(
       'LF_PROTO_DECODE',
       `cannot decode ${spec.schema.typeName}: ${reasonOf(cause)}`,

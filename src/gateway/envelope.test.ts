@@ -13,7 +13,12 @@ describe('frameOf', () => {
   it('wraps a message in an rt-v1 Envelope named as in realtime.proto, with its sampling key', () => {
     const ack = frameOf(
       'train-acks-proto',
-      create(TrainAckSchema, { jobId: 'j1', state: TrainState.RUNNING, progress: 0.5 }),
+      create(TrainAckSchema, {
+        jobId: 'j1',
+        state: 'running',
+        trainState: TrainState.RUNNING,
+        progress: 0.5,
+      }),
     );
     const decoded = fromBinary(EnvelopeSchema, ack.bytes);
     expect(decoded.schemaVersion).toBe(SCHEMA_VERSION);

@@ -53,7 +53,8 @@ export function sampleTrainRequest(module: Module, jobId = 'job-0001'): TrainReq
     range: { start: '2026-11-01T00:00:00Z', end: '2026-11-08T00:00:00Z' },
     features: { name: 'default', include: ['log10_tip_floor_p50'], exclude: ['leader_runs_jito'] },
     model: 'xgb',
-    params: { maxDepth: 6, nEstimators: 200, learningRate: 0.1, gpu: false },
+    // learning_rate is a float on the wire: 0.125 survives a round trip exactly, 0.1 does not.
+    params: { maxDepth: 6, nEstimators: 200, learningRate: 0.125, gpu: false },
     outputDir: 'models',
     issuer: 'operator@example',
   });
@@ -65,7 +66,12 @@ export function sampleFor(topic: TopicName, id: string): TopicMessage<TopicName>
     case 'train-requests-proto':
       return sampleTrainRequest(ModuleEnum.ARBITRAGE, id);
     case 'train-acks-proto':
-      return create(TrainAckSchema, { jobId: id, state: TrainState.QUEUED, message: 'queued' });
+      return create(TrainAckSchema, {
+        jobId: id,
+        state: 'queued',
+        trainState: TrainState.QUEUED,
+        message: 'queued',
+      });
     case 'arb-opportunities-proto':
     case 'mev-opportunities-proto':
       return create(OpportunitySchema, {

@@ -1,9 +1,15 @@
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
-import { Module, TrainRequestSchema } from '../gen/landfall/v1/jobs_pb.js';
+import {
+  Module,
+  TrainAckSchema,
+  TrainRequestSchema,
+  TrainState,
+} from '../gen/landfall/v1/jobs_pb.js';
 import { BundleOutcomeSchema, EnvelopeSchema } from '../gen/landfall/v1/realtime_pb.js';
 import { sampleBundleOutcome, sampleTrainRequest } from './samples.js';
+import { ackStateFields } from './train-state.js';
 
 describe('jobs.proto wire contract', () => {
   it('decodes a TrainRequest written field by field with the numbers other languages use', () => {
@@ -26,7 +32,7 @@ describe('jobs.proto wire contract', () => {
     w.tag(7, WireType.LengthDelimited).fork();
     w.tag(1, WireType.Varint).uint32(8);
     w.tag(2, WireType.Varint).uint32(300);
-    w.tag(3, WireType.Bit64).double(0.05);
+    w.tag(3, WireType.Bit32).float(0.05); // the seed's `float learning_rate = 3`
     w.tag(4, WireType.Varint).bool(true);
     w.join();
     w.tag(8, WireType.LengthDelimited).string('models/out');
@@ -42,11 +48,34 @@ describe('jobs.proto wire contract', () => {
     expect(req.params).toMatchObject({
       maxDepth: 8,
       nEstimators: 300,
-      learningRate: 0.05,
+      learningRate: Math.fround(0.05),
       gpu: true,
     });
     expect(req.outputDir).toBe('models/out');
     expect(req.issuer).toBe('alice');
+  });
+
+  it("writes TrainAck's job_id, state and message as the seed's strings 1-3", () => {
+    const bytes = toBinary(
+      TrainAckSchema,
+      create(TrainAckSchema, {
+        jobId: 'job-42',
+        ...ackStateFields(TrainState.RUNNING),
+        message: 'half way',
+      }),
+    );
+    const r = new BinaryReader(bytes);
+    const fields: Array<[number, WireType, string | number]> = [];
+    while (r.pos < r.len) {
+      const [no, wireType] = r.tag();
+      fields.push([no, wireType, wireType === WireType.LengthDelimited ? r.string() : r.int32()]);
+    }
+    expect(fields).toEqual([
+      [1, WireType.LengthDelimited, 'job-42'],
+      [2, WireType.LengthDelimited, 'running'],
+      [3, WireType.LengthDelimited, 'half way'],
+      [10, WireType.Varint, TrainState.RUNNING],
+    ]);
   });
 
   it('round-trips the sample messages', () => {

@@ -11,6 +11,7 @@ describe('migration files', () => {
     expect(listMigrations('kafka').map((m) => m.name)).toEqual([
       'kafka/0001_kafka_engine.sql',
       'kafka/0002_kafka_metrics_counters.sql',
+      'kafka/0003_kafka_train_state.sql',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { TopicMessage, TopicName } from '../bus/topics.js';
 import { LandfallError } from '../errors.js';
 import { Module } from '../gen/landfall/v1/jobs_pb.js';
+import { ackState } from '../proto/train-state.js';
 
 /** One row for JSONEachRow: column name → value (enums as their numbers). */
 export type Row = Record<string, unknown>;
@@ -181,7 +182,8 @@ const trainAcks: SinkTable<'train-acks-proto'> = {
     const x = m.metrics;
     return {
       job_id: m.jobId,
-      state: m.state,
+      // The typed state, or the seed's string when a producer sent only that.
+      state: ackState(m),
       dt: c.dt(m.tsMs, publishedAt),
       module: m.module,
       message: m.message,

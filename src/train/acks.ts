@@ -1,8 +1,13 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import type { TypedBus } from '../bus/typed.js';
 import { type TrainAck, TrainAckSchema, TrainState } from '../gen/landfall/v1/jobs_pb.js';
+import { ackStateFields } from '../proto/train-state.js';
 
-export type AckFields = MessageInitShape<typeof TrainAckSchema> & {
+/** An ack's fields with its state given once, typed: publishAck writes both wire forms. */
+export type AckFields = Omit<
+  MessageInitShape<typeof TrainAckSchema>,
+  '$typeName' | 'state' | 'trainState'
+> & {
   jobId: string;
   state: TrainState;
 };
@@ -13,7 +18,12 @@ export async function publishAck(
   fields: AckFields,
   now: () => number = Date.now,
 ): Promise<TrainAck> {
-  const ack = create(TrainAckSchema, { ...fields, tsMs: BigInt(now()) });
+  const { state, ...rest } = fields;
+  const ack = create(TrainAckSchema, {
+    ...rest,
+    ...ackStateFields(state),
+    tsMs: BigInt(now()),
+  });
   await bus.publish('train-acks-proto', ack);
   return ack;
 }
@@ -23,19 +33,4 @@ export function isFinal(state: TrainState): boolean {
   return (
     state === TrainState.SUCCEEDED || state === TrainState.FAILED || state === TrainState.REJECTED
   );
-}
-
-/** A job state as the API and the CLI show it (`queued`, `running`, …); an unknown one as its number. */
-export function stateName(state: TrainState): string {
-  return (TrainState[state] ?? String(state)).toLowerCase();
-}
-
-/**
- * The state `name` stands for: the inverse of `stateName`, also reading the proto's own names
- * (`TRAIN_STATE_SUCCEEDED`, as ClickHouse stores them). UNSPECIFIED for a name it does not know.
- */
-export function stateFromName(name: string): TrainState {
-  const key = name.toUpperCase().replace(/^TRAIN_STATE_/, '') as keyof typeof TrainState;
-  const state: unknown = TrainState[key];
-  return typeof state === 'number' ? state : TrainState.UNSPECIFIED;
 }

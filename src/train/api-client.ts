@@ -7,7 +7,8 @@ import {
   type TrainRequest,
   TrainRequestSchema,
 } from '../gen/landfall/v1/jobs_pb.js';
-import { isFinal, stateFromName } from './acks.js';
+import { ackState, ackStateFields, stateFromName } from '../proto/train-state.js';
+import { isFinal } from './acks.js';
 
 /**
  * Starts a job through a running control plane (`POST /api/training/start`) and polls its
@@ -43,7 +44,7 @@ export async function trainThroughApi(options: {
       seen.add(key);
       const ack = fromView(view);
       options.onAck(ack);
-      if (isFinal(ack.state)) return ack;
+      if (isFinal(ackState(ack))) return ack;
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
   }
@@ -77,7 +78,7 @@ function fromView(v: AckView): TrainAck {
   const m = v.metrics;
   return create(TrainAckSchema, {
     jobId: v.jobId,
-    state: stateFromName(v.state),
+    ...ackStateFields(stateFromName(v.state)),
     progress: v.progress,
     message: v.message,
     field: v.field,

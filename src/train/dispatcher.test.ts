@@ -13,6 +13,7 @@ import {
 } from '../gen/landfall/v1/jobs_pb.js';
 import { createLogger } from '../log.js';
 import { sampleTrainRequest } from '../proto/samples.js';
+import { ackState } from '../proto/train-state.js';
 import { Dispatcher, type TrainJobData } from './dispatcher.js';
 import { createQueue } from './queue/create.js';
 import type { JobQueue } from './queue/types.js';
@@ -62,7 +63,7 @@ describe('dispatcher', () => {
       });
       expect(await eventually(() => acksOf(`bad-${i}`).length > 0)).toBe(true);
       const [ack] = acksOf(`bad-${i}`);
-      expect(ack?.state).toBe(TrainState.REJECTED);
+      expect(ack && ackState(ack)).toBe(TrainState.REJECTED);
       expect(ack?.field).toBe(field);
       expect(ack?.message).toMatch(message);
       expect(await queue.info(`bad-${i}`)).toBeUndefined();
@@ -75,8 +76,8 @@ describe('dispatcher', () => {
     await typed.publish('train-requests-proto', request);
     expect(await eventually(() => acksOf('good-1').length === 2)).toBe(true);
     const [first, second] = acksOf('good-1');
-    expect(first?.state).toBe(TrainState.QUEUED);
-    expect(second?.state).toBe(TrainState.QUEUED);
+    expect(first && ackState(first)).toBe(TrainState.QUEUED);
+    expect(second && ackState(second)).toBe(TrainState.QUEUED);
     expect(second?.message).toMatch(/^duplicate request: job good-1 is already waiting/);
     expect((await queue.info('good-1'))?.status).toBe('waiting');
   });
@@ -84,7 +85,11 @@ describe('dispatcher', () => {
   it('rejects a job id the queue cannot hold, naming job_id', async () => {
     await typed.publish('train-requests-proto', sampleTrainRequest(Module.MEV, '12345'));
     expect(await eventually(() => acksOf('12345').length > 0)).toBe(true);
-    expect(acksOf('12345')[0]).toMatchObject({ state: TrainState.REJECTED, field: 'job_id' });
+    expect(acksOf('12345')[0]).toMatchObject({
+      state: 'rejected',
+      trainState: TrainState.REJECTED,
+      field: 'job_id',
+    });
   });
 
   it('dead-letters a request without a job id: nobody could be told', async () => {

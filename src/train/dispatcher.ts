@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { toProtoModule } from '../proto/module.js';
 import { publishAck } from './acks.js';
 import type { JobQueue, JobStatus } from './queue/types.js';
-import { validateRequest } from './request.js';
+import { type RangeRead, validateRequest } from './request.js';
 
 /** What the queue carries: the request as received (protobuf, base64), re-checked by the worker. */
 export interface TrainJobData {
@@ -88,13 +88,15 @@ async function dispatch(request: TrainRequest, options: DispatcherOptions): Prom
     });
     return;
   }
+  const { rangeRead } = verdict.job;
   if (added === 'added') {
     log.info({ jobId, module: verdict.job.module }, 'train job queued');
     await publishAck(bus, {
       jobId,
       module,
       state: TrainState.QUEUED,
-      message: `queued on ${config.train.queueName}`,
+      message: `queued on ${config.train.queueName}; ${rangeNote(rangeRead)}`,
+      rangeRead: { start: rangeRead.start, end: rangeRead.end },
     });
     return;
   }
@@ -107,5 +109,12 @@ async function dispatch(request: TrainRequest, options: DispatcherOptions): Prom
     state: DUPLICATE_STATE[status],
     progress: info?.progress ?? 0,
     message: `duplicate request: job ${jobId} is already ${status}; not enqueued again`,
+    rangeRead: { start: rangeRead.start, end: rangeRead.end },
   });
+}
+
+/** How the dispatcher read the range, in the ack's words, so a client sees dates resolved. */
+export function rangeNote(range: RangeRead): string {
+  const dates = range.datesAsUtcMidnight ? ' (dates read as UTC midnight)' : '';
+  return `range read as ${range.start} inclusive to ${range.end} exclusive${dates}`;
 }

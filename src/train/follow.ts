@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypedBus } from '../bus/typed.js';
 import type { Subscription } from '../bus/types.js';
 import type { TrainAck } from '../gen/landfall/v1/jobs_pb.js';
+import { ackState } from '../proto/train-state.js';
 import { isFinal } from './acks.js';
 
 export interface JobFollower {
@@ -28,7 +29,7 @@ export async function followJob(
     async (ack) => {
       if (ack.jobId !== jobId) return;
       onAck(ack);
-      if (isFinal(ack.state)) settle(ack);
+      if (isFinal(ackState(ack))) settle(ack);
     },
     { group: `train-follow-${randomUUID()}`, transient: true },
   );

@@ -1,5 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
@@ -9,27 +8,12 @@ import { createBus } from '../bus/create.js';
 import { TypedBus } from '../bus/typed.js';
 import type { Bus } from '../bus/types.js';
 import { configSchema } from '../config/schema.js';
-import {
-  Module,
-  type TrainAck,
-  TrainRequestSchema,
-  TrainState,
-} from '../gen/landfall/v1/jobs_pb.js';
-import { createLogger } from '../log.js';
-import { Dispatcher, type TrainJobData } from './dispatcher.js';
-import { createQueue } from './queue/create.js';
-import type { JobQueue } from './queue/types.js';
-
-// Debian's python3 (with python3-protobuf); a pyenv python3 earlier on PATH may lack it.
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const missing = [
-  spawnSync('protoc', ['--version']).status === 0 ? undefined : 'protoc (protobuf-compiler)',
-  spawnSync(PYTHON, ['-c', 'import google.protobuf']).status === 0 ? undefined : 'python3-protobuf',
-].filter((m) => m !== undefined);
+import { Module, TrainRequestSchema, TrainState } from '../gen/landfall/v1/jobs_pb.js';
+import { ackState } from '../proto/train-state.js';
+import { protocPython, pythonProtobufMissing, pythonTitle, runPython } from '../testing/python.js';
+import { type DispatchHarness, startDispatch } from './testing/dispatch-harness.js';
 
 const ENCODER = `
-import sys
-sys.path.insert(0, sys.argv[1])
 from landfall.v1 import jobs_pb2
 def request(job_id, depth):
     r = jobs_pb2.TrainRequest(schema_version="train-v1", job_id=job_id, module=jobs_pb2.MEV,
@@ -51,45 +35,25 @@ print(request("py-job-2", 99))
  * Wire compatibility: TrainRequests encoded by Google's Python protobuf runtime, from the same
  * jobs.proto compiled by protoc, reach the dispatcher as raw bytes on the bus.
  */
-describe.skipIf(missing.length > 0)(
-  `train requests from Python's protobuf${missing.length > 0 ? ` (skipped: ${missing.join(' and ')} not installed)` : ''}`,
+describe.skipIf(pythonProtobufMissing.length > 0)(
+  pythonTitle("train requests from Python's protobuf"),
   () => {
     let dir: string;
     let bus: Bus;
-    let typed: TypedBus;
-    let queue: JobQueue<TrainJobData>;
-    let dispatcher: Dispatcher;
-    const acks: TrainAck[] = [];
+    let d: DispatchHarness;
     let encoded: string[];
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'lf-pywire-'));
-      execFileSync('protoc', [
-        '-I',
-        'proto',
-        `--python_out=${dir}`,
-        'proto/landfall/v1/jobs.proto',
-      ]);
-      writeFileSync(join(dir, 'encode.py'), ENCODER);
-      encoded = execFileSync(PYTHON, [join(dir, 'encode.py'), dir], { encoding: 'utf8' })
-        .trim()
-        .split('\n');
+      protocPython('proto', ['proto/landfall/v1/jobs.proto'], dir);
+      encoded = runPython(dir, 'encode.py', ENCODER);
       const config = configSchema.parse({ home: dir, train: { queueName: 'pywire' } });
       bus = await createBus(config.bus);
-      typed = new TypedBus(bus);
-      queue = createQueue(config.queue, 'pywire');
-      await typed.subscribe('train-acks-proto', async (a) => void acks.push(a), { group: 't' });
-      dispatcher = await Dispatcher.start({
-        bus: typed,
-        queue,
-        config,
-        log: createLogger('silent'),
-      });
+      d = await startDispatch(new TypedBus(bus), config);
     });
 
     afterAll(async () => {
-      await dispatcher?.stop();
-      await queue?.close();
+      await d?.close();
       await bus?.close();
       rmSync(dir, { recursive: true, force: true });
     });
@@ -98,11 +62,18 @@ describe.skipIf(missing.length > 0)(
       await bus.publish('train-requests-proto', Buffer.from(encoded[0] ?? '', 'hex'), {
         key: 'py-job-1',
       });
-      expect(await eventually(() => acks.some((a) => a.jobId === 'py-job-1'))).toBe(true);
-      const ack = acks.find((a) => a.jobId === 'py-job-1');
-      expect(ack?.state).toBe(TrainState.QUEUED);
+      expect(await eventually(() => d.acks.some((a) => a.jobId === 'py-job-1'))).toBe(true);
+      const ack = d.acks.find((a) => a.jobId === 'py-job-1');
+      expect(ack && ackState(ack)).toBe(TrainState.QUEUED);
       expect(ack?.module).toBe(Module.MEV);
-      expect((await queue.info('py-job-1'))?.status).toBe('waiting');
+      // Queued and taken by the worker with what Python asked for.
+      expect(await eventually(() => d.jobs.some((j) => j.jobId === 'py-job-1'))).toBe(true);
+      expect(d.jobs.find((j) => j.jobId === 'py-job-1')).toMatchObject({
+        maxDepth: 5,
+        nEstimators: 150,
+        learningRate: 0.05,
+        gpuFallback: true,
+      });
       // Every field Python wrote is what the generated TypeScript reads.
       const decoded = fromBinary(TrainRequestSchema, Buffer.from(encoded[0] ?? '', 'hex'));
       expect(decoded).toMatchObject({
@@ -115,7 +86,7 @@ describe.skipIf(missing.length > 0)(
         params: {
           maxDepth: 5,
           nEstimators: 150,
-          learningRate: 0.05,
+          learningRate: Math.fround(0.05),
           gpu: false,
           gpuFallback: true,
         },
@@ -128,11 +99,11 @@ describe.skipIf(missing.length > 0)(
       await bus.publish('train-requests-proto', Buffer.from(encoded[1] ?? '', 'hex'), {
         key: 'py-job-2',
       });
-      expect(await eventually(() => acks.some((a) => a.jobId === 'py-job-2'))).toBe(true);
-      const ack = acks.find((a) => a.jobId === 'py-job-2');
-      expect(ack?.state).toBe(TrainState.REJECTED);
+      expect(await eventually(() => d.acks.some((a) => a.jobId === 'py-job-2'))).toBe(true);
+      const ack = d.acks.find((a) => a.jobId === 'py-job-2');
+      expect(ack && ackState(ack)).toBe(TrainState.REJECTED);
       expect(ack?.field).toBe('params.max_depth');
-      expect(await queue.info('py-job-2')).toBeUndefined();
+      expect(await d.queue.info('py-job-2')).toBeUndefined();
     });
   },
 );

@@ -1,10 +1,15 @@
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
-import { Module, type TrainRequest, TrainRequestSchema } from '../gen/landfall/v1/jobs_pb.js';
+import {
+  DateRangeSchema,
+  Module,
+  type TrainRequest,
+  TrainRequestSchema,
+} from '../gen/landfall/v1/jobs_pb.js';
 import { sampleTrainRequest } from '../proto/samples.js';
 import { FEATURE_SETS } from './features.js';
-import { validateRequest } from './request.js';
+import { shortestFloat, validateRequest } from './request.js';
 import { INVALID_REQUESTS } from './testing/invalid-requests.js';
 
 const config = configSchema.parse({ home: '/srv/landfall', train: { outputDirs: ['staging'] } });
@@ -24,7 +29,7 @@ describe('train request validation', () => {
       module: 'mev',
       maxDepth: 6,
       nEstimators: 200,
-      learningRate: 0.1,
+      learningRate: 0.125,
       outputDir: '/srv/landfall/models',
       featureSet: 'default',
     });
@@ -34,7 +39,7 @@ describe('train request validation', () => {
     expect(v.job.mask[6]).toBe(false);
   });
 
-  it('fills unset hyper-parameters (proto3 zero) with the defaults', () => {
+  it("fills unset hyper-parameters (proto3 zero) with the seed's defaults", () => {
     const request = create(TrainRequestSchema, {
       schemaVersion: 'train-v1',
       jobId: 'j-1',
@@ -43,12 +48,41 @@ describe('train request validation', () => {
     const v = validateRequest(request, config);
     expect(v.ok && v.job).toMatchObject({
       module: 'arb',
-      maxDepth: 6,
-      nEstimators: 100,
-      learningRate: 0.1,
+      maxDepth: 8,
+      nEstimators: 600,
+      learningRate: 0.08,
       featureSet: 'default',
     });
     expect(v.ok && v.job.mask.filter(Boolean).length).toBe(FEATURE_SETS.default.length);
+  });
+
+  it('reads date-only bounds as UTC midnight, start inclusive, end exclusive, and says so', () => {
+    const v = verdictOf((r) => {
+      r.range = create(DateRangeSchema, { start: '2026-11-01', end: '2026-11-02T12:00:00+02:00' });
+    });
+    expect(v.ok && v.job.rangeRead).toEqual({
+      start: '2026-11-01T00:00:00.000Z',
+      end: '2026-11-02T10:00:00.000Z',
+      datesAsUtcMidnight: true,
+    });
+    const instants = verdictOf(() => {});
+    expect(instants.ok && instants.job.rangeRead.datesAsUtcMidnight).toBe(false);
+    // One day of dates is one day: the end date's midnight is not in it.
+    const day = verdictOf((r) => {
+      r.range = create(DateRangeSchema, { start: '2026-11-01', end: '2026-11-02' });
+    });
+    expect(day.ok && day.job.endMs - day.job.startMs).toBe(86_400_000);
+  });
+
+  it('reads the float learning_rate as the decimal its writer meant', () => {
+    expect(shortestFloat(Math.fround(0.08))).toBe(0.08);
+    expect(shortestFloat(Math.fround(0.3))).toBe(0.3);
+    expect(shortestFloat(0.125)).toBe(0.125);
+    expect(shortestFloat(Math.fround(1e-7))).toBe(1e-7);
+    const v = verdictOf((r) => {
+      if (r.params) r.params.learningRate = Math.fround(0.05);
+    });
+    expect(v.ok && v.job.learningRate).toBe(0.05);
   });
 
   it.each(INVALID_REQUESTS)('rejects a bad %s, naming it', (field, change, message) => {

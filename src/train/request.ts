@@ -5,11 +5,14 @@ import type { Module } from '../market/types.js';
 import { fromProtoModule } from '../proto/module.js';
 import { type FeatureSetName, featureMask, isFeatureSetName, unknownFeature } from './features.js';
 
-/** Bounds on a request's hyper-parameters; 0 (proto3's unset) takes the default. */
+/**
+ * Bounds on a request's hyper-parameters; 0 (proto3's unset) takes the default, the seed's
+ * (max_depth 8, n_estimators 600, learning_rate 0.08) so a seed client trains as it did there.
+ */
 export const PARAM_BOUNDS = {
-  maxDepth: { min: 1, max: 16, default: 6 },
-  nEstimators: { min: 1, max: 5000, default: 100 },
-  learningRate: { min: 0, max: 1, default: 0.1 },
+  maxDepth: { min: 1, max: 16, default: 8 },
+  nEstimators: { min: 1, max: 5000, default: 600 },
+  learningRate: { min: 0, max: 1, default: 0.08 },
 } as const;
 
 /** A request the dispatcher accepted: every field checked, defaults applied, paths resolved. */
@@ -18,6 +21,8 @@ export interface TrainJob {
   readonly module: Module;
   readonly startMs: number;
   readonly endMs: number;
+  /** How the range was read, for the ack: instants, and whether a bound was a bare date. */
+  readonly rangeRead: RangeRead;
   readonly featureSet: FeatureSetName;
   /** Over lf-v1: true where the feature is trained on. */
   readonly mask: readonly boolean[];
@@ -31,20 +36,52 @@ export interface TrainJob {
   readonly issuer: string;
 }
 
+export interface RangeRead {
+  /** ISO-8601 instants in UTC: start inclusive, end exclusive. */
+  readonly start: string;
+  readonly end: string;
+  readonly datesAsUtcMidnight: boolean;
+}
+
 export type Verdict =
   | { readonly ok: true; readonly job: TrainJob }
   | { readonly ok: false; readonly field: string; readonly message: string };
 
 const reject = (field: string, message: string): Verdict => ({ ok: false, field, message });
 
-// A full UTC or offset timestamp: a bare date or local time would mean different instants on
-// different hosts.
+// A full UTC or offset timestamp, or a bare date (the seed's clients write "2026-11-01"), which
+// means UTC midnight: a local time would mean different instants on different hosts.
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function instant(value: string): number | undefined {
+interface Bound {
+  readonly ms: number;
+  readonly date: boolean;
+}
+
+function bound(value: string): Bound | undefined {
+  if (ISO_DATE.test(value)) {
+    const ms = Date.parse(`${value}T00:00:00Z`);
+    // Date.parse rolls "2026-02-30" over into March: only a date that reads back is one.
+    const real = Number.isFinite(ms) && new Date(ms).toISOString().startsWith(value);
+    return real ? { ms, date: true } : undefined;
+  }
   if (!ISO_INSTANT.test(value)) return undefined;
   const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : undefined;
+  return Number.isFinite(ms) ? { ms, date: false } : undefined;
+}
+
+/**
+ * learning_rate is a float on the wire (the seed's type): 0.08 arrives as 0.0799999982. Read it
+ * as the shortest decimal that rounds to the same float, which is what its writer meant.
+ */
+export function shortestFloat(value: number): number {
+  const f = Math.fround(value);
+  for (let digits = 1; digits < 9; digits++) {
+    const candidate = Number(f.toPrecision(digits));
+    if (Math.fround(candidate) === f) return candidate;
+  }
+  return f;
 }
 
 function withDefault(value: number, bounds: { default: number }): number {
@@ -65,14 +102,22 @@ export function validateRequest(request: TrainRequest, config: Config): Verdict 
   }
   const range = request.range;
   if (range === undefined) return reject('range', 'range is required: {start, end}');
-  const startMs = instant(range.start);
-  if (startMs === undefined) {
-    return reject('range.start', `range.start must be an ISO-8601 instant, got "${range.start}"`);
+  const start = bound(range.start);
+  if (start === undefined) {
+    return reject(
+      'range.start',
+      `range.start must be an ISO-8601 instant with an offset or a date (UTC midnight), got "${range.start}"`,
+    );
   }
-  const endMs = instant(range.end);
-  if (endMs === undefined) {
-    return reject('range.end', `range.end must be an ISO-8601 instant, got "${range.end}"`);
+  const end = bound(range.end);
+  if (end === undefined) {
+    return reject(
+      'range.end',
+      `range.end must be an ISO-8601 instant with an offset or a date (UTC midnight), got "${range.end}"`,
+    );
   }
+  const startMs = start.ms;
+  const endMs = end.ms;
   if (endMs < startMs) return reject('range', `range is reversed: ${range.end} < ${range.start}`);
   if (endMs === startMs)
     return reject('range', 'range is empty: start equals end (end is exclusive)');
@@ -111,7 +156,9 @@ export function validateRequest(request: TrainRequest, config: Config): Verdict 
       `params.n_estimators must be in 1..5000, got ${nEstimators}`,
     );
   }
-  const learningRate = withDefault(params?.learningRate ?? 0, PARAM_BOUNDS.learningRate);
+  const learningRate = shortestFloat(
+    withDefault(params?.learningRate ?? 0, PARAM_BOUNDS.learningRate),
+  );
   if (!(learningRate > 0 && learningRate <= 1)) {
     return reject(
       'params.learning_rate',
@@ -132,6 +179,11 @@ export function validateRequest(request: TrainRequest, config: Config): Verdict 
       module,
       startMs,
       endMs,
+      rangeRead: {
+        start: new Date(startMs).toISOString(),
+        end: new Date(endMs).toISOString(),
+        datesAsUtcMidnight: start.date || end.date,
+      },
       featureSet: setName,
       mask,
       maxDepth,

@@ -103,6 +103,8 @@ export function emptyState(): LiveState {
 export const actionName = (a: ControlAction): string =>
   (ControlAction[a] ?? 'UNSPECIFIED').toLowerCase();
 const stateName = (s: TrainState): string => (TrainState[s] ?? 'UNSPECIFIED').toLowerCase();
+/** The seed's state string when the producer set it (every one does), else the typed state's name. */
+const trainStateOf = (a: TrainAck): string => a.state || stateName(a.trainState);
 
 /** Folds one envelope into the state (mutating it; the caller re-renders). */
 export function apply(state: LiveState, envelope: Envelope): void {
@@ -213,8 +215,8 @@ function applyTrainAck(state: LiveState, a: TrainAck): void {
   const prev = state.jobs.get(a.jobId);
   state.jobs.set(a.jobId, {
     jobId: a.jobId,
-    state: stateName(a.state),
-    progress: a.state === TrainState.SUCCEEDED ? 1 : a.progress || (prev?.progress ?? 0),
+    state: trainStateOf(a),
+    progress: trainStateOf(a) === 'succeeded' ? 1 : a.progress || (prev?.progress ?? 0),
     message: a.message,
     modelVersion: a.modelVersion || (prev?.modelVersion ?? ''),
     module: moduleName(a.module),

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { LandfallError } from '../../errors.js';
 import type { TrainAck } from '../../gen/landfall/v1/jobs_pb.js';
 import { fromProtoModule } from '../../proto/module.js';
+import { ackState, stateFromName, stateName } from '../../proto/train-state.js';
 import type { Store } from '../../store/types.js';
-import { stateFromName, stateName } from '../../train/acks.js';
 import type { ApiContext } from '../app.js';
 import { auditedCommand } from '../audited.js';
 import { parseBody } from '../body.js';
@@ -48,7 +48,10 @@ export function registerTraining(app: FastifyInstance, ctx: ApiContext): void {
         return { value: train, detail: `job ${train.jobId}` };
       },
     );
-    return reply.code(202).send({ jobId: job.jobId, durable: isDurable(ctx) });
+    // `ok` and `job_id` are the seed's answer, for its clients; `jobId` is Landfall's.
+    return reply
+      .code(202)
+      .send({ ok: true, jobId: job.jobId, job_id: job.jobId, durable: isDurable(ctx) });
   });
 
   app.get('/api/training', readRoute(), async (request) => {
@@ -88,7 +91,7 @@ export function ackView(a: TrainAck): AckView {
   return {
     jobId: a.jobId,
     module: fromProtoModule(a.module) ?? 'arb',
-    state: stateName(a.state),
+    state: stateName(ackState(a)),
     progress: a.progress,
     message: a.message,
     field: a.field,

@@ -15,9 +15,9 @@ import {
 } from '../../gen/landfall/v1/jobs_pb.js';
 import { createLogger } from '../../log.js';
 import { toProtoModule } from '../../proto/module.js';
+import { ackState, stateName } from '../../proto/train-state.js';
 import { DirectoryInUseError } from '../../store/embedded-lock.js';
 import { type System, startSystem } from '../../system/system.js';
-import { stateName } from '../../train/acks.js';
 import { trainThroughApi } from '../../train/api-client.js';
 import { followJob } from '../../train/follow.js';
 import { configFrom } from '../context.js';
@@ -93,9 +93,9 @@ export function registerTrain(program: Command): void {
     .option('--features <set>', 'feature set: default or extended', 'default')
     .option('--include <names>', 'comma-separated lf-v1 features to add to the set')
     .option('--exclude <names>', 'comma-separated lf-v1 features to leave out')
-    .option('--trees <n>', 'boosting rounds (default 100)')
-    .option('--depth <n>', 'maximum tree depth (default 6)')
-    .option('--lr <x>', 'learning rate (default 0.1)')
+    .option('--trees <n>', 'boosting rounds (default 600)')
+    .option('--depth <n>', 'maximum tree depth (default 8)')
+    .option('--lr <x>', 'learning rate (default 0.08)')
     .option('--gpu', 'train on the CUDA device; fails without one')
     .option('--gpu-fallback', 'with --gpu: train on the CPU when there is no CUDA device')
     .option('--output-dir <dir>', 'registry to publish to (default: model.dir)')
@@ -110,11 +110,11 @@ export function registerTrain(program: Command): void {
       const ack = await (config.bus.kind === 'memory'
         ? trainEmbedded(config, request, opts.token)
         : trainOverBus(config, request));
-      if (ack.state !== TrainState.SUCCEEDED) {
+      if (ackState(ack) !== TrainState.SUCCEEDED) {
         const field = ack.field === '' ? '' : ` (field ${ack.field})`;
         throw new LandfallError(
           'LF_TRAIN_FAILED',
-          `job ${ack.jobId} ${stateName(ack.state)}${field}: ${ack.message}`,
+          `job ${ack.jobId} ${stateName(ackState(ack))}${field}: ${ack.message}`,
         );
       }
     });
@@ -204,7 +204,7 @@ async function publishAndFollow(bus: TypedBus, request: TrainRequest): Promise<T
 }
 
 function report(ack: TrainAck): void {
-  if (ack.state !== TrainState.SUCCEEDED || ack.metrics === undefined) return;
+  if (ackState(ack) !== TrainState.SUCCEEDED || ack.metrics === undefined) return;
   const m = ack.metrics;
   process.stdout.write(
     `model ${ack.modelVersion} is live: validation AUC ${m.auc.toFixed(3)}, log-loss ${m.logLoss.toFixed(3)}, ` +
@@ -223,16 +223,16 @@ function progressView(jobId: string) {
   let last = '';
   return {
     update(ack: TrainAck) {
-      if (bar !== undefined && ack.state === TrainState.RUNNING) {
+      if (bar !== undefined && ackState(ack) === TrainState.RUNNING) {
         if (!started) bar.start(100, 0, { message: '' });
         started = true;
         bar.update(Math.round(ack.progress * 100), { message: ack.message });
         return;
       }
-      const line = `${stateName(ack.state)}: ${ack.message}`;
+      const line = `${stateName(ackState(ack))}: ${ack.message}`;
       const decile = Math.floor(ack.progress * 10);
       const key = `${ack.state}/${decile}`;
-      if (ack.state === TrainState.RUNNING && key === last) return;
+      if (ackState(ack) === TrainState.RUNNING && key === last) return;
       last = key;
       if (bar !== undefined && started) bar.stop();
       started = false;

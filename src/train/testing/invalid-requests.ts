@@ -48,7 +48,16 @@ export const INVALID_REQUESTS: [string, (r: TrainRequest) => void, RegExp][] = [
   [
     'range.start',
     (r) => {
-      range(r).start = '2026-11-01';
+      // A local time: it would mean a different instant on every host.
+      range(r).start = '2026-11-01T00:00:00';
+    },
+    /ISO-8601/,
+  ],
+  [
+    'range.start',
+    (r) => {
+      // A date is UTC midnight, but only a real date: Date.parse would roll this into March.
+      range(r).start = '2026-02-30';
     },
     /ISO-8601/,
   ],

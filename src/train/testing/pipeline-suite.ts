@@ -24,6 +24,7 @@ import {
 } from '../../gen/landfall/v1/realtime_pb.js';
 import { createLogger } from '../../log.js';
 import { listVersions } from '../../model/registry.js';
+import { ackState } from '../../proto/train-state.js';
 import { createSimMarket } from '../../sim/index.js';
 import { openStore } from '../../store/client.js';
 import { migrateStore } from '../../store/setup.js';
@@ -112,7 +113,7 @@ export function pipelineSuite(target: QueueTarget): void {
       });
 
       const ackOf = (jobId: string, state: TrainState) =>
-        acks.find((a) => a.jobId === jobId && a.state === state);
+        acks.find((a) => a.jobId === jobId && ackState(a) === state);
 
       it('trains on the stored telemetry, publishes a model, and the running agent serves it', async () => {
         expect(data.submissions.mev).toBeGreaterThan(200);
@@ -157,7 +158,7 @@ export function pipelineSuite(target: QueueTarget): void {
           expect(ackOf('e2e-mev-1', TrainState.FAILED)?.message).toBeUndefined();
           expect(ackOf('e2e-mev-1', TrainState.QUEUED)).toBeDefined();
           const progress = acks
-            .filter((a) => a.jobId === 'e2e-mev-1' && a.state === TrainState.RUNNING)
+            .filter((a) => a.jobId === 'e2e-mev-1' && ackState(a) === TrainState.RUNNING)
             .map((a) => a.progress);
           expect(progress.at(-1)).toBe(1);
           expect(progress).toEqual([...progress].sort((a, b) => a - b));
