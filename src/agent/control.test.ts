@@ -186,6 +186,21 @@ describe('agent control', () => {
     expect(c.state).toBe('killed');
   });
 
+  it('a replayed signed command is refused: an old resume cannot lift a newer kill', () => {
+    const c = control(home());
+    const resume = keys.signer.sign(command(ControlAction.RESUME, { commandId: 'r1' }));
+    const kill = keys.signer.sign(command(ControlAction.KILL, { commandId: 'k1' }));
+    expect(c.receive(resume).ack.applied).toBe(true);
+    expect(c.receive(kill).ack.applied).toBe(true);
+    const replay = c.receive(resume);
+    expect(replay.ack.applied).toBe(false);
+    expect(replay.refused).toMatch(/command id "r1" was already received/);
+    expect(c.state).toBe('killed');
+    const again = c.receive(kill);
+    expect(again.ack.applied).toBe(false);
+    expect(c.state).toBe('killed');
+  });
+
   it('a key limited to some sources cannot sign for another (the guard cannot pose as an operator)', () => {
     const guard = ephemeralControlKeys('guard');
     const c = new AgentControl({

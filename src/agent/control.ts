@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { AuditLedger } from '../audit/ledger.js';
 import type { ControlVerifier } from '../auth/control-signature.js';
+import { RecentIds } from '../auth/recent-ids.js';
 import type { TypedBus } from '../bus/typed.js';
 import type { Subscription } from '../bus/types.js';
 import { reasonOf } from '../errors.js';
@@ -14,6 +15,9 @@ import type { Clock, Module } from '../market/types.js';
 import { toProtoModule } from '../proto/module.js';
 import type { AgentState, SubmissionGate } from './engine.js';
 import { KillState } from './kill-state.js';
+
+/** Ids remembered per agent; a command older than this many later ones could be replayed. */
+const SEEN_COMMANDS = 10_000;
 
 export interface ThrottleSettings {
   /** Share of would-be submissions still sent, in (0, 1]. */
@@ -53,6 +57,8 @@ export class AgentControl implements SubmissionGate {
   rateFraction = 1;
   private credit = 0;
   readonly kill: KillState;
+  /** Command ids already answered: a second delivery is acknowledged, never applied again. */
+  private readonly seen = new RecentIds(SEEN_COMMANDS);
 
   constructor(private readonly options: AgentControlOptions) {
     this.kill = new KillState(options.home, options.module);
@@ -79,6 +85,12 @@ export class AgentControl implements SubmissionGate {
     const verdict = this.options.trust.verify(command);
     if (!verdict.ok)
       return { ack: this.ack(command, false, verdict.reason), refused: verdict.reason };
+    // A replay of a captured command (an old resume after a newer kill) must not undo what
+    // followed it; a bus redelivery of one already applied needs nothing more either.
+    if (command.commandId === '' || !this.seen.add(command.commandId)) {
+      const reason = `refused: command id "${command.commandId}" was already received (replay or redelivery)`;
+      return { ack: this.ack(command, false, reason), refused: reason };
+    }
     return { ack: this.apply(command) };
   }
 
