@@ -36,6 +36,9 @@ describe('status, control acks and /metrics follow the bus', () => {
         tsMs: ts,
         hotpathP99Ms: 3.25,
         landedPct: 71.5,
+        landedPctWindow: 40,
+        decidedWindow: 10n,
+        windowMs: 300_000n,
         pnl1h: 0.75,
         state: 'throttled',
         modelVersion: 'abcd1234',
@@ -86,7 +89,10 @@ describe('status, control acks and /metrics follow the bus', () => {
       module: 'mev',
       state: 'throttled',
       hotpathP99Ms: 3.25,
-      landedPct: 71.5,
+      // The SLO window's share, as the guard judges it; the lifetime one beside it.
+      landedPct: 40,
+      decidedWindow: 10,
+      landedPctLifetime: 71.5,
       modelVersion: 'abcd1234',
     });
     expect(status.slo.mev).toMatchObject({
@@ -118,8 +124,9 @@ describe('status, control acks and /metrics follow the bus', () => {
     expect(metrics.body).toContain(
       'landfall_agent_hotpath_p99_ms{agent="mev-test-1",module="mev"} 3.25',
     );
+    expect(metrics.body).toContain('landfall_agent_landed_pct{agent="mev-test-1",module="mev"} 40');
     expect(metrics.body).toContain(
-      'landfall_agent_landed_pct{agent="mev-test-1",module="mev"} 71.5',
+      'landfall_agent_landed_lifetime_pct{agent="mev-test-1",module="mev"} 71.5',
     );
     expect(metrics.body).toMatch(
       /landfall_api_requests_total\{method="POST",route="\/api\/control",status="202"\} 1/,

@@ -43,6 +43,9 @@ export function registerStatus(app: FastifyInstance, ctx: ApiContext): void {
 
 function agentView(m: MetricsUpdate, now: number) {
   const ts = Number(m.tsMs);
+  // The SLO window's rates, as the guard and Prometheus read them; an agent from before the
+  // windowed fields (window_ms 0) has only its lifetime ones.
+  const windowed = m.windowMs > 0n;
   return {
     agentId: m.agentId,
     module: fromProtoModule(m.module) ?? 'arb',
@@ -50,7 +53,11 @@ function agentView(m: MetricsUpdate, now: number) {
     modelVersion: m.modelVersion,
     hotpathP99Ms: m.hotpathP99Ms,
     sendP99Ms: m.sendP99Ms,
-    landedPct: m.landedPct,
+    landedPct: windowed ? m.landedPctWindow : m.landedPct,
+    negEvRate: windowed ? m.negEvRateWindow : m.negEvRate,
+    decidedWindow: Number(m.decidedWindow),
+    windowMs: Number(m.windowMs),
+    landedPctLifetime: m.landedPct,
     pnl1h: m.pnl1h,
     sloViolation: m.sloViolation,
     sloReason: m.sloReason,
