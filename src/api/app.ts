@@ -83,7 +83,7 @@ export async function createApiApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   const views = await LiveViews.start(deps.bus);
   try {
-    const metrics = new ApiMetrics(deps.sinkStats);
+    const metrics = new ApiMetrics(deps.sinkStats, deps.store);
     views.onMetrics((m) => metrics.agentUpdate(m));
     // With an in-process bus a published message lives only in memory until the sink stores
     // it; writing straight to the store first makes an answered command survive a crash.

@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { MetricsUpdate } from '../gen/landfall/v1/realtime_pb.js';
 import { fromProtoModule } from '../proto/module.js';
 import type { SinkStats } from '../store/sink-stats.js';
+import type { Store } from '../store/types.js';
 
 /**
  * The Prometheus view of this process: the API's own request rate and latency by route and
@@ -18,7 +19,7 @@ export class ApiMetrics {
     Gauge<'agent' | 'module'>
   >;
 
-  constructor(sinkStats?: () => SinkStats) {
+  constructor(sinkStats?: () => SinkStats, store?: Store) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.#requests = new Counter({
@@ -62,6 +63,25 @@ export class ApiMetrics {
       slo: agentGauge('landfall_agent_slo_violation', '1 while the agent reports an SLO violation'),
     };
     if (sinkStats) this.#sinkGauges(sinkStats);
+    // Embedded, the engine's allocations are this process's: its own account of them tells a
+    // growing RSS from chDB apart from the rest (a server's memory is its own business).
+    if (store?.kind === 'chdb') this.#engineMemoryGauge(store);
+  }
+
+  #engineMemoryGauge(store: Store): void {
+    new Gauge({
+      name: 'landfall_store_engine_memory_bytes',
+      help: "embedded ClickHouse's tracked memory (system.metrics MemoryTracking), bytes",
+      registers: [this.registry],
+      async collect() {
+        const [row] = await store
+          .query<{ v: string }>(
+            "SELECT value AS v FROM system.metrics WHERE metric = 'MemoryTracking'",
+          )
+          .catch(() => []);
+        if (row !== undefined) this.set(Number(row.v));
+      },
+    });
   }
 
   /** Records one finished request; `route` is the pattern (`/api/training/:jobId`), never the raw URL. */

@@ -24,11 +24,25 @@ const minutes = Math.min(10, Number(process.env.SOAK_MINUTES ?? 5));
 const clients = Number(process.env.SOAK_CLIENTS ?? 50);
 const speed = Number(process.env.SOAK_SPEED ?? 20);
 const WARMUP_S = 20;
+/**
+ * How far RSS may rise from warm-up to the end (MB). Most of the rise is V8 sizing its heap
+ * for the allocation rate (garbage, not live objects: heap snapshots 140 s apart differ by
+ * 12 MB while the committed heap grew 190 MB) and chDB's query threads' arenas.
+ */
+const boundMb = Number(process.env.SOAK_BOUND_MB ?? 400);
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 interface Sample {
   readonly s: number;
   readonly rssMb: number;
+  /** RSS split as the kernel counts it: anonymous (heap, arenas) and file-backed (code). */
+  readonly anonMb: number;
+  readonly fileMb: number;
+  readonly threads: number;
+  /** Embedded ClickHouse's own account of its allocations (MemoryTracking), MB. */
+  readonly engineMb?: number;
+  /** V8's committed heap: garbage not yet collected counts here, and in RSS. */
+  readonly heapTotalMb?: number;
   /** The process's own view (/metrics): JS heap used and memory outside it, MB. */
   readonly heapMb?: number;
   readonly externalMb?: number;
@@ -40,10 +54,17 @@ function gaugeMb(text: string, name: string): number | undefined {
   return m === null ? undefined : Number(m[1]) / 1024 / 1024;
 }
 
-function rssMb(pid: number): number {
+/** RSS and its parts, MB, and the thread count, from /proc/<pid>/status. */
+function procMemory(pid: number): Pick<Sample, 'rssMb' | 'anonMb' | 'fileMb' | 'threads'> {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-  return kb / 1024;
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  return {
+    rssMb: field('VmRSS') / 1024,
+    anonMb: field('RssAnon') / 1024,
+    fileMb: field('RssFile') / 1024,
+    threads: field('Threads'),
+  };
 }
 
 async function startUp(
@@ -95,15 +116,19 @@ async function main(): Promise<void> {
   const began = Date.now();
   const sample = async () => {
     const s = (Date.now() - began) / 1000;
-    const rss = rssMb(pid);
+    const proc = procMemory(pid);
     const text = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
       .then((r) => r.text())
       .catch(() => '');
     const heapMb = gaugeMb(text, 'nodejs_heap_size_used_bytes');
     const externalMb = gaugeMb(text, 'nodejs_external_memory_bytes');
+    const engineMb = gaugeMb(text, 'landfall_store_engine_memory_bytes');
+    const heapTotalMb = gaugeMb(text, 'nodejs_heap_size_total_bytes');
     samples.push({
       s,
-      rssMb: rss,
+      ...proc,
+      ...(engineMb === undefined ? {} : { engineMb }),
+      ...(heapTotalMb === undefined ? {} : { heapTotalMb }),
       ...(heapMb === undefined ? {} : { heapMb }),
       ...(externalMb === undefined ? {} : { externalMb }),
     });
@@ -153,6 +178,12 @@ async function main(): Promise<void> {
   const afterWarmup = samples.find((x) => x.s >= WARMUP_S) ?? samples[0];
   const last = samples.at(-1);
   const peak = Math.max(...samples.map((x) => x.rssMb));
+  const half = samples.find((x) => x.s >= durationS / 2) ?? afterWarmup;
+  const growthMb = afterWarmup && last ? last.rssMb - afterWarmup.rssMb : Number.NaN;
+  const clean =
+    code === 0 &&
+    errors.length === 0 &&
+    read.non2xx + read.errors + write.non2xx + write.errors === 0;
   const result = {
     minutes,
     clients,
@@ -161,6 +192,11 @@ async function main(): Promise<void> {
     rssMb: { afterWarmup: afterWarmup?.rssMb, end: last?.rssMb, peak },
     growthPct:
       afterWarmup && last ? ((last.rssMb - afterWarmup.rssMb) / afterWarmup.rssMb) * 100 : null,
+    growthMb,
+    /** Growth over the second half alone: near 0 once memory has found its level. */
+    secondHalfGrowthMb: half && last ? last.rssMb - half.rssMb : null,
+    boundMb,
+    passed: clean && growthMb <= boundMb,
     read: {
       total: read.requests.total,
       non2xx: read.non2xx,
@@ -184,8 +220,15 @@ async function main(): Promise<void> {
   row('RSS after warm-up MB', result.rssMb.afterWarmup?.toFixed(0));
   row('RSS end / peak MB', `${result.rssMb.end?.toFixed(0)} / ${peak.toFixed(0)}`);
   row('RSS growth %', result.growthPct?.toFixed(1));
+  row(
+    'RSS growth MB (bound)',
+    `${growthMb.toFixed(0)} (≤ ${boundMb}); second half ${result.secondHalfGrowthMb?.toFixed(0)}`,
+  );
   const heap = (x: Sample | undefined) => `${x?.heapMb?.toFixed(0)} / ${x?.externalMb?.toFixed(0)}`;
   row('JS heap / external MB', `${heap(afterWarmup)} → ${heap(last)}`);
+  const parts = (x: Sample | undefined) =>
+    `${x?.anonMb.toFixed(0)} / ${x?.fileMb.toFixed(0)} / ${x?.engineMb?.toFixed(0)} / ${x?.threads}`;
+  row('anon / file / chDB MB / threads', `${parts(afterWarmup)} → ${parts(last)}`);
   row(
     'GET /api/status',
     `${read.requests.total} (non-2xx ${read.non2xx}, errors ${read.errors}, p99 ${read.latency.p99} ms)`,
@@ -197,6 +240,8 @@ async function main(): Promise<void> {
   row('websocket frames', frames);
   row('error log lines', errors.length);
   row('exit code', code);
+  row('verdict', result.passed ? 'PASS' : 'FAIL');
+  if (!result.passed) process.exitCode = 1;
 }
 
 await main();

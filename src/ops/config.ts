@@ -2,6 +2,11 @@ import { z } from 'zod';
 
 /** The `ops` config section: what `landfall doctor` expects of a host and how `probe` runs. */
 export const opsConfigSchema = z.strictObject({
+  /**
+   * How often a long-running process hands freed heap pages back to the kernel (glibc
+   * `malloc_trim`), ms; 0 turns it off. See src/ops/memory-return.ts.
+   */
+  memoryReturnMs: z.number().int().min(0).default(30_000),
   doctor: z
     .strictObject({
       /** The NIC whose interrupts must stay off the hot CPUs; '' picks the first non-loopback one. */

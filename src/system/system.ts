@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { systemClock } from '../market/system-clock.js';
 import type { Market, Module } from '../market/types.js';
 import { installFatalSignalHandler } from '../ops/fatal-signal.js';
+import { startMemoryReturn } from '../ops/memory-return.js';
 import type { Sink } from '../store/sink.js';
 import type { Store } from '../store/types.js';
 import type { MarketMode } from './consent.js';
@@ -80,6 +81,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       : undefined;
     // chDB installs ClickHouse's fatal-signal handlers (they hang the process) as it starts.
     installFatalSignalHandler(log);
+    const memory = startMemoryReturn(config.ops.memoryReturnMs, log);
+    started.push({ name: 'memory-return', lines: [], stop: async () => memory.stop() });
     const { bus } = add(await busService(config));
     let sink: Sink | undefined;
     let agents: AgentRun | undefined;
