@@ -103,6 +103,7 @@ export function storeContract(target: StoreContractTarget): void {
         '0001_telemetry.sql',
         '0002_control_plane.sql',
         '0003_metrics_counters.sql',
+        '0004_windowed_metrics_signed_control.sql',
       ]);
       const again = await migrateStore(store, config);
       expect(again.applied).toEqual([]);

@@ -7,11 +7,13 @@ describe('migration files', () => {
       '0001_telemetry.sql',
       '0002_control_plane.sql',
       '0003_metrics_counters.sql',
+      '0004_windowed_metrics_signed_control.sql',
     ]);
     expect(listMigrations('kafka').map((m) => m.name)).toEqual([
       'kafka/0001_kafka_engine.sql',
       'kafka/0002_kafka_metrics_counters.sql',
       'kafka/0003_kafka_train_state.sql',
+      'kafka/0004_kafka_windowed_signed.sql',
     ]);
   });
 
