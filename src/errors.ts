@@ -24,6 +24,12 @@ export const ErrorCodes = {
   LF_SIM_CONFIG: 400,
   LF_SIM_STATE: 409,
   LF_MARKET_SUBMISSION_INVALID: 400,
+  /**
+   * The market no longer allows a well-formed submission as built (a leg that no longer pays
+   * after the pool moved, a transaction that cannot fit): the executor skips it with an
+   * outcome, never a rejection.
+   */
+  LF_MARKET_CONDITION: 409,
   LF_LIVE_CONSENT: 400,
   LF_CONTROL_STATE_INVALID: 500,
   LF_CONTROL_KEY_MISSING: 400,

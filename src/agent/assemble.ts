@@ -23,7 +23,7 @@ export type PolicyPair =
 /** What an agent needs of its market: where submissions go, and the fees that price them. */
 export type AgentMarket = Pick<
   Market,
-  'executor' | 'minTipLamports' | 'baseFeeLamports' | 'maxAmountIn'
+  'executor' | 'minTipLamports' | 'baseFeeLamports' | 'maxAmountIn' | 'resend'
 >;
 
 export interface AgentSpec {
@@ -92,8 +92,10 @@ export function createAgent(spec: AgentSpec): Engine {
     observers: spec.observers ?? [],
     ...(spec.gate === undefined ? {} : { gate: spec.gate }),
     minScore: settings.minScore,
-    minTipLamports: BigInt(spec.market.minTipLamports),
+    // Read per decision: a live market follows the tip floor.
+    minTipLamports: () => BigInt(spec.market.minTipLamports),
     baseFeeLamports: BigInt(spec.market.baseFeeLamports),
+    resendPerSlot: (spec.market.resend ?? 'per-slot') === 'per-slot',
     computeUnitLimit: settings.computeUnitLimit,
   });
 }

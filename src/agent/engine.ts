@@ -9,6 +9,8 @@ import type {
   SubmissionOutcome,
 } from '../market/types.js';
 import { featuresOf } from './features.js';
+import { lessonOf } from './learning.js';
+import { SlotHolds } from './slot-holds.js';
 import type {
   Candidate,
   Collector,
@@ -85,8 +87,11 @@ export interface EngineOptions {
   readonly gate?: SubmissionGate;
   /** Below this score an opportunity is skipped (the scorer's probability of paying). */
   readonly minScore: number;
-  readonly minTipLamports: bigint;
+  /** The market's minimum tip: a value, or a read per decision for a market that follows it. */
+  readonly minTipLamports: bigint | (() => bigint);
   readonly baseFeeLamports: bigint;
+  /** Bundles' pools free again next slot (`Market.resend`); false: every pool waits for its outcome. */
+  readonly resendPerSlot?: boolean;
   readonly computeUnitLimit: number;
 }
 
@@ -105,6 +110,11 @@ export interface EngineCounters {
  * back to the policies, and measures the hot path (event received → submission built) in an
  * HDR histogram. It keeps one rule above all: an opportunity whose net if landed, or whose
  * expected net under the chosen route, is not positive is never submitted.
+ *
+ * A pool a bundle was sent on is held for that slot only, not until the outcome: an opportunity
+ * still there in a later slot is sent again (a bundle lives for one auction, a slot's leader may
+ * not run Jito), never twice in one slot; a direct transaction holds its pools until its outcome
+ * (`slot-holds.ts`).
  */
 export class Engine {
   readonly hotPath = newHistogram();
@@ -118,11 +128,15 @@ export class Engine {
     landed: 0,
     negativeOutcomes: 0,
   };
-  private readonly busyPools = new Set<string>();
+  private readonly holds = new SlotHolds();
   private seq = 0;
   private failure: unknown;
 
-  constructor(readonly options: EngineOptions) {}
+  private readonly resendPerSlot: boolean;
+
+  constructor(readonly options: EngineOptions) {
+    this.resendPerSlot = options.resendPerSlot ?? true;
+  }
 
   /** The MarketEventHandler to start a source with. */
   readonly handle = (event: MarketEvent): void => {
@@ -131,15 +145,23 @@ export class Engine {
     const received = performance.now();
     const { collector, strategies } = this.options;
     collector.onEvent(event);
+    const slot = collector.view.slot;
     for (const strategy of strategies) {
       for (const candidate of strategy.onEvent(event, collector.view)) {
-        if (candidate.pools.some((p) => this.busyPools.has(p))) continue;
-        this.decide(candidate, received);
+        if (this.holds.held(candidate.pools, slot)) continue;
+        const route = this.decide(candidate, received);
+        if (route === 'jito' && event.kind === 'pool' && this.resendPerSlot)
+          this.holds.watch(candidate, strategy, event.pool.id);
       }
+    }
+    if (event.kind === 'slot') {
+      for (const candidate of this.holds.stillOpen(collector.view))
+        if (this.decide(candidate, received) !== 'jito') this.holds.close(candidate);
     }
   };
 
-  private decide(candidate: Candidate, received: number): void {
+  /** Decides one candidate; the route it was submitted on, or undefined when skipped. */
+  private decide(candidate: Candidate, received: number): Route | undefined {
     const { collector, scorer, tips, routes, agentId, runId } = this.options;
     const view = collector.view;
     const opportunity: Opportunity = {
@@ -154,9 +176,10 @@ export class Engine {
     const score = scorer.score(opportunity.features, candidate.module);
     const minScore = scorer.threshold ?? this.options.minScore;
     const gross = candidate.grossProfitLamports;
+    const min = this.options.minTipLamports;
     const tip = tips.choose({
       grossProfitLamports: gross,
-      minTipLamports: this.options.minTipLamports,
+      minTipLamports: typeof min === 'bigint' ? min : min(),
     });
     const choice = routes.choose({
       grossProfitLamports: gross,
@@ -176,7 +199,7 @@ export class Engine {
     );
     if (decision !== 'submitted') {
       this.observe(this.record(opportunity, score, decision, choice, 0));
-      return;
+      return undefined;
     }
     const submission = this.build(opportunity, q);
     const hotPathUs = (performance.now() - received) * 1000;
@@ -185,6 +208,7 @@ export class Engine {
     const record = this.record(opportunity, score, decision, choice, hotPathUs, submission);
     this.send(record, tip.arm, view.leaderRunsJito);
     this.observe(record);
+    return submission.route;
   }
 
   /** Applies the kill switch and the throttle to what the policies decided. */
@@ -231,15 +255,21 @@ export class Engine {
 
   private send(record: DecisionRecord, arm: number, leaderRunsJito: boolean): void {
     const submission = record.submission as Submission;
-    const pools = record.opportunity.pools;
-    for (const p of pools) this.busyPools.add(p);
+    const opportunity = record.opportunity;
+    // A bundle lives for one auction: its pools are free again next slot. A direct transaction
+    // stays valid until its blockhash expires and may still land: another copy could only
+    // land after it and pay its fee for nothing, so its pools wait for the outcome.
+    const untilOutcome = submission.route === 'direct' || !this.resendPerSlot;
+    this.holds.hold(opportunity.pools, opportunity.slot, untilOutcome);
     this.counters.submissions++;
     if (submission.route === 'jito') this.counters.jitoSubmissions++;
     // Send latency is the executor's to measure (SubmissionOutcome.sendLatencyMs): this call
     // returns before anything reaches the network.
     this.options.executor.submit(submission).then(
       (outcome) => {
-        for (const p of pools) this.busyPools.delete(p);
+        // Landed: the trade has taken the opportunity; the pools' next update says what is left.
+        if (outcome.landed) this.holds.close(opportunity);
+        if (untilOutcome) this.holds.release(opportunity.pools);
         this.learn(outcome, record, arm, leaderRunsJito);
       },
       (err: unknown) => {
@@ -258,18 +288,17 @@ export class Engine {
     c.decided++;
     if (outcome.landed) c.landed++;
     if (outcome.profitLamports < 0n) c.negativeOutcomes++;
-    this.options.routes.update(
-      outcome.route,
-      { leaderRunsJito, grossProfitLamports: record.opportunity.grossProfitLamports },
-      outcome,
-    );
-    // Only outcomes the tip decided teach the tip policy: a bundle sent to a non-Jito leader,
-    // expired or reverted on slippage would have failed at any tip.
-    const tipDecided =
-      outcome.failure === null ||
-      outcome.failure === 'auction_lost' ||
-      outcome.failure === 'rival_first';
-    if (outcome.route === 'jito' && tipDecided) {
+    // Only auction and network outcomes teach; refusals, failed simulations and slippage are
+    // recorded (observers below) but teach nothing (learning.ts).
+    const lesson = lessonOf(outcome);
+    if (lesson.route) {
+      this.options.routes.update(
+        outcome.route,
+        { leaderRunsJito, grossProfitLamports: record.opportunity.grossProfitLamports },
+        outcome,
+      );
+    }
+    if (outcome.route === 'jito' && lesson.tip) {
       const gross = Number(record.opportunity.grossProfitLamports);
       const payoff = outcome.landed ? Number(outcome.profitLamports) / gross : 0;
       this.options.tips.update(arm, outcome.landed, payoff);

@@ -42,7 +42,6 @@ describe('every executor refuses a malformed submission the same way', () => {
       direct: new DirectExecutor({ pipeline, landingMs: 5_000, pollMs: 20 }),
       'dry-run': new DryRunExecutor({
         pipeline,
-        blockEngine,
         bundleRpc: new JsonRpcClient(rpc),
         simulationRpc: createSolanaRpcClient(rpc),
       }),

@@ -10,9 +10,10 @@ import { configSchema } from '../config/schema.js';
 import { type BundleOutcome, Decision, type Opportunity } from '../gen/landfall/v1/realtime_pb.js';
 import { LandfallProcess } from '../testing/landfall-process.js';
 import { NatsServer } from '../testing/servers.js';
+import { loadWallet } from './keypair.js';
 import { LocalCluster } from './testing/local-cluster.js';
 import { dislocatedPools, vaultWithBalance } from './testing/pool-fixtures.js';
-import { solanaKeypairJson, until } from './testing/testbed.js';
+import { holdPools, solanaKeypairJson, until } from './testing/testbed.js';
 
 /**
  * `landfall agent --live --dry-run` as a child process against the local cluster, publishing on
@@ -25,12 +26,16 @@ describe('landfall agent --live', () => {
   let bus: Bus | undefined;
   const procs: LandfallProcess[] = [];
   let cwd: string;
+  // One funded wallet for every run: the safety gate reads its SOL and WSOL accounts.
+  const keypair = solanaKeypairJson();
 
   beforeAll(async () => {
     nats = await NatsServer.start();
     cluster = await LocalCluster.start();
     const pools = await dislocatedPools();
-    for (const p of pools) for (const [a, d] of p.accounts) cluster.accounts.set(a, d);
+    holdPools(cluster, pools);
+    const wallet = await loadWallet({ keypairEnv: 'K' }, { K: keypair });
+    await cluster.fundWallet(wallet.address, 50_000_000_000n, 5_000_000_000n);
     cwd = mkdtempSync(join(tmpdir(), 'lf-live-cli-'));
     const live = {
       rpcUrl: cluster.rpcUrl,
@@ -62,7 +67,7 @@ describe('landfall agent --live', () => {
   const run = (args: string[]) => {
     const p = new LandfallProcess(
       ['agent', '--module', 'arb', ...args],
-      { LANDFALL_LOG__LEVEL: 'info', LANDFALL_LIVE_KEYPAIR: solanaKeypairJson() },
+      { LANDFALL_LOG__LEVEL: 'info', LANDFALL_LIVE_KEYPAIR: keypair },
       cwd,
     );
     procs.push(p);
@@ -97,13 +102,23 @@ describe('landfall agent --live', () => {
     await until(() => agent.stdout.includes('stop with Ctrl-C'), 'the banner', 60_000);
     expect(agent.stdout).toMatch(/DRY RUN: bundles and transactions are simulated, never sent/);
     expect(agent.stdout).toMatch(/2 Raydium CP-Swap pools/);
-    await until(() => cluster.subscriptions === 9, 'the subscriptions', 60_000);
-    // Move the dear pool again and again: each update is a fresh dislocation. An update that
-    // arrives while the previous submission is in flight finds its pools busy, so keep moving
-    // the market until two submissions have come back (however slow this machine is).
+    // 2 pools, 2 configs, 4 vaults, 2 shared mints, and slots (then the wallet's SOL and WSOL
+    // accounts, from the first submission on).
+    await until(() => cluster.subscriptions >= 11, 'the subscriptions', 60_000);
+    // Move the dear pool again and again: each update is a fresh dislocation, sent at most once
+    // a slot (a submission that meets a pool torn between slots is refused before its
+    // simulation), so keep moving the market until two bundles have been simulated and their
+    // outcomes have come back (however slow this machine is).
     const [, high] = await dislocatedPools();
+    const simulations = () =>
+      cluster.requests.filter(
+        (r) =>
+          r.method === 'simulateBundle' ||
+          (r.method === 'simulateTransaction' &&
+            (r.params[1] as { sigVerify?: boolean }).sigVerify === true),
+      );
     const deadline = Date.now() + 90_000;
-    for (let i = 1; outcomes.length < 2; i++) {
+    for (let i = 1; outcomes.length < 2 || simulations().length < 2; i++) {
       if (Date.now() > deadline) {
         const tail = agent.logs.slice(-8).map((l) => JSON.stringify(l).slice(0, 300));
         throw new Error(
@@ -124,13 +139,7 @@ describe('landfall agent --live', () => {
     expect(new Set(submitted.flatMap((o) => o.pools))).toEqual(
       new Set([high.address, (await dislocatedPools())[0].address]),
     );
-    const simulated = cluster.requests.filter(
-      (r) =>
-        r.method === 'simulateBundle' ||
-        (r.method === 'simulateTransaction' &&
-          (r.params[1] as { sigVerify?: boolean }).sigVerify === true),
-    );
-    expect(simulated.length).toBeGreaterThanOrEqual(2);
+    expect(simulations().length).toBeGreaterThanOrEqual(2);
     expect(outcomes.every((o) => !o.landed && o.failure === 'dropped')).toBe(true);
     expect(
       cluster.requests.some((r) => r.method === 'sendBundle' || r.method === 'sendTransaction'),

@@ -57,5 +57,19 @@ describe('live config section', () => {
     expect(bad({ caps: { dailyLossLimitLamports: 0 } }).message).toMatch(
       /live\.caps\.dailyLossLimitLamports/,
     );
+    expect(bad({ lookupTable: 'not base58!' }).message).toMatch(/live\.lookupTable.*base58/);
+    expect(bad({ chainToleranceBps: 101 }).message).toMatch(/live\.chainToleranceBps/);
+    expect(bad({ profitMarginLamports: -1 }).message).toMatch(/live\.profitMarginLamports/);
+  });
+
+  it('guards every trade by default: a profit margin, a chain tolerance, a one-slot blockhash', () => {
+    const { config } = loadConfig({ env: {}, cwd: '/nonexistent' });
+    expect(config.live).toMatchObject({
+      profitMarginLamports: 10_000,
+      chainToleranceBps: 1,
+      blockhashRefreshMs: 400,
+      wsolTargetLamports: 1_000_000_000,
+    });
+    expect(config.live.lookupTable).toBeUndefined();
   });
 });

@@ -69,6 +69,27 @@ export const liveConfigSchema = z.strictObject({
   priorityFeePollMs: z.number().int().positive().default(5_000),
   /** CU limit = simulated units × (1 + margin). */
   computeUnitMargin: z.number().min(0).max(2).default(0.15),
+  /**
+   * What a round trip back to wrapped SOL must clear on chain on top of its input, tip and fees
+   * (every signature, priority fee at the sized CU limit): the last leg's minimum output is
+   * raised to that, so a trade that would not pay reverts instead of landing at a loss.
+   */
+  profitMarginLamports: z.number().int().min(0).default(10_000),
+  /**
+   * A chained leg spends the previous leg's predicted output less this share (at least one
+   * unit), and the previous leg must return that much: a rounding difference leaves dust
+   * instead of reverting. Basis points.
+   */
+  chainToleranceBps: z.number().int().min(0).max(100).default(1),
+  /** Age of the cached blockhash at which it is refreshed in the background: one slot. */
+  blockhashRefreshMs: z.number().int().positive().default(400),
+  /**
+   * The wallet's own address lookup table (the wallet setup creates and extends it and logs the
+   * address to put here). A transaction over 1 232 bytes is compiled against it.
+   */
+  lookupTable: base58.optional(),
+  /** The wallet setup tops the wrapped-SOL account up to this balance (transfer + SyncNative). */
+  wsolTargetLamports: z.number().int().min(0).default(1_000_000_000),
 });
 
 export type LiveConfig = z.infer<typeof liveConfigSchema>;

@@ -1,14 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { Executor, FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
-import type { BlockEngine } from './block-engine.js';
 import type { JsonRpcClient } from './json-rpc.js';
 import { failureOf, type SubmissionPipeline } from './pipeline.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
-import { tipTransaction } from './transactions.js';
 
 /**
- * `--dry-run`: everything a live send does — safety checks, the sized and signed swap
- * transaction, for Jito the tip transaction to a fetched tip account — except the send. A
+ * `--dry-run`: everything a live send does — safety checks, the sized and signed transaction
+ * (for Jito with the tip to a fetched tip account as its last instruction) — except the send. A
  * bundle is run through `simulateBundle` (a Jito-Solana RPC), a direct transaction through
  * `simulateTransaction` with signature verification. The outcome is never `landed`: it is
  * `dropped` (deliberately not sent) when the simulation succeeded, else the simulation's
@@ -16,7 +14,6 @@ import { tipTransaction } from './transactions.js';
  */
 export interface DryRunOptions {
   readonly pipeline: SubmissionPipeline;
-  readonly blockEngine: BlockEngine;
   /** The RPC that serves simulateBundle (a Jito-Solana extension kit does not type). */
   readonly bundleRpc: JsonRpcClient;
   /** The same endpoint through kit, for simulateTransaction. */
@@ -39,23 +36,22 @@ export class DryRunExecutor implements Executor {
 
   private async simulate(submission: Submission): Promise<SubmissionOutcome> {
     const { pipeline } = this.options;
-    const { log, wallet } = pipeline.options;
+    const { log } = pipeline.options;
     const begun = await pipeline.begin(submission);
     if ('outcome' in begun) return pipeline.finish(begun.outcome);
-    const { swap, lifetime, startedMs } = begun.prepared;
-    let t0 = performance.now();
+    const { swap, startedMs } = begun.prepared;
+    const t0 = performance.now();
     let failure: FailureReason | null;
     let units: number[];
     if (submission.route === 'jito') {
-      const tipAccount = await this.options.blockEngine.tipAccount();
-      const tip = await tipTransaction(wallet.signer, lifetime, tipAccount, submission.tipLamports);
-      // The simulation stands in for the send: time it alone, not the tip account and signing.
-      t0 = performance.now();
       const res = await this.options.bundleRpc.call<{ value: BundleSimulation }>('simulateBundle', [
-        { encodedTransactions: [swap.base64, tip.base64] },
+        { encodedTransactions: [swap.base64] },
         {
-          preExecutionAccountsConfigs: [null, null],
-          postExecutionAccountsConfigs: [null, null],
+          preExecutionAccountsConfigs: [null],
+          postExecutionAccountsConfigs: [null],
+          // Jito-Solana's RpcSimulateBundleConfig.transaction_encoding: the node otherwise reads
+          // the transactions as its default encoding, not as the base64 they are.
+          transactionEncoding: 'base64',
           skipSigVerify: false,
           replaceRecentBlockhash: false,
         },

@@ -1,3 +1,9 @@
+import {
+  type Address,
+  generateKeyPairSigner,
+  getCompiledTransactionMessageDecoder,
+  getTransactionDecoder,
+} from '@solana/kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../bus/memory.js';
 import { TypedBus } from '../bus/typed.js';
@@ -5,10 +11,19 @@ import { ControlAction } from '../gen/landfall/v1/control_pb.js';
 import type { Submission } from '../market/types.js';
 import { DirectExecutor } from './direct-executor.js';
 import { JitoExecutor } from './jito-executor.js';
+import { ACTIVE, poolLookupAddresses } from './lookup-table.js';
+import type { RaydiumCpPool } from './raydium-cp-pool.js';
 import { SAFETY_SOURCE } from './safety.js';
 import { type Testbed, testbed, until } from './testing/testbed.js';
-import { type DecodedInstruction, decodeWire, feeOf, SWAP_UNITS } from './testing/wire.js';
-import { sizedUnitLimit, TIP_COMPUTE_UNITS } from './transactions.js';
+import {
+  BUILTIN_UNITS,
+  type DecodedInstruction,
+  decodeWire,
+  feeOf,
+  SWAP_UNITS,
+  SYSTEM_PROGRAM,
+} from './testing/wire.js';
+import { sizedUnitLimit } from './transactions.js';
 
 /**
  * The executors against the local JSON-RPC cluster: what goes on the wire (bundle shape, send
@@ -76,7 +91,7 @@ function direct(b: Testbed, landingMs = 5_000): DirectExecutor {
 }
 
 describe('Jito executor', () => {
-  it('sends [swap, tip] as one bundle and books a landed outcome from the landed transaction', async () => {
+  it('sends one transaction, tip last, as a bundle of one and books the landed transaction exactly', async () => {
     const b = await started();
     b.cluster.swapGainLamports = 31_000_000n;
     const s = arb(b, 'jito');
@@ -84,20 +99,25 @@ describe('Jito executor', () => {
     const bundle = b.cluster.sent
       .filter((t) => t.via === 'sendBundle')
       .map((t) => decodeWire(t.base64));
-    expect(bundle).toHaveLength(2);
-    const [swap, tip] = bundle as [ReturnType<typeof decodeWire>, ReturnType<typeof decodeWire>];
-    // The unit limit is the sizing simulation's units plus the margin: 1 budget ix + 2 swaps.
-    expect(swap.unitLimit).toBe(sizedUnitLimit(150 + 2 * SWAP_UNITS, b.config.computeUnitMargin));
-    expect(
-      swap.instructions.filter((i) => i.program === 'CPMMoo8L3F4NbTegBCKVNunggL7H1ZpdTHKxQB5qKP1C'),
-    ).toHaveLength(2);
-    expect(tip.unitLimit).toBe(TIP_COMPUTE_UNITS);
-    const transfer = tip.instructions.at(-1) as DecodedInstruction;
+    expect(bundle).toHaveLength(1);
+    const swap = bundle[0] as ReturnType<typeof decodeWire>;
+    expect(swap.signatures).toBe(1);
+    // The unit limit is the sizing simulation's units plus the margin: budget, 2 swaps, the tip.
+    expect(swap.unitLimit).toBe(
+      sizedUnitLimit(2 * BUILTIN_UNITS + 2 * SWAP_UNITS, b.config.computeUnitMargin),
+    );
+    expect(swap.instructions.map((i) => i.program)).toEqual([
+      'ComputeBudget111111111111111111111111111111',
+      'CPMMoo8L3F4NbTegBCKVNunggL7H1ZpdTHKxQB5qKP1C',
+      'CPMMoo8L3F4NbTegBCKVNunggL7H1ZpdTHKxQB5qKP1C',
+      SYSTEM_PROGRAM,
+    ]);
+    const transfer = swap.instructions.at(-1) as DecodedInstruction;
     expect(b.cluster.tipAccounts).toContain(transfer.accounts[1]);
     expect(new DataView(transfer.data.buffer, transfer.data.byteOffset).getBigUint64(4, true)).toBe(
       250_000n,
     );
-    const fees = feeOf(swap) + feeOf(tip);
+    const fees = feeOf(swap);
     expect(outcome).toMatchObject({
       landed: true,
       route: 'jito',
@@ -146,17 +166,6 @@ describe('Jito executor', () => {
       failure: 'expired',
       feeLamports: 0n,
     });
-  });
-
-  it('maps a block-engine tip refusal to tip_below_minimum and other JSON-RPC errors to dropped', async () => {
-    const b = await started();
-    b.cluster.failNext('sendBundle', {
-      code: -32602,
-      message: 'bundle must tip at least 1000 lamports',
-    });
-    expect((await jito(b).submit(arb(b, 'jito'))).failure).toBe('tip_below_minimum');
-    b.cluster.failNext('sendBundle', { code: -32603, message: 'internal error' });
-    expect((await jito(b).submit(arb(b, 'jito'))).failure).toBe('dropped');
   });
 
   it('retries HTTP 429 with backoff, and turns a persistent one into a dropped outcome, not a rejection', async () => {
@@ -216,7 +225,7 @@ describe('direct executor', () => {
     });
   });
 
-  it('rejects a submission whose transaction cannot fit one packet (a malformed submission)', async () => {
+  it('skips a transaction over one packet without a lookup table, and sends it compiled against one', async () => {
     const b = await started();
     const [low, high] = b.pools;
     const legs = Array.from({ length: 16 }, (_, i) => ({
@@ -225,10 +234,29 @@ describe('direct executor', () => {
       amountIn: i === 0 ? 100_000_000n : ('previous' as const),
       minAmountOut: 0n,
     }));
-    await expect(direct(b).submit(arb(b, 'direct', { legs }))).rejects.toThrow(
-      /over the 1232-byte packet limit/,
+    const skipped = await direct(b).submit(arb(b, 'direct', { legs }));
+    expect(skipped).toMatchObject({ landed: false, failure: 'market_condition', feeLamports: 0n });
+    expect(b.lines.some((l) => /over the 1232-byte packet limit and no lookup table/.test(l))).toBe(
+      true,
     );
     expect(b.cluster.sent).toHaveLength(0);
+    const table = (await generateKeyPairSigner()).address;
+    const book = b.stack.source.book;
+    const pools = [book.pool(high.address), book.pool(low.address)] as RaydiumCpPool[];
+    b.stack.lookupTables.load(table, {
+      authority: b.wallet.address,
+      deactivationSlot: ACTIVE,
+      lastExtendedSlot: 0n,
+      addresses: await poolLookupAddresses(pools, b.wallet.address),
+    });
+    const outcome = await direct(b).submit(arb(b, 'direct', { legs }));
+    expect(outcome.landed).toBe(true);
+    const wire = Buffer.from(b.cluster.sent[0]?.base64 as string, 'base64');
+    expect(wire.length).toBeLessThanOrEqual(1_232);
+    const message = getCompiledTransactionMessageDecoder().decode(
+      getTransactionDecoder().decode(wire).messageBytes,
+    ) as { addressTableLookups?: Array<{ lookupTableAddress: Address }> };
+    expect(message.addressTableLookups?.map((l) => l.lookupTableAddress)).toEqual([table]);
   });
 
   it('does not send what the sizing simulation says would revert', async () => {
@@ -255,10 +283,29 @@ describe('safety limits', () => {
     const small = {
       legs: arb(b, 'direct').legs.map((l, i) => (i === 0 ? { ...l, amountIn: 100_000_000n } : l)),
     };
-    b.cluster.balanceLamports = 1_000_001_000n;
+    // The floor reads the wallet's own accounts as their subscription reports them: SOL pays
+    // the tip and fees, WSOL the first leg.
+    const wallet = async (sol: bigint, wsol: bigint) => {
+      await b.cluster.fundWallet(b.wallet.address, sol, wsol);
+      await until(async () => {
+        const s = await b.stack.balance.spendable();
+        return s.solLamports === sol && s.wsolLamports === wsol;
+      }, 'the wallet update');
+    };
+    await wallet(1_000_001_000n, 5_000_000_000n);
     expect((await direct(b).submit(arb(b, 'direct', small))).failure).toBe('dropped');
     expect(b.lines.some((l) => l.includes('below live.caps.balanceFloorLamports'))).toBe(true);
-    b.cluster.balanceLamports = 50_000_000_000n;
+    await wallet(50_000_000_000n, 99_999_999n);
+    expect((await direct(b).submit(arb(b, 'direct', small))).failure).toBe('dropped');
+    expect(b.lines.some((l) => l.includes('WSOL account holds 99999999: wrap more SOL'))).toBe(
+      true,
+    );
+    await wallet(50_000_000_000n, 5_000_000_000n);
+    // Read once, then kept by notifications: no balance read per submission.
+    expect(b.stack.balance.stats.reads).toBe(1);
+    // Two updates after the first read, each announcing both accounts.
+    expect(b.stack.balance.stats.notifications).toBeGreaterThanOrEqual(4);
+    expect(b.cluster.requests.some((r) => r.method === 'getBalance')).toBe(false);
     // Updates stop: no notifications and every refresh rate limited, so the pools go stale.
     b.cluster.muted = true;
     b.cluster.rateLimitNext(100_000);

@@ -11,6 +11,30 @@ import type { SolanaRpcClient } from './solana-rpc.js';
  */
 
 const LAMPORTS_PER_SOL = 1e9;
+
+/** Jito's documented minimum tip (CALIBRATION.md): the tip floor may raise it, never lower it. */
+export const JITO_MIN_TIP_LAMPORTS = 1_000;
+
+/**
+ * The minimum tip a bundle carries, following the tip floor as it is polled: the latest floor's
+ * 25th percentile of landed tips (a tip below what three bundles in four paid rarely wins), never
+ * below Jito's minimum. Read per decision, so a floor that moves moves the tip ladder's bottom.
+ */
+export class MinimumTip {
+  private floorLamports: number;
+
+  constructor(initialLamports = JITO_MIN_TIP_LAMPORTS) {
+    this.floorLamports = initialLamports;
+  }
+
+  observe(event: TipFloorEvent): void {
+    this.floorLamports = event.landedTipLamports.p25;
+  }
+
+  get lamports(): number {
+    return Math.max(JITO_MIN_TIP_LAMPORTS, this.floorLamports);
+  }
+}
 const TIP_FIELDS = {
   p25: 'landed_tips_25th_percentile',
   p50: 'landed_tips_50th_percentile',

@@ -11,14 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JitoExecutor } from './jito-executor.js';
 import { loadWallet, type Wallet } from './keypair.js';
 import { solanaKeypairJson, type Testbed, testbed, until } from './testing/testbed.js';
-import { decodeWire, feeOf } from './testing/wire.js';
+import { decodeWire } from './testing/wire.js';
 import {
   type Lifetime,
   MAX_COMPUTE_UNITS,
   signV0,
   sizedUnitLimit,
-  TIP_COMPUTE_UNITS,
-  tipTransaction,
+  tipInstruction,
   transactionFee,
 } from './transactions.js';
 
@@ -26,10 +25,12 @@ import {
  * Landfall's transactions executed by a real SVM (litesvm: the Agave runtime in-process, with
  * signature verification and the compute-budget and system programs). The Raydium CP-Swap
  * program is not available here (no .so of it can be had offline), so the swap transaction is
- * shown to reach the runtime and be refused for exactly that reason; everything else Landfall
- * signs — the bundle's tip transaction byte for byte as the executor sent it, and compute
- * budget + transfers from the same builder — runs, and the balances prove the fees.
+ * shown to reach the runtime and be refused for exactly that reason — tip included, since the tip
+ * is that transaction's last instruction; everything else Landfall signs — the tip transfer and
+ * compute budget + transfers from the same builder — runs, and the balances prove the fees.
+ * (litesvm-wallet.test.ts runs the wallet setup, lookup tables and swap-shaped transactions.)
  */
+const TIP_UNITS = 1_000;
 const SOL = 1_000_000_000n;
 /** litesvm's `TransactionErrorFieldless` (a const enum, so not importable here). */
 const SIGNATURE_FAILURE = 11;
@@ -55,15 +56,17 @@ beforeAll(async () => {
 });
 
 describe('litesvm: transactions from the builder', () => {
-  it('a tip transaction lands: valid signature, tip lamports arrive, fee as computed', async () => {
+  it('the tip instruction lands: valid signature, tip lamports arrive, fee as computed', async () => {
     const tip = (await generateKeyPairSigner()).address;
     const svm = svmWith([wallet.address, tip]);
     const before = balance(svm, wallet.address);
-    const tx = await tipTransaction(wallet.signer, lifetimeOf(svm), tip, 250_000n);
+    const tx = await signV0(wallet.signer, lifetimeOf(svm), TIP_UNITS, 0n, [
+      tipInstruction(wallet.signer, tip, 250_000n),
+    ]);
     const result = svm.sendTransaction(tx.transaction);
     expect(result).toBeInstanceOf(TransactionMetadata);
     expect(balance(svm, tip)).toBe(10n * SOL + 250_000n);
-    expect(tx.feeLamports).toBe(transactionFee(1, TIP_COMPUTE_UNITS, 0n));
+    expect(tx.feeLamports).toBe(transactionFee(1, TIP_UNITS, 0n));
     expect(before - balance(svm, wallet.address)).toBe(250_000n + tx.feeLamports);
   });
 
@@ -134,7 +137,9 @@ describe('litesvm: transactions from the builder', () => {
   it('rejects a transaction whose signature was tampered with, charging nothing', async () => {
     const a = (await generateKeyPairSigner()).address;
     const svm = svmWith([wallet.address, a]);
-    const tx = await tipTransaction(wallet.signer, lifetimeOf(svm), a, 5_000n);
+    const tx = await signV0(wallet.signer, lifetimeOf(svm), TIP_UNITS, 0n, [
+      tipInstruction(wallet.signer, a, 5_000n),
+    ]);
     const signatures = { ...tx.transaction.signatures };
     const sig = new Uint8Array(signatures[wallet.address] as Uint8Array);
     sig[0] = (sig[0] as number) ^ 0xff;
@@ -158,7 +163,7 @@ describe('litesvm: the bytes the Jito executor sent', () => {
   });
   afterAll(() => bed.close());
 
-  it("the bundle's tip transaction executes as sent; its swap transaction is refused only for the missing program", async () => {
+  it('the bundle is one transaction, tip last; refused only for the missing program, it pays neither fee nor tip', async () => {
     const [low, high] = bed.pools;
     const executor = new JitoExecutor({
       pipeline: bed.stack.pipeline,
@@ -186,9 +191,14 @@ describe('litesvm: the bytes the Jito executor sent', () => {
       transactions: 1,
       signatures: 1,
     });
-    await until(() => bed.cluster.sent.length === 2, 'the bundle');
-    const [swapWire, tipWire] = bed.cluster.sent.map((s) => s.base64) as [string, string];
-    const tipAccount = decodeWire(tipWire).instructions.at(-1)?.accounts[1] as Address;
+    await until(() => bed.cluster.sent.length === 1, 'the bundle');
+    const [swapWire] = bed.cluster.sent.map((s) => s.base64) as [string];
+    const decoded = decodeWire(swapWire);
+    expect(decoded.signatures).toBe(1);
+    const tip = decoded.instructions.at(-1);
+    expect(tip?.program).toBe('11111111111111111111111111111111');
+    const tipAccount = tip?.accounts[1] as Address;
+    expect(bed.cluster.tipAccounts).toContain(tipAccount);
     const payer = bed.wallet.address;
     // The executor signed against the local cluster's blockhash, unknown to this SVM.
     const svm = new LiteSVM().withBlockhashCheck(false);
@@ -197,12 +207,10 @@ describe('litesvm: the bytes the Jito executor sent', () => {
     const decode = (b64: string) =>
       getTransactionDecoder().decode(Buffer.from(b64, 'base64')) as never;
     const before = balance(svm, payer);
-    const landed = svm.sendTransaction(decode(tipWire));
-    expect(landed).toBeInstanceOf(TransactionMetadata);
-    expect(balance(svm, tipAccount)).toBe(SOL + 123_456n);
-    expect(before - balance(svm, payer)).toBe(123_456n + feeOf(decodeWire(tipWire)));
     const swap = svm.sendTransaction(decode(swapWire));
     expect(swap).toBeInstanceOf(FailedTransactionMetadata);
     expect((swap as FailedTransactionMetadata).err()).toBe(INVALID_PROGRAM_FOR_EXECUTION);
+    expect(balance(svm, tipAccount)).toBe(SOL);
+    expect(balance(svm, payer)).toBe(before);
   });
 });

@@ -4,17 +4,23 @@ import type { Logger } from '../log.js';
 import type { Clock, MarketEvent, MarketEventHandler, MarketSource } from '../market/types.js';
 import type { LiveConfig } from './config.js';
 import { fetchFeeLevels, fetchTipFloor } from './feeds.js';
+import { RpcError } from './json-rpc.js';
 import { LeaderSchedule } from './leaders.js';
 import { PubSub } from './pubsub.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
-import { WatchedPools } from './watched-pools.js';
+import { type AccountData, WatchedPools } from './watched-pools.js';
 
 /**
- * The live market: Raydium CP-Swap pools and their vaults through `accountSubscribe`, slots
- * through `slotSubscribe` with leaders from `getSlotLeaders`, priority fees and the Jito tip
- * floor by polling. Every account is also re-read over RPC every staleAfterMs/2, so a quiet
- * pool stays confirmed and a pool whose updates stop (socket gone, RPC failing) goes stale; a
- * dropped socket marks every pool untradable until the re-read after reconnecting.
+ * The live market: Raydium CP-Swap pools, their vaults, configs and mints through
+ * `accountSubscribe`, slots through `slotSubscribe` with leaders from `getSlotLeaders`, priority
+ * fees and the Jito tip floor by polling. Every account update carries its context slot into the
+ * pool book (watched-pools.ts), which sends one pool event per consistent change and never lets
+ * an older update, a re-read included, roll a newer one back. A pool whose state and vaults are
+ * left at different slots is re-read on its own after `settleMs`, with `minContextSlot` so the
+ * answer is at least as new as what tore it. Every account is also re-read every staleAfterMs/2,
+ * so a quiet pool stays confirmed and a pool whose updates stop (socket gone, RPC failing) goes
+ * stale; a dropped socket marks every pool untradable until a re-read reaches the slot it
+ * dropped at.
  */
 export interface LiveSourceOptions {
   readonly rpc: SolanaRpcClient;
@@ -23,13 +29,19 @@ export interface LiveSourceOptions {
   readonly config: LiveConfig;
   readonly clock: Clock;
   readonly log: Logger;
+  /** How long a torn pool waits for the rest of its slot before it is re-read (default 100). */
+  readonly settleMs?: number;
 }
 
 interface RpcAccount {
-  readonly data: [string, string];
+  readonly data: readonly [string, string];
+  readonly owner: string;
 }
 
+/** getMultipleAccounts takes at most 100 accounts. */
 const CHUNK = 100;
+/** JSON-RPC error: the node has not reached the request's `minContextSlot`. */
+const MIN_CONTEXT_SLOT_NOT_REACHED = -32016;
 
 export class LiveMarketSource implements MarketSource {
   readonly book: WatchedPools;
@@ -39,6 +51,9 @@ export class LiveMarketSource implements MarketSource {
     slotEvents: 0,
     refreshes: 0,
     refreshFailures: 0,
+    /** Re-reads of torn pools, and those that failed (the node behind, or an error). */
+    settleReads: 0,
+    settleFailures: 0,
     feedPolls: 0,
     feedFailures: 0,
   };
@@ -52,9 +67,15 @@ export class LiveMarketSource implements MarketSource {
   private stopped = false;
   private started = false;
   private lastSlotEvent = 0;
+  private readonly settleMs: number;
+  private settleDelayMs: number;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private settling = false;
 
   constructor(private readonly options: LiveSourceOptions) {
     const { config, log } = options;
+    this.settleMs = options.settleMs ?? 100;
+    this.settleDelayMs = this.settleMs;
     this.book = new WatchedPools(
       config.pools.map((p) => p.address as Address),
       config.timeouts.staleAfterMs,
@@ -70,7 +91,7 @@ export class LiveMarketSource implements MarketSource {
       reconnectMaxMs: config.timeouts.reconnectMaxMs,
       pingMs: Math.max(500, Math.floor(config.timeouts.staleAfterMs / 2)),
       log,
-      onDisconnect: () => this.book.markGap(),
+      onDisconnect: () => this.book.markGap(this.slot),
       onReconnect: () => void this.refresh(),
     });
   }
@@ -89,24 +110,23 @@ export class LiveMarketSource implements MarketSource {
         'live.pools is empty: name at least one Raydium CP-Swap pool to watch',
       );
     }
+    // Fixed at genesis: which epoch a slot is in, for the Token-2022 fees that change by epoch.
+    this.book.useEpochSchedule(await this.options.rpc.rpc.getEpochSchedule().send());
     const now = this.options.clock.now();
-    // Pool states first: they name the config and vault accounts read next. No handler yet, so
-    // the reads deliver nothing: each pool is sent once, complete, below.
-    await this.read(this.book.poolAddresses, now);
-    await this.read(
-      this.book.accounts().filter((a) => !this.book.poolAddresses.includes(a)),
-      now,
-    );
-    this.book.confirmAll(now);
+    // Pool states first: they name the other accounts, read next with every state again, no
+    // older than the first read. No handler yet, so the reads deliver nothing: each pool is sent
+    // once, complete, below.
+    const first = await this.read(this.book.poolAddresses, now);
+    await this.read(this.book.poolAddresses, now, first);
     this.handler = handler;
     for (const id of this.book.poolAddresses) {
       const pool = this.book.snapshot(id);
       if (pool === undefined)
         throw new LandfallError(
           'LF_SOLANA_ACCOUNT_DECODE',
-          `pool ${id}: its accounts could not all be read`,
+          `pool ${id}: its accounts could not all be read at one slot`,
         );
-      this.deliver({ kind: 'pool', atMs: now, slot: this.slot, pool });
+      this.deliver({ kind: 'pool', atMs: now, slot: this.book.viewSlot(id) ?? this.slot, pool });
     }
     const commitment = this.options.config.commitment;
     for (const account of this.book.accounts()) {
@@ -116,7 +136,7 @@ export class LiveMarketSource implements MarketSource {
           client
             .accountNotifications(account, { encoding: 'base64', commitment })
             .subscribe({ abortSignal }),
-        (n) => this.onAccount(account, n.value, Number(n.context.slot)),
+        (n) => this.onAccount(account, n.value as RpcAccount | null, Number(n.context.slot)),
       );
     }
     this.pubsub.subscribe(
@@ -135,16 +155,16 @@ export class LiveMarketSource implements MarketSource {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.settleTimer);
     this.pubsub.stop();
     this.finish.resolve();
   }
 
-  /** Re-reads every watched account; success confirms every pool as fresh. */
+  /** Re-reads every watched account; what it finds current confirms its pools as fresh. */
   async refresh(): Promise<void> {
     const began = this.options.clock.now();
     try {
-      await this.read(this.book.accounts(), began);
-      this.book.confirmAll(began);
+      await this.read(this.book.poolAddresses, began);
       this.stats.refreshes++;
     } catch (err) {
       this.stats.refreshFailures++;
@@ -155,48 +175,118 @@ export class LiveMarketSource implements MarketSource {
     }
   }
 
-  private async read(accounts: readonly Address[], nowMs: number): Promise<void> {
-    for (let i = 0; i < accounts.length; i += CHUNK) {
-      const chunk = accounts.slice(i, i + CHUNK);
+  /**
+   * Reads the accounts of `pools`, each pool's in one request (one bank: its state and vaults at
+   * one slot), and delivers the pools that changed. Returns the newest context slot read.
+   */
+  private async read(
+    pools: readonly Address[],
+    nowMs: number,
+    minContextSlot?: number,
+  ): Promise<number> {
+    let newest = 0;
+    for (const chunk of chunksOf(pools.map((p) => this.book.accountsOf(p)))) {
       const res = await this.options.rpc.rpc
         .getMultipleAccounts(chunk, {
           encoding: 'base64',
           commitment: this.options.config.commitment,
+          ...(minContextSlot === undefined ? {} : { minContextSlot: BigInt(minContextSlot) }),
         })
         .send();
-      this.slot = Math.max(this.slot, Number(res.context.slot));
-      chunk.forEach((account, j) => {
-        const value = res.value[j];
+      const slot = Number(res.context.slot);
+      this.slot = Math.max(this.slot, slot);
+      newest = Math.max(newest, slot);
+      const values = chunk.map((account, j) => {
+        const value = res.value[j] as RpcAccount | null | undefined;
         if (value === null || value === undefined) {
           throw new LandfallError(
             'LF_SOLANA_ACCOUNT_DECODE',
             `account ${account} does not exist (getMultipleAccounts returned null)`,
           );
         }
-        this.applyAccount(account, value, nowMs);
+        return [account, accountData(value)] as const;
       });
+      const change = this.book.read(slot, values, nowMs);
+      this.publish(change.changed, nowMs);
+      if (change.unsettled) this.settleSoon();
+      const [err] = change.errors;
+      if (err !== undefined) throw err;
     }
+    return newest;
   }
 
   private onAccount(account: string, value: RpcAccount | null, slot: number): void {
     this.slot = Math.max(this.slot, slot);
     if (value === null) return;
-    try {
-      this.applyAccount(account, value, this.options.clock.now());
-    } catch (err) {
+    const now = this.options.clock.now();
+    const change = this.book.notify(account, slot, accountData(value), now);
+    for (const err of change.errors) {
       this.options.log.error(
-        { err: (err as Error).message, account },
+        { err: err.message, account, slot },
         'account notification could not be decoded; ignored',
       );
     }
+    this.publish(change.changed, now);
+    if (change.unsettled) this.settleSoon();
   }
 
-  private applyAccount(account: string, value: RpcAccount, nowMs: number): void {
-    const data = Buffer.from(value.data[0], 'base64');
-    for (const id of this.book.apply(account, data, nowMs)) {
+  private publish(pools: readonly Address[], nowMs: number): void {
+    for (const id of pools) {
       const pool = this.book.snapshot(id);
-      if (pool !== undefined) this.deliver({ kind: 'pool', atMs: nowMs, slot: this.slot, pool });
+      const slot = this.book.viewSlot(id) ?? this.slot;
+      if (pool !== undefined) this.deliver({ kind: 'pool', atMs: nowMs, slot, pool });
     }
+  }
+
+  /** Re-reads torn pools once the rest of their slot has had `settleMs` to arrive. */
+  private settleSoon(delayMs = this.settleDelayMs): void {
+    if (this.settling || this.settleTimer !== undefined || this.stopped) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      void this.settle();
+    }, delayMs);
+  }
+
+  private async settle(): Promise<void> {
+    const now = this.options.clock.now();
+    const unsettled = this.book.unsettled();
+    if (unsettled.length === 0 || this.stopped) return;
+    // A swap's notifications arrive together: only a pool torn for settleMs needs a read.
+    const due = unsettled.filter((u) => now - u.sinceMs >= this.settleMs);
+    if (due.length === 0) {
+      const youngest = Math.min(...unsettled.map((u) => this.settleMs - (now - u.sinceMs)));
+      this.settleSoon(Math.max(1, youngest));
+      return;
+    }
+    this.settling = true;
+    const minSlot = Math.max(...due.map((u) => u.minSlot));
+    try {
+      await this.read(
+        due.map((u) => u.pool),
+        now,
+        minSlot,
+      );
+      this.stats.settleReads++;
+      this.settleDelayMs = this.settleMs;
+    } catch (err) {
+      this.stats.settleFailures++;
+      // A node behind the socket's answers -32016 until it catches up: back off, up to the
+      // refresh period (the pool stays untradable meanwhile, and says why).
+      this.settleDelayMs = Math.min(
+        this.settleDelayMs * 2,
+        Math.max(this.settleMs, this.options.config.timeouts.staleAfterMs / 2),
+      );
+      const behind = err instanceof RpcError && err.rpcCode === MIN_CONTEXT_SLOT_NOT_REACHED;
+      this.options.log.warn(
+        { err: (err as Error).message, minSlot, retryMs: this.settleDelayMs },
+        behind
+          ? 'torn pool re-read: the RPC node is behind the notifications; retrying'
+          : 'torn pool re-read failed; retrying',
+      );
+    } finally {
+      this.settling = false;
+    }
+    if (this.book.unsettled().length > 0) this.settleSoon();
   }
 
   private onSlot(slot: number): void {
@@ -266,7 +356,28 @@ export class LiveMarketSource implements MarketSource {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.settleTimer);
     this.pubsub.stop();
     this.finish.reject(err);
   }
+}
+
+function accountData(value: RpcAccount): AccountData {
+  return { data: Buffer.from(value.data[0], 'base64'), owner: value.owner };
+}
+
+/** Accounts in requests of at most CHUNK, each group (one pool's) whole in one request. */
+function chunksOf(groups: readonly (readonly Address[])[]): Address[][] {
+  const chunks: Address[][] = [];
+  let current = new Set<Address>();
+  for (const group of groups) {
+    const added = group.filter((a) => !current.has(a)).length;
+    if (current.size + added > CHUNK && current.size > 0) {
+      chunks.push([...current]);
+      current = new Set();
+    }
+    for (const a of group) current.add(a);
+  }
+  if (current.size > 0) chunks.push([...current]);
+  return chunks;
 }

@@ -2,15 +2,15 @@ import type { ControlSigner } from '../auth/control-signature.js';
 import type { TypedBus } from '../bus/typed.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../market/system-clock.js';
-import type { Market, Module } from '../market/types.js';
+import type { Market, MarketSource, Module } from '../market/types.js';
 import type { LiveConfig } from './config.js';
-import { fetchTipFloor } from './feeds.js';
+import { fetchTipFloor, JITO_MIN_TIP_LAMPORTS, MinimumTip } from './feeds.js';
 import { loadWallet, type Wallet } from './keypair.js';
+import { prepareLiveWallet } from './live-setup.js';
 import { createLiveStack, type LiveStack, requireEndpoints } from './stack.js';
 import { LAMPORTS_PER_SIGNATURE } from './transactions.js';
 
-/** Jito's documented minimum tip; the tip floor's 25th percentile may raise it. */
-export const JITO_MIN_TIP_LAMPORTS = 1_000;
+export { JITO_MIN_TIP_LAMPORTS };
 
 export interface SolanaMarketOptions {
   readonly live: LiveConfig;
@@ -37,9 +37,11 @@ export interface SolanaMarket extends Market {
 
 /**
  * Solana as a market adapter: the RPC/PubSub source, the Jito and direct executors (or the
- * dry-run simulator for both) behind the safety gate, on the system clock. The Jito tip floor's
- * 25th percentile at start sets the minimum tip: the prior under the tip ladder. Live never
- * guesses a provider: every endpoint must be named (LF_SOLANA_CONFIG otherwise).
+ * dry-run simulator for both) behind the safety gate, on the system clock. The minimum tip — the
+ * bottom of the tip ladder — follows the Jito tip floor: its 25th percentile as last polled
+ * (read once at start, then from every tip-floor event the source delivers), never below Jito's
+ * 1,000 lamports. Live never guesses a provider: every endpoint must be named
+ * (LF_SOLANA_CONFIG otherwise).
  */
 export async function openSolanaMarket(options: SolanaMarketOptions): Promise<SolanaMarket> {
   const { live, log } = options;
@@ -55,6 +57,7 @@ export async function openSolanaMarket(options: SolanaMarketOptions): Promise<So
     ...(options.bus === undefined ? {} : { bus: options.bus }),
     ...(options.signer === undefined ? {} : { signer: options.signer() }),
   });
+  await prepareLiveWallet({ stack, live, wallet, log, dryRun: options.dryRun });
   const floor = await fetchTipFloor(
     endpoints.tipFloorUrl,
     live.timeouts.requestMs,
@@ -66,31 +69,49 @@ export async function openSolanaMarket(options: SolanaMarketOptions): Promise<So
     );
     return undefined;
   });
-  const minTip = Math.max(JITO_MIN_TIP_LAMPORTS, floor?.landedTipLamports.p25 ?? 0);
+  const minTip = floor?.landedTipLamports.p25 ?? JITO_MIN_TIP_LAMPORTS;
   return solanaMarketFrom(stack, { live, wallet, minTipLamports: minTip, dryRun: options.dryRun });
 }
 
-/** The market face of a live stack already built (tests build theirs on a local cluster). */
+/**
+ * The market face of a live stack already built (tests build theirs on a local cluster);
+ * `minTipLamports` is the minimum tip until the source delivers its first tip floor.
+ */
 export function solanaMarketFrom(
   stack: LiveStack,
   o: { live: LiveConfig; wallet: Wallet; minTipLamports: number; dryRun: boolean },
 ): SolanaMarket {
   const { endpoints, source, safety } = stack;
   const caps = o.live.caps;
+  const minTip = new MinimumTip(o.minTipLamports);
+  // The source as the agent sees it: every tip floor it delivers also moves the minimum tip.
+  const following: MarketSource = {
+    start: (handler) =>
+      source.start((event) => {
+        if (event.kind === 'tipFloor') minTip.observe(event);
+        return handler(event);
+      }),
+    stop: () => source.stop(),
+    get ended() {
+      return source.ended;
+    },
+  };
   return {
     stack,
     wallet: o.wallet,
     tag: `live-${o.wallet.address.slice(0, 8)}`,
-    source,
+    source: following,
     executor: stack.executor,
     clock: systemClock,
-    minTipLamports: o.minTipLamports,
+    get minTipLamports() {
+      return minTip.lamports;
+    },
     baseFeeLamports: Number(LAMPORTS_PER_SIGNATURE),
     // Sized within the cap, rather than sized freely and then refused by the safety gate.
     maxAmountIn: BigInt(caps.maxTradeLamports),
     describe: () => [
       `  market solana ${endpoints.rpcUrl} + ${endpoints.wsUrl}: ${o.live.pools.length} Raydium CP-Swap pools, slots, leaders, fees`,
-      `  jito   ${endpoints.blockEngineUrl}/api/v1/bundles, tip floor ${endpoints.tipFloorUrl} (min tip ${o.minTipLamports} lamports)`,
+      `  jito   ${endpoints.blockEngineUrl}/api/v1/bundles, tip floor ${endpoints.tipFloorUrl} (min tip: its p25, ≥ ${JITO_MIN_TIP_LAMPORTS} lamports; ${minTip.lamports} now)`,
       `  wallet ${o.wallet.address}${o.dryRun ? ' — DRY RUN: bundles and transactions are simulated, never sent' : ' — LIVE: real transactions'}`,
       `  safety max trade ${caps.maxTradeLamports}, daily loss limit ${caps.dailyLossLimitLamports} (kills via control-proto), balance floor ${caps.balanceFloorLamports} lamports; stale after ${o.live.timeouts.staleAfterMs} ms`,
     ],

@@ -1,31 +1,43 @@
 import { performance } from 'node:perf_hooks';
-import type { Base64EncodedWireTransaction, Commitment } from '@solana/kit';
-import { isLandfallError } from '../errors.js';
+import type {
+  Address,
+  AddressesByLookupTableAddress,
+  Base64EncodedWireTransaction,
+  Commitment,
+} from '@solana/kit';
+import { isLandfallError, LandfallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
 import { validateSubmission } from '../market/validate-submission.js';
+import { BackgroundCache } from './background-cache.js';
 import { MAX_BUNDLE_TRANSACTIONS } from './block-engine.js';
 import type { Wallet } from './keypair.js';
 import { StageLatency } from './latency.js';
 import { EXCEEDED_SLIPPAGE_ERROR } from './raydium-cp-swap.js';
 import type { SafetyGate } from './safety.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
+import { guardedMinOut, planSwaps, type SwapPlan, shapeOf, swapInstructions } from './swap-plan.js';
 import {
   type Lifetime,
   MAX_COMPUTE_UNITS,
   type SignedTransaction,
+  signerCount,
   signV0,
   sizedUnitLimit,
-  swapInstructions,
+  tipInstruction,
   transactionFee,
 } from './transactions.js';
 import type { PoolDirectory } from './watched-pools.js';
 
 /**
- * What every live executor does before its route-specific part: validate the submission, ask
- * the safety gate, build the swap transaction (fresh blockhash, one swap per leg), simulate it
- * under the maximum CU limit to size the real limit (consumed × (1 + margin)), and sign it.
- * A simulation that fails ends the submission there: nothing is sent, nothing is paid.
+ * What every live executor does before its route-specific part: validate the submission, plan
+ * the legs on the book, ask the safety gate, and build and sign the one transaction it sends —
+ * compute budget, a swap per leg (the last one guarded to return input + tip + fees + margin),
+ * and on the Jito route the tip as the last instruction. The hot path makes no RPC round trip
+ * once warm: the blockhash comes from a cache refreshed in the background, and the CU limit of a
+ * shape (route, pools, directions) is sized by one simulation (consumed × (1 + margin)) on its
+ * first use and again only after a failure. A sizing simulation that fails ends the submission:
+ * nothing is sent, nothing is paid.
  */
 export interface PipelineOptions {
   readonly rpc: SolanaRpcClient;
@@ -36,14 +48,27 @@ export interface PipelineOptions {
   readonly log: Logger;
   readonly computeUnitMargin: number;
   readonly commitment: Commitment;
+  /** live.profitMarginLamports: what a round trip to wrapped SOL must clear beyond its costs. */
+  readonly profitMarginLamports: bigint;
+  /** live.chainToleranceBps: what a chained leg holds back from the predicted output. */
+  readonly chainToleranceBps: number;
+  /** live.blockhashRefreshMs: blockhash age that starts a background refresh. */
+  readonly blockhashRefreshMs: number;
+  /** A Jito tip account (the block engine's, cached); needed by the Jito route only. */
+  readonly tipAccount?: () => Promise<Address>;
+  /** The wallet's lookup table as loaded by the setup path; a transaction over 1 232 bytes uses it. */
+  readonly lookupTables?: () => AddressesByLookupTableAddress | undefined;
   /** The leader of a slot, for outcomes; '' when unknown. */
   readonly leaderOf?: (slot: number) => Promise<string>;
 }
 
 export interface Prepared {
+  /** The one transaction of the submission (for Jito, the tip is its last instruction). */
   readonly swap: SignedTransaction;
   readonly lifetime: Lifetime;
   readonly simulatedUnits: number;
+  /** The last leg's minimum output as signed. */
+  readonly finalMinOut: bigint;
   readonly startedMs: number;
 }
 
@@ -55,15 +80,59 @@ export interface SimulationResult {
   readonly unitsConsumed?: number;
 }
 
+/** What a shape's sizing simulation found: reused until a submission of that shape fails. */
+interface Sized {
+  readonly unitLimit: number;
+  readonly units: number;
+  readonly signatures: number;
+}
+
+/** A blockhash older than this makes the submission wait for a fresh one (valid ~60 s). */
+const BLOCKHASH_MAX_AGE_MS = 20_000;
+/**
+ * Outcomes after which a shape is sized again, because the transaction itself may be at fault:
+ * a revert, a bundle the block engine refused as invalid, or any failure that paid a fee (a
+ * direct transaction that landed with an error). Not a lost auction, an expiry, or a dry run's
+ * `dropped` (which is its success).
+ */
+function resizeAfter(outcome: SubmissionOutcome): boolean {
+  const f = outcome.failure;
+  return f === 'slippage' || f === 'rejected' || (f !== null && outcome.feeLamports > 0n);
+}
+
 export class SubmissionPipeline {
   readonly latency = new StageLatency();
+  /** The recent blockhash: valid for 150 blocks (about a minute), so one a slot old does. */
+  readonly blockhash: BackgroundCache<Lifetime>;
+  readonly stats = { simulations: 0, shapes: 0 };
+  private readonly sized = new Map<string, Sized>();
+  private readonly shapeOfSubmission = new Map<string, string>();
 
-  constructor(readonly options: PipelineOptions) {}
+  constructor(readonly options: PipelineOptions) {
+    this.blockhash = new BackgroundCache<Lifetime>({
+      fetch: () => this.latestBlockhash(),
+      refreshMs: options.blockhashRefreshMs,
+      maxAgeMs: BLOCKHASH_MAX_AGE_MS,
+      now: () => performance.now(),
+      onError: (err) =>
+        options.log.warn(
+          { err: (err as Error).message },
+          'background blockhash refresh failed; the cached one is still used',
+        ),
+    });
+  }
+
+  /** Fills the caches a submission reads (blockhash, a tip account) before the first one. */
+  async warm(): Promise<void> {
+    await Promise.all([this.blockhash.refresh(), this.options.tipAccount?.()]);
+  }
 
   /**
    * Runs one route's submit so that only a malformed submission rejects (the Executor
-   * contract): an endpoint failing before the send (RPC down, rate limited, timeout) becomes a
-   * `dropped` outcome that cost nothing.
+   * contract). A market condition raised anywhere on the route (LF_MARKET_CONDITION: a leg that
+   * no longer pays, a transaction that cannot fit) skips it as `market_condition`; an endpoint
+   * failing before the send (RPC down, rate limited, timeout) becomes `dropped`. Both cost
+   * nothing and leave the source running.
    */
   async run(
     submission: Submission,
@@ -74,6 +143,13 @@ export class SubmissionPipeline {
       return await route();
     } catch (err) {
       if (isLandfallError(err, 'LF_MARKET_SUBMISSION_INVALID')) throw err;
+      if (isLandfallError(err, 'LF_MARKET_CONDITION')) {
+        this.options.log.info(
+          { submission: submission.id, reason: err.message },
+          'the market no longer allows this submission; skipped',
+        );
+        return this.finish(this.notSent(submission, startedMs, 'market_condition'));
+      }
       this.options.log.error(
         { submission: submission.id, err: (err as Error).message },
         'live submission failed before it was sent',
@@ -82,6 +158,12 @@ export class SubmissionPipeline {
     }
   }
 
+  /**
+   * The signed transaction, or the outcome of a submission that ends here: refused by the
+   * safety gate, failed its sizing simulation, or one the market no longer allows as built
+   * (LF_MARKET_CONDITION: a leg the pool would refuse, legs that would not pay, a transaction
+   * that cannot fit even through the lookup table) — skipped as `market_condition`, free.
+   */
   async begin(submission: Submission): Promise<Begun> {
     validateSubmission(submission, {
       maxComputeUnits: MAX_COMPUTE_UNITS,
@@ -89,39 +171,130 @@ export class SubmissionPipeline {
       knownPool: (id) => this.options.pools.pool(id) !== undefined,
     });
     const startedMs = this.options.clock.now();
-    const { wallet, pools, safety } = this.options;
-    const worstFee = transactionFee(
-      submission.signatures,
-      MAX_COMPUTE_UNITS,
-      submission.priorityFeeMicroLamports,
-    );
-    const refusal = await safety.refusal(submission, worstFee);
-    if (refusal !== null) return { outcome: this.notSent(submission, startedMs, 'dropped') };
-    const t0 = performance.now();
-    const lifetime = await this.latestBlockhash();
-    const instructions = await swapInstructions(submission, pools, wallet.signer);
-    const price = submission.priorityFeeMicroLamports;
-    const probe = await signV0(wallet.signer, lifetime, MAX_COMPUTE_UNITS, price, instructions);
-    const sim = await this.simulate(probe.base64);
-    this.latency.record('build', performance.now() - t0);
-    if (sim.err !== null) {
+    try {
+      return await this.prepare(submission, startedMs);
+    } catch (err) {
+      if (!isLandfallError(err, 'LF_MARKET_CONDITION')) throw err;
       this.options.log.info(
-        { submission: submission.id, err: sim.err },
-        'sizing simulation failed; not sent',
+        { submission: submission.id, reason: err.message },
+        'the market no longer allows this submission as built; not sent',
       );
-      return { outcome: this.notSent(submission, startedMs, failureOf(sim.err)) };
+      return { outcome: this.notSent(submission, startedMs, 'market_condition') };
     }
-    const units = sim.unitsConsumed ?? MAX_COMPUTE_UNITS;
+  }
+
+  private async prepare(submission: Submission, startedMs: number): Promise<Begun> {
+    const { wallet } = this.options;
+    const t0 = performance.now();
+    const plan = planSwaps(submission, this.options.pools, this.options.chainToleranceBps);
+    const tip = submission.route === 'jito' ? await this.tip(submission) : [];
+    const shape = shapeOf(submission);
+    const price = submission.priorityFeeMicroLamports;
+    let sized = this.sized.get(shape);
+    let lifetime: Lifetime;
+    if (sized === undefined) {
+      // Sized on a probe whose guard leaves the fees out: it reverts only if the real one would.
+      const probeIxs = [
+        ...(await swapInstructions(plan, wallet.signer, this.minOut(plan, submission, 0n))),
+        ...tip,
+      ];
+      const signatures = signerCount(wallet.address, probeIxs);
+      const refused = await this.refused(submission, signatures, startedMs);
+      if (refused !== null) return refused;
+      lifetime = await this.blockhash.current();
+      const probe = await signV0(
+        wallet.signer,
+        lifetime,
+        MAX_COMPUTE_UNITS,
+        price,
+        probeIxs,
+        this.options.lookupTables?.(),
+      );
+      this.stats.simulations++;
+      const sim = await this.simulate(probe.base64);
+      if (sim.err !== null) {
+        this.latency.record('build', performance.now() - t0);
+        this.options.log.info(
+          { submission: submission.id, err: sim.err },
+          'sizing simulation failed; not sent',
+        );
+        return { outcome: this.notSent(submission, startedMs, failureOf(sim.err)) };
+      }
+      const units = sim.unitsConsumed ?? MAX_COMPUTE_UNITS;
+      sized = {
+        units,
+        unitLimit: sizedUnitLimit(units, this.options.computeUnitMargin),
+        signatures: probe.signatures,
+      };
+      this.sized.set(shape, sized);
+      this.stats.shapes = this.sized.size;
+    } else {
+      const refused = await this.refused(submission, sized.signatures, startedMs);
+      if (refused !== null) return refused;
+      lifetime = await this.blockhash.current();
+    }
+    const fee = transactionFee(sized.signatures, sized.unitLimit, price);
+    const finalMinOut = this.minOut(plan, submission, fee);
+    if (plan.expectedOut < finalMinOut) {
+      // Sending it would only buy a revert: the legs no longer return what the guard asks.
+      throw new LandfallError(
+        'LF_MARKET_CONDITION',
+        `submission ${submission.id}: the legs return ${plan.expectedOut} on the current book, below the ${finalMinOut} the last leg must return (input ${plan.amountIn} + tip ${submission.tipLamports} + fee ${fee} + margin ${this.options.profitMarginLamports}, or the leg's own minimum)`,
+      );
+    }
+    const instructions = [...(await swapInstructions(plan, wallet.signer, finalMinOut)), ...tip];
+    this.latency.record('build', performance.now() - t0);
     const t1 = performance.now();
     const swap = await signV0(
       wallet.signer,
       lifetime,
-      sizedUnitLimit(units, this.options.computeUnitMargin),
+      sized.unitLimit,
       price,
       instructions,
+      this.options.lookupTables?.(),
     );
     this.latency.record('sign', performance.now() - t1);
-    return { prepared: { swap, lifetime, simulatedUnits: units, startedMs } };
+    if (swap.signatures !== sized.signatures) {
+      throw new LandfallError(
+        'LF_MARKET_SUBMISSION_INVALID',
+        `submission ${submission.id}: signed with ${swap.signatures} signatures, its fee was quoted for ${sized.signatures}`,
+      );
+    }
+    this.shapeOfSubmission.set(submission.id, shape);
+    const prepared = { swap, lifetime, simulatedUnits: sized.units, finalMinOut, startedMs };
+    return { prepared };
+  }
+
+  /** The last leg's minimum output with `feeLamports` among the costs to clear. */
+  private minOut(plan: SwapPlan, submission: Submission, feeLamports: bigint): bigint {
+    const cost = submission.tipLamports + feeLamports + this.options.profitMarginLamports;
+    return guardedMinOut(plan, cost);
+  }
+
+  private async tip(submission: Submission) {
+    const tipAccount = this.options.tipAccount;
+    if (tipAccount === undefined) {
+      throw new LandfallError(
+        'LF_SOLANA_CONFIG',
+        `submission ${submission.id}: the Jito route needs a tip account and this pipeline has no block engine`,
+      );
+    }
+    return [tipInstruction(this.options.wallet.signer, await tipAccount(), submission.tipLamports)];
+  }
+
+  /** The safety gate's verdict, its worst fee counting the signatures actually sent. */
+  private async refused(
+    submission: Submission,
+    signatures: number,
+    startedMs: number,
+  ): Promise<{ outcome: SubmissionOutcome } | null> {
+    const worstFee = transactionFee(
+      signatures,
+      MAX_COMPUTE_UNITS,
+      submission.priorityFeeMicroLamports,
+    );
+    const refusal = await this.options.safety.refusal(submission, worstFee);
+    return refusal === null ? null : { outcome: this.notSent(submission, startedMs, 'dropped') };
   }
 
   async latestBlockhash(): Promise<Lifetime> {
@@ -178,6 +351,11 @@ export class SubmissionPipeline {
 
   /** Books the outcome with the safety gate (which may trip the kill switch) and returns it. */
   async finish(outcome: SubmissionOutcome): Promise<SubmissionOutcome> {
+    const shape = this.shapeOfSubmission.get(outcome.submissionId);
+    if (shape !== undefined) {
+      this.shapeOfSubmission.delete(outcome.submissionId);
+      if (resizeAfter(outcome)) this.sized.delete(shape);
+    }
     const leader =
       outcome.leader === '' && outcome.slot > 0 ? await this.leader(outcome.slot) : outcome.leader;
     const done = { ...outcome, leader };

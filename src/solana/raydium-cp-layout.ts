@@ -63,6 +63,14 @@ export interface PoolState {
   readonly fundFeesToken1: bigint;
   readonly openTime: bigint;
   readonly recentEpoch: bigint;
+  /**
+   * `CreatorFeeOn`: 0 charges the creator fee on the input token whichever it is; 1 only in
+   * token 0 (on the input when selling token 0, else on the output); 2 likewise for token 1.
+   */
+  readonly creatorFeeOn: number;
+  readonly enableCreatorFee: boolean;
+  readonly creatorFeesToken0: bigint;
+  readonly creatorFeesToken1: bigint;
 }
 
 const poolStateBody = getStructCodec([
@@ -88,9 +96,14 @@ const poolStateBody = getStructCodec([
   ['fundFeesToken1', u64],
   ['openTime', u64],
   ['recentEpoch', u64],
-  ['padding', getArrayCodec(u64, { size: 31 })],
+  ['creatorFeeOn', u8],
+  ['enableCreatorFee', getBooleanCodec()],
+  ['padding1', fixCodecSize(getBytesCodec(), 6)],
+  ['creatorFeesToken0', u64],
+  ['creatorFeesToken1', u64],
+  ['padding', getArrayCodec(u64, { size: 28 })],
 ]);
-/** 8 + 10·32 + 5 + 7·8 + 31·8: `PoolState::LEN` in pool.rs. */
+/** 8 + 10·32 + 5 + 7·8 + 2 + 6 + 2·8 + 28·8: `PoolState::LEN` in pool.rs. */
 export const POOL_STATE_SIZE = 637;
 
 export interface AmmConfig {
@@ -104,6 +117,8 @@ export interface AmmConfig {
   readonly createPoolFee: bigint;
   readonly protocolOwner: Address;
   readonly fundOwner: Address;
+  /** Parts per million, charged when the pool has `enableCreatorFee`. */
+  readonly creatorFeeRate: bigint;
 }
 
 const ammConfigBody = getStructCodec([
@@ -116,9 +131,10 @@ const ammConfigBody = getStructCodec([
   ['createPoolFee', u64],
   ['protocolOwner', address],
   ['fundOwner', address],
-  ['padding', getArrayCodec(u64, { size: 16 })],
+  ['creatorFeeRate', u64],
+  ['padding', getArrayCodec(u64, { size: 15 })],
 ]);
-/** 8 + 1 + 1 + 2 + 4·8 + 2·32 + 16·8: `AmmConfig::LEN` in config.rs. */
+/** 8 + 1 + 1 + 2 + 4·8 + 2·32 + 8 + 15·8: `AmmConfig::LEN` in config.rs. */
 export const AMM_CONFIG_SIZE = 236;
 
 export interface TokenAccount {
@@ -174,7 +190,7 @@ function anchorAccount<T extends object>(
   };
 }
 
-type WithPadding<T> = T & { padding: bigint[] };
+type WithPadding<T> = T & { padding: bigint[]; padding1?: Uint8Array };
 
 const poolStateAccount = anchorAccount<WithPadding<PoolState>>(
   'Raydium CP-Swap PoolState',
@@ -190,7 +206,7 @@ const ammConfigAccount = anchorAccount<WithPadding<AmmConfig>>(
 );
 
 export function decodePoolState(data: Uint8Array, where: string): PoolState {
-  const { padding: _padding, ...state } = poolStateAccount.decode(data, where);
+  const { padding: _padding, padding1: _padding1, ...state } = poolStateAccount.decode(data, where);
   return state;
 }
 
@@ -226,11 +242,19 @@ export function withPoolStateCounters(prev: PoolState, data: Uint8Array, where: 
     fundFeesToken1: u64(at + 37),
     openTime: u64(at + 45),
     recentEpoch: u64(at + 53),
+    creatorFeeOn: v.getUint8(at + 61),
+    enableCreatorFee: v.getUint8(at + 62) === 1,
+    creatorFeesToken0: u64(at + 69),
+    creatorFeesToken1: u64(at + 77),
   };
 }
 
 export function encodePoolState(state: PoolState): Uint8Array {
-  return poolStateAccount.encode({ ...state, padding: new Array(31).fill(0n) });
+  return poolStateAccount.encode({
+    ...state,
+    padding1: new Uint8Array(6),
+    padding: new Array(28).fill(0n),
+  });
 }
 
 export function decodeAmmConfig(data: Uint8Array, where: string): AmmConfig {
@@ -239,7 +263,7 @@ export function decodeAmmConfig(data: Uint8Array, where: string): AmmConfig {
 }
 
 export function encodeAmmConfig(config: AmmConfig): Uint8Array {
-  return ammConfigAccount.encode({ ...config, padding: new Array(16).fill(0n) });
+  return ammConfigAccount.encode({ ...config, padding: new Array(15).fill(0n) });
 }
 
 export function decodeTokenAccount(data: Uint8Array, where: string): TokenAccount {

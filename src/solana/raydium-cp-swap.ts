@@ -39,20 +39,28 @@ export function poolAuthority(): Promise<Address> {
   return authority;
 }
 
+/** Derived once per (owner, program, mint): a derivation costs hundreds of µs on the hot path. */
+const atas = new Map<string, Promise<Address>>();
+
 /** The owner's associated token account for `mint` under `tokenProgram`. */
-export async function associatedTokenAccount(
+export function associatedTokenAccount(
   owner: Address,
   mint: Address,
   tokenProgram: Address,
 ): Promise<Address> {
-  const [ata] = await getProgramDerivedAddress({
-    programAddress: ASSOCIATED_TOKEN_PROGRAM,
-    seeds: [
-      addressEncoder.encode(owner),
-      addressEncoder.encode(tokenProgram),
-      addressEncoder.encode(mint),
-    ],
-  });
+  const key = `${owner}/${tokenProgram}/${mint}`;
+  let ata = atas.get(key);
+  if (ata === undefined) {
+    ata = getProgramDerivedAddress({
+      programAddress: ASSOCIATED_TOKEN_PROGRAM,
+      seeds: [
+        addressEncoder.encode(owner),
+        addressEncoder.encode(tokenProgram),
+        addressEncoder.encode(mint),
+      ],
+    }).then(([pda]) => pda);
+    atas.set(key, ata);
+  }
   return ata;
 }
 

@@ -6,15 +6,19 @@ import type { TypedBus } from '../bus/typed.js';
 import { ControlAction, ControlCommandSchema } from '../gen/landfall/v1/control_pb.js';
 import type { Logger } from '../log.js';
 import type { Clock, Module, Submission, SubmissionOutcome } from '../market/types.js';
+import { WSOL_MINT } from '../market/types.js';
 import { toProtoModule } from '../proto/module.js';
 import type { LiveConfig } from './config.js';
+import type { Spendable } from './wallet-balance.js';
 import type { PoolDirectory } from './watched-pools.js';
 
 /**
  * The limits a live wallet trades under, checked before anything is built or sent:
  * - every pool a submission touches is tradable (watched, fully read, not stale);
  * - the first leg's input is within `caps.maxTradeLamports`;
- * - the wallet keeps `caps.balanceFloorLamports` after the tip and fees;
+ * - the wallet can pay what the trade spends, read where it is spent: its WSOL account holds a
+ *   WSOL-denominated first leg's input, and its SOL — which pays fees and the tip — keeps
+ *   `caps.balanceFloorLamports` after them;
  * - the realised loss of the current UTC day is below `caps.dailyLossLimitLamports`. Crossing it
  *   trips the kill switch: a ControlCommand KILL on control-proto (source "live-safety") for each
  *   module, audited through the ledger, and this gate refuses from then on by itself, so the
@@ -27,8 +31,8 @@ export interface SafetyOptions {
   readonly pools: PoolDirectory;
   readonly clock: Clock;
   readonly log: Logger;
-  /** The wallet's SOL balance, lamports (an RPC read). */
-  readonly balance: () => Promise<bigint>;
+  /** The wallet's SOL and WSOL as last seen (`wallet-balance.ts`: its own subscription). */
+  readonly spendable: () => Promise<Spendable>;
   /** Where the kill goes; absent only in tests of the checks alone. */
   readonly bus?: TypedBus;
   /** Signs the kill (bus.control): agents obey only signed commands. Required with `bus`. */
@@ -80,12 +84,25 @@ export class SafetyGate {
     ) {
       return `notional ${first.amountIn} lamports exceeds live.caps.maxTradeLamports ${caps.maxTradeLamports}`;
     }
-    const balance = await this.options.balance();
-    const after = balance - submission.tipLamports - feeLamports;
+    const { solLamports, wsolLamports } = await this.options.spendable();
+    const after = solLamports - submission.tipLamports - feeLamports;
     if (after < BigInt(caps.balanceFloorLamports)) {
-      return `wallet balance ${balance} lamports would fall to ${after}, below live.caps.balanceFloorLamports ${caps.balanceFloorLamports}`;
+      return `wallet SOL ${solLamports} lamports would fall to ${after} after tip and fees, below live.caps.balanceFloorLamports ${caps.balanceFloorLamports}`;
+    }
+    const wsolIn = this.wsolInput(submission);
+    if (wsolIn > wsolLamports) {
+      return `the first leg spends ${wsolIn} WSOL lamports and the wallet's WSOL account holds ${wsolLamports}: wrap more SOL`;
     }
     return null;
+  }
+
+  /** What the first leg takes from the wallet's WSOL account: its input when it sells WSOL. */
+  private wsolInput(submission: Submission): bigint {
+    const first = submission.legs[0];
+    if (first === undefined || first.amountIn === 'previous') return 0n;
+    const state = this.options.pools.pool(first.pool)?.state;
+    const input = first.direction === 'aToB' ? state?.token0Mint : state?.token1Mint;
+    return input === WSOL_MINT ? first.amountIn : 0n;
   }
 
   /** Books a decided outcome into the day's P&L; trips the kill switch at the limit. */

@@ -11,10 +11,12 @@ import { JitoExecutor } from './jito-executor.js';
 import { JsonRpcClient } from './json-rpc.js';
 import type { Wallet } from './keypair.js';
 import { LeaderSchedule } from './leaders.js';
+import { WalletLookupTable } from './lookup-table.js';
 import { LiveMarketSource } from './market-source.js';
 import { SubmissionPipeline } from './pipeline.js';
 import { SafetyGate } from './safety.js';
 import { createSolanaRpcClient, type SolanaRpcClient } from './solana-rpc.js';
+import { WalletBalance } from './wallet-balance.js';
 
 /**
  * The live adapters wired together: one Solana RPC client (kit's, see solana-rpc.ts), the
@@ -41,6 +43,10 @@ export interface LiveStack {
   readonly blockEngine: BlockEngine;
   readonly pipeline: SubmissionPipeline;
   readonly safety: SafetyGate;
+  /** The wallet's SOL and WSOL, from its own account subscriptions (the safety gate reads it). */
+  readonly balance: WalletBalance;
+  /** The wallet's lookup table once the setup path has loaded it. */
+  readonly lookupTables: WalletLookupTable;
   readonly executor: Executor;
   /** Set in dry-run mode: what was simulated. */
   readonly dryRun?: DryRunExecutor;
@@ -82,6 +88,20 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     rateLimitRetries: t.rateLimitRetries,
     tipAccountsTtlMs: live.tipAccountsTtlMs,
   });
+  // The wallet's SOL and WSOL from its own account subscriptions: no read per submission.
+  const balance = new WalletBalance({
+    rpc,
+    wsUrl: endpoints.wsUrl,
+    owner: wallet.address,
+    commitment: live.commitment,
+    reconnectMinMs: t.reconnectMinMs,
+    reconnectMaxMs: t.reconnectMaxMs,
+    pingMs: Math.max(500, Math.floor(t.staleAfterMs / 2)),
+    subscribeTimeoutMs: t.requestMs,
+    log,
+  });
+  const stopBalance = () => balance.stop();
+  source.ended.then(stopBalance, stopBalance);
   const safety = new SafetyGate({
     caps: live.caps,
     pools: source.book,
@@ -90,12 +110,10 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     modules: options.modules,
     ...(options.bus === undefined ? {} : { bus: options.bus }),
     ...(options.signer === undefined ? {} : { signer: options.signer }),
-    balance: async () => {
-      const res = await rpc.rpc.getBalance(wallet.address, { commitment: live.commitment }).send();
-      return res.value;
-    },
+    spendable: () => balance.spendable(),
   });
   const leaders = new LeaderSchedule(rpc, live.jitoLeaders);
+  const lookupTables = new WalletLookupTable();
   const pipeline = new SubmissionPipeline({
     rpc,
     wallet,
@@ -105,23 +123,48 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     log,
     computeUnitMargin: live.computeUnitMargin,
     commitment: live.commitment,
+    profitMarginLamports: BigInt(live.profitMarginLamports),
+    chainToleranceBps: live.chainToleranceBps,
+    blockhashRefreshMs: live.blockhashRefreshMs,
+    tipAccount: () => blockEngine.tipAccount(),
+    lookupTables: () => lookupTables.current,
     leaderOf: async (slot) => (await leaders.at(slot)).leader,
   });
   const landing = { landingMs: t.landingMs, pollMs: t.statusPollMs };
   if (options.dryRun) {
     const dryRun = new DryRunExecutor({
       pipeline,
-      blockEngine,
       bundleRpc: new JsonRpcClient(rpcOptions(endpoints.simulateBundleUrl)),
       simulationRpc: createSolanaRpcClient(rpcOptions(endpoints.simulateBundleUrl)),
     });
-    return { endpoints, rpc, source, blockEngine, pipeline, safety, executor: dryRun, dryRun };
+    return {
+      endpoints,
+      rpc,
+      source,
+      blockEngine,
+      pipeline,
+      safety,
+      balance,
+      lookupTables,
+      executor: dryRun,
+      dryRun,
+    };
   }
   const executor = new RoutedExecutor({
     jito: new JitoExecutor({ pipeline, blockEngine, ...landing }),
     direct: new DirectExecutor({ pipeline, ...landing }),
   });
-  return { endpoints, rpc, source, blockEngine, pipeline, safety, executor };
+  return {
+    endpoints,
+    rpc,
+    source,
+    blockEngine,
+    pipeline,
+    safety,
+    balance,
+    lookupTables,
+    executor,
+  };
 }
 
 /** Sends each submission to the executor of its route. */

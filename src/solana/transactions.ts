@@ -1,12 +1,16 @@
 import {
   type Address,
+  type AddressesByLookupTableAddress,
   appendTransactionMessageInstructions,
   type Base64EncodedWireTransaction,
   type Blockhash,
+  compressTransactionMessageUsingAddressLookupTables,
   createTransactionMessage,
   getBase64EncodedWireTransaction,
   getSignatureFromTransaction,
+  getTransactionSize,
   type Instruction,
+  isSignerRole,
   lamports,
   pipe,
   type Signature,
@@ -21,23 +25,18 @@ import {
 } from '@solana-program/compute-budget';
 import { getTransferSolInstruction } from '@solana-program/system';
 import { LandfallError } from '../errors.js';
-import type { Submission, SwapLeg } from '../market/types.js';
-import { type RaydiumCpPool, swapBaseInput } from './raydium-cp-pool.js';
-import { swapBaseInputInstruction } from './raydium-cp-swap.js';
-import type { PoolDirectory } from './watched-pools.js';
 
 /**
- * Landfall's transactions, all versioned (v0) and signed by the payer: a swap transaction
- * (compute budget, then one `swap_base_input` per leg) and a bundle's tip transaction (compute
- * budget, then a SOL transfer to a Jito tip account). Fees follow the runtime's rule:
- * 5 000 lamports per signature plus ceil(unit limit × unit price / 10⁶).
+ * Landfall's transactions: versioned (v0), signed by the payer, compute budget first. A
+ * submission is one transaction — compute budget, one `swap_base_input` per leg and, on the Jito
+ * route, the tip transfer as the last instruction — so the tip is paid only when every leg ran.
+ * One that does not fit a packet is compiled against the wallet's lookup table. Fees follow the
+ * runtime's rule: 5 000 lamports per signature plus ceil(unit limit × unit price / 10⁶).
  */
 
 export const LAMPORTS_PER_SIGNATURE = 5_000n;
 /** The runtime's per-transaction maximum: the limit a sizing simulation runs under. */
 export const MAX_COMPUTE_UNITS = 1_400_000;
-/** Two compute-budget instructions and a transfer take 450 CU; the rest is headroom. */
-export const TIP_COMPUTE_UNITS = 1_000;
 /** A transaction must fit one packet: 1280 − 48 bytes of IPv6 and fragment headers. */
 export const MAX_TRANSACTION_BYTES = 1_232;
 
@@ -53,6 +52,12 @@ export interface SignedTransaction {
   readonly transaction: Awaited<ReturnType<typeof signTransactionMessageWithSigners>>;
   readonly computeUnitLimit: number;
   readonly microLamportsPerUnit: bigint;
+  /** Signatures the runtime charges for: every signer of the compiled message. */
+  readonly signatures: number;
+  /** Wire size, bytes. */
+  readonly bytes: number;
+  /** The lookup table it was compiled against, or null when every account is static. */
+  readonly lookupTable: Address | null;
   readonly feeLamports: bigint;
 }
 
@@ -65,13 +70,27 @@ export function transactionFee(
   return LAMPORTS_PER_SIGNATURE * BigInt(signatures) + priority;
 }
 
-/** Compute budget first, as the runtime reads it, then `instructions`; signed by `payer`. */
+/** Distinct signers of a transaction paid by `payer` carrying `instructions`. */
+export function signerCount(payer: Address, instructions: readonly Instruction[]): number {
+  const signers = new Set<string>([payer]);
+  for (const ix of instructions)
+    for (const a of ix.accounts ?? []) if (isSignerRole(a.role)) signers.add(a.address);
+  return signers.size;
+}
+
+/**
+ * Compute budget first, as the runtime reads it, then `instructions`; signed by `payer`. Over
+ * the packet limit it is compiled again against `lookupTables` (every non-signer account they
+ * hold becomes a 1-byte index); still over, or with no table to use, it throws
+ * LF_MARKET_CONDITION: the market trade is fine, this transaction cannot carry it.
+ */
 export async function signV0(
   payer: TransactionSigner,
   lifetime: Lifetime,
   unitLimit: number,
   microLamports: bigint,
   instructions: readonly Instruction[],
+  lookupTables?: AddressesByLookupTableAddress,
 ): Promise<SignedTransaction> {
   const budget = [
     getSetComputeUnitLimitInstruction({ units: unitLimit }),
@@ -83,93 +102,53 @@ export async function signV0(
     (m) => setTransactionMessageLifetimeUsingBlockhash(lifetime, m),
     (m) => appendTransactionMessageInstructions([...budget, ...instructions], m),
   );
-  const transaction = await signTransactionMessageWithSigners(message);
-  const base64 = getBase64EncodedWireTransaction(transaction);
-  const size = Buffer.byteLength(base64, 'base64');
+  let transaction = await signTransactionMessageWithSigners(message);
+  let size = getTransactionSize(transaction);
+  const staticSize = size;
+  let table: Address | null = null;
+  const tables = lookupTables === undefined ? [] : Object.keys(lookupTables);
+  if (size > MAX_TRANSACTION_BYTES && lookupTables !== undefined && tables.length > 0) {
+    transaction = await signTransactionMessageWithSigners(
+      compressTransactionMessageUsingAddressLookupTables(message, lookupTables),
+    );
+    size = getTransactionSize(transaction);
+    table = tables[0] as Address;
+  }
   if (size > MAX_TRANSACTION_BYTES) {
+    const how =
+      table === null
+        ? 'and no lookup table is loaded (run the wallet setup and set live.lookupTable)'
+        : `even through lookup table ${table} (${staticSize} bytes without it)`;
     throw new LandfallError(
-      'LF_MARKET_SUBMISSION_INVALID',
-      `transaction of ${instructions.length} instructions is ${size} bytes, over the ${MAX_TRANSACTION_BYTES}-byte packet limit: use fewer legs`,
+      'LF_MARKET_CONDITION',
+      `transaction of ${instructions.length} instructions is ${size} bytes, over the ${MAX_TRANSACTION_BYTES}-byte packet limit ${how}: use fewer legs`,
     );
   }
+  const signatures = Object.keys(transaction.signatures).length;
   return {
     signature: getSignatureFromTransaction(transaction),
-    base64,
+    base64: getBase64EncodedWireTransaction(transaction),
     transaction,
     computeUnitLimit: unitLimit,
     microLamportsPerUnit: microLamports,
-    feeLamports: transactionFee(1, unitLimit, microLamports),
+    signatures,
+    bytes: size,
+    lookupTable: table,
+    feeLamports: transactionFee(signatures, unitLimit, microLamports),
   };
 }
 
-/** The tip transaction of a bundle: `lamports` from the payer to `tipAccount`. */
-export function tipTransaction(
+/** A bundle's tip: `tipLamports` from the payer to a Jito tip account, a plain SOL transfer. */
+export function tipInstruction(
   payer: TransactionSigner,
-  lifetime: Lifetime,
   tipAccount: Address,
   tipLamports: bigint,
-): Promise<SignedTransaction> {
-  const transfer = getTransferSolInstruction({
+): Instruction {
+  return getTransferSolInstruction({
     source: payer,
     destination: tipAccount,
     amount: lamports(tipLamports),
   });
-  return signV0(payer, lifetime, TIP_COMPUTE_UNITS, 0n, [transfer]);
-}
-
-/**
- * One `swap_base_input` per leg. CP-Swap takes an exact input, so a leg that spends
- * `'previous'` spends what the previous leg returns on the pools' current state (the venue's
- * math on the book), and that previous leg's minimum output is raised to exactly that amount:
- * the chain either has its input or reverts with ExceededSlippage, never half-runs.
- */
-export async function swapInstructions(
-  submission: Submission,
-  pools: PoolDirectory,
-  payer: TransactionSigner,
-): Promise<Instruction[]> {
-  const bad = (i: number, why: string) =>
-    new LandfallError(
-      'LF_MARKET_SUBMISSION_INVALID',
-      `submission ${submission.id} leg ${i}: ${why}`,
-    );
-  const plan: Array<{
-    pool: RaydiumCpPool;
-    direction: SwapLeg['direction'];
-    amountIn: bigint;
-    minOut: bigint;
-  }> = [];
-  for (const [i, leg] of submission.legs.entries()) {
-    const pool = pools.pool(leg.pool);
-    if (pool === undefined) throw bad(i, `pool ${leg.pool} is not a watched, fully read pool`);
-    const previous = plan[i - 1];
-    let amountIn: bigint;
-    if (leg.amountIn !== 'previous') amountIn = leg.amountIn;
-    else if (previous === undefined) throw bad(i, "the first leg cannot spend 'previous'");
-    else {
-      const expected = swapBaseInput(
-        previous.pool,
-        previous.direction,
-        previous.amountIn,
-      ).amountOut;
-      if (expected > previous.minOut) previous.minOut = expected;
-      amountIn = previous.minOut;
-    }
-    if (amountIn <= 0n) throw bad(i, 'amountIn must be positive');
-    plan.push({ pool, direction: leg.direction, amountIn, minOut: leg.minAmountOut });
-  }
-  return Promise.all(
-    plan.map((p) =>
-      swapBaseInputInstruction({
-        payer,
-        pool: p.pool.address,
-        state: p.pool.state,
-        direction: p.direction,
-        amountIn: p.amountIn,
-        minimumAmountOut: p.minOut,
-      }),
-    ),
-  );
 }
 
 /** CU limit from a simulation: consumed × (1 + margin), rounded up, within the runtime's bounds. */

@@ -1,22 +1,31 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Address } from '@solana/kit';
+import { LandfallError } from '../errors.js';
 import type { PoolSnapshot } from '../market/types.js';
+import { AccountBook, type AccountRecord, type AccountUpdate } from './account-book.js';
+import { type EpochSchedule, epochAt } from './epochs.js';
 import {
-  type AmmConfig,
-  decodeAmmConfig,
-  decodePoolState,
-  decodeTokenAccount,
-  POOL_STATE_ADDRESSES_END,
-  type PoolState,
-  tokenAccountAmount,
-  withPoolStateCounters,
-} from './raydium-cp-layout.js';
+  type AccountRole,
+  type Decoded,
+  decode,
+  type Role,
+  sameAddresses,
+} from './pool-accounts.js';
+import type { PoolState } from './raydium-cp-layout.js';
 import { type RaydiumCpPool, snapshotOf, swapsEnabled } from './raydium-cp-pool.js';
 
 /**
- * What the live source knows of each watched pool: its decoded accounts, and when its state was
- * last confirmed (an account notification or an RPC read). A pool is tradable only when every
- * account is known, swaps are enabled, and the confirmation is younger than `staleAfterMs` with
- * the subscription connected since: the executors ask `tradable` before every send.
+ * What the live source knows of each watched pool, built from a slot-aware account book. A swap
+ * writes the pool state and both vaults in one transaction, so those three must be known at the
+ * same slot before they make a pool: notifications arrive one account at a time, and a re-read
+ * may be served by a node behind the socket's. The AmmConfig and the two mints change rarely and
+ * on their own, so they must be known and never rolled back, not from the same slot.
+ *
+ * `pool()` and `snapshot()` give the newest consistent view and never move back in slot. A pool
+ * is tradable only when that view is also current: no newer state or vault is held that the rest
+ * has not caught up with (a torn pool, which the source settles with a re-read at
+ * `minContextSlot`), the subscription has not dropped since the last full read, and the view was
+ * confirmed within `staleAfterMs`. The executors ask `untradable` before every send.
  */
 export interface PoolDirectory {
   pool(id: string): RaydiumCpPool | undefined;
@@ -24,121 +33,320 @@ export interface PoolDirectory {
   untradable(id: string, nowMs: number): string | null;
 }
 
-interface Entry {
-  state?: PoolState;
-  stateBytes?: Uint8Array;
-  config?: AmmConfig;
-  vault0?: bigint;
-  vault1?: bigint;
-  confirmedMs: number;
-  /** The subscription dropped after the last confirmation: nothing since can be trusted. */
-  gap: boolean;
+/** An account's bytes and owning program, as a notification or a read carries them. */
+export interface AccountData {
+  readonly data: Uint8Array;
+  readonly owner: string;
 }
 
-export type AccountRole = { pool: Address; kind: 'state' | 'config' | 'vault0' | 'vault1' };
+type Held = AccountRecord<Decoded>;
+
+/** One pool's accounts as the book holds them, once its state names them all. */
+interface Parts {
+  readonly state: Held;
+  readonly vault0: Held;
+  readonly vault1: Held;
+  readonly config: Held;
+  readonly mint0: Held;
+  readonly mint1: Held;
+}
+
+interface View {
+  readonly pool: RaydiumCpPool;
+  readonly snapshot: PoolSnapshot;
+  /** The slot its state and vaults share. */
+  readonly slot: number;
+  /** The decoded values it was built from: the same ones at a later slot only confirm it. */
+  readonly from: readonly Decoded[];
+}
+
+interface Entry {
+  view: View | undefined;
+  /** Why the newest consistent accounts do not make a pool (they fail to decode as one). */
+  problem: string | undefined;
+  confirmedMs: number;
+  /** The slot the source had seen when the subscription dropped; a full read at or after it
+   * ends the gap. Null: no gap. A pool starts in one, ended by the first read. */
+  gapSlot: number | null;
+  /** When its accounts last stopped agreeing (torn or incomplete); null while they agree. */
+  tornSinceMs: number | null;
+}
+
+/**
+ * Pools whose snapshot changed (one market event each), the updates refused, and whether a pool
+ * the update touched is left torn or incomplete (`unsettled()` says which).
+ */
+export interface BookChange {
+  readonly changed: Address[];
+  readonly errors: LandfallError[];
+  readonly unsettled: boolean;
+}
 
 export class WatchedPools implements PoolDirectory {
+  private readonly book = new AccountBook<Decoded>();
   private readonly entries = new Map<string, Entry>();
-  /** Account address → the pools it belongs to (an AmmConfig is shared by many). */
+  /** Account address → the pools it belongs to (configs and mints are shared by many). */
   private readonly roles = new Map<string, AccountRole[]>();
+  private epochs: EpochSchedule | undefined;
 
   constructor(
     readonly poolAddresses: readonly Address[],
     private readonly staleAfterMs: number,
   ) {
     for (const a of poolAddresses) {
-      this.entries.set(a, { confirmedMs: 0, gap: true });
+      this.entries.set(a, {
+        view: undefined,
+        problem: undefined,
+        confirmedMs: 0,
+        gapSlot: 0,
+        tornSinceMs: null,
+      });
       this.roles.set(a, [{ pool: a, kind: 'state' }]);
     }
   }
 
-  /** Every account to watch: the pools, and once their states are known, configs and vaults. */
+  /** The cluster's epoch schedule (getEpochSchedule), needed before any pool is built. */
+  useEpochSchedule(schedule: EpochSchedule): void {
+    this.epochs = schedule;
+  }
+
+  /** Every account to watch: the pools, and once their states are known, their other accounts. */
   accounts(): Address[] {
     return [...this.roles.keys()] as Address[];
   }
 
+  /** A pool's accounts, to be read in one request (one bank): its state first. */
+  accountsOf(pool: Address): Address[] {
+    const s = this.stateOf(pool);
+    if (s === undefined) return [pool];
+    return [pool, s.token0Vault, s.token1Vault, s.ammConfig, s.token0Mint, s.token1Mint];
+  }
+
+  /** One account notification, at its context slot. */
+  notify(account: string, slot: number, value: AccountData, nowMs: number): BookChange {
+    const touched = new Set<Address>();
+    const errors: LandfallError[] = [];
+    this.put(account, { ...value, slot, origin: 'notification' }, touched, errors);
+    const changed = this.settle(touched, errors);
+    let unsettled = false;
+    for (const id of touched) {
+      if (this.consistent(id)) this.entry(id).confirmedMs = nowMs;
+      if (this.markTorn(id, nowMs)) unsettled = true;
+    }
+    return { changed, errors, unsettled };
+  }
+
   /**
-   * Applies one account's data; returns the pools whose snapshot changed. Bad data throws
-   * LF_SOLANA_ACCOUNT_DECODE naming the account.
+   * One `getMultipleAccounts` answer: every account at its context slot (one bank). A pool whose
+   * accounts were all read is confirmed if the read reached the slot its view is at, and its gap
+   * ends if the read reached the gap's slot; a read behind the book changes nothing.
    */
-  apply(account: string, data: Uint8Array, nowMs: number): Address[] {
-    const changed: Address[] = [];
-    for (const role of this.roles.get(account) ?? []) {
-      const e = this.entries.get(role.pool) as Entry;
-      const before = this.snapshot(role.pool);
-      const where = `account ${account} (${role.kind} of pool ${role.pool})`;
-      if (role.kind === 'state') {
-        // Decoding ten base58 addresses is the costly part (~0.3 ms): a swap changes only the
-        // counters after them, so those are read in place when the addresses are unchanged.
-        const prev = e.stateBytes;
-        if (prev !== undefined && e.state !== undefined && sameAddresses(prev, data)) {
-          e.state = withPoolStateCounters(e.state, data, where);
-        } else {
-          e.state = decodePoolState(data, where);
-          this.link(role.pool, e.state);
-        }
-        e.stateBytes = new Uint8Array(data);
-      } else if (role.kind === 'config') e.config = decodeAmmConfig(data, where);
-      else if ((role.kind === 'vault0' ? e.vault0 : e.vault1) === undefined) {
-        // The first read checks the whole account; later ones read the balance alone.
-        const amount = decodeTokenAccount(data, where).amount;
-        if (role.kind === 'vault0') e.vault0 = amount;
-        else e.vault1 = amount;
-      } else if (role.kind === 'vault0') e.vault0 = tokenAccountAmount(data, where);
-      else e.vault1 = tokenAccountAmount(data, where);
-      e.confirmedMs = nowMs;
-      const after = this.snapshot(role.pool);
-      if (after !== undefined && !sameReserves(before, after)) changed.push(role.pool);
+  read(
+    slot: number,
+    values: ReadonlyArray<readonly [string, AccountData]>,
+    nowMs: number,
+  ): BookChange {
+    const touched = new Set<Address>();
+    const errors: LandfallError[] = [];
+    for (const [account, value] of values)
+      this.put(account, { ...value, slot, origin: 'read' }, touched, errors);
+    const changed = this.settle(touched, errors);
+    const read = new Set(values.map(([a]) => a));
+    let unsettled = false;
+    for (const [id, e] of this.entries) {
+      if (!this.accountsOf(id as Address).every((a) => read.has(a))) continue;
+      if (e.gapSlot !== null && slot >= e.gapSlot) e.gapSlot = null;
+      if (this.markTorn(id as Address, nowMs)) unsettled = true;
+      else if (this.consistent(id as Address) && e.view?.slot === slot) e.confirmedMs = nowMs;
     }
-    return changed;
+    return { changed, errors, unsettled };
   }
 
-  /** Confirms every pool as read in full at `nowMs` (after an RPC read of all accounts). */
-  confirmAll(nowMs: number): void {
-    for (const e of this.entries.values()) {
-      e.confirmedMs = nowMs;
-      e.gap = false;
-    }
+  /** The subscription dropped at `slot`: nothing is tradable until a full read reaches it. */
+  markGap(slot: number): void {
+    for (const e of this.entries.values()) e.gapSlot = Math.max(e.gapSlot ?? 0, slot);
   }
 
-  /** The subscription dropped: nothing is tradable until the next full read. */
-  markGap(): void {
-    for (const e of this.entries.values()) e.gap = true;
+  /**
+   * Pools a read must settle: state and vaults at different slots (`minSlot` is the newest of
+   * them, the slot a read must reach), or accounts the state names that were never read; with
+   * when they stopped agreeing.
+   */
+  unsettled(): Array<{ pool: Address; minSlot: number; sinceMs: number }> {
+    const out: Array<{ pool: Address; minSlot: number; sinceMs: number }> = [];
+    for (const id of this.poolAddresses) {
+      const p = this.parts(id);
+      if (p !== undefined && sameSlot(p)) continue;
+      const minSlot = p === undefined ? (this.book.get(id)?.slot ?? 0) : newestSlot(p);
+      out.push({ pool: id, minSlot, sinceMs: this.entry(id).tornSinceMs ?? 0 });
+    }
+    return out;
   }
 
   pool(id: string): RaydiumCpPool | undefined {
-    const e = this.entries.get(id);
-    if (e?.state === undefined || e.config === undefined) return undefined;
-    if (e.vault0 === undefined || e.vault1 === undefined) return undefined;
-    return {
-      address: id as Address,
-      state: e.state,
-      config: e.config,
-      vault0Amount: e.vault0,
-      vault1Amount: e.vault1,
-    };
+    return this.entries.get(id)?.view?.pool;
   }
 
   snapshot(id: string): PoolSnapshot | undefined {
-    const p = this.pool(id);
-    return p === undefined ? undefined : snapshotOf(p);
+    return this.entries.get(id)?.view?.snapshot;
+  }
+
+  /** The slot the exposed view's state and vaults share. */
+  viewSlot(id: string): number | undefined {
+    return this.entries.get(id)?.view?.slot;
   }
 
   untradable(id: string, nowMs: number): string | null {
     const e = this.entries.get(id);
     if (e === undefined) return `pool ${id} is not watched`;
-    const p = this.pool(id);
-    if (p === undefined) return `pool ${id}: accounts not all read yet`;
-    if (e.gap) return `pool ${id}: subscription dropped, waiting for a fresh read`;
+    const p = this.parts(id);
+    if (e.view === undefined || p === undefined)
+      return `pool ${id}: ${e.problem ?? 'accounts not all read yet'}`;
+    if (e.gapSlot !== null)
+      return `pool ${id}: subscription dropped, waiting for a fresh read (at slot ${e.gapSlot} or later)`;
+    if (!sameSlot(p))
+      return `pool ${id}: state and vaults are from different slots (${p.state.slot}, ${p.vault0.slot}, ${p.vault1.slot}), waiting for the rest of slot ${newestSlot(p)} or a re-read`;
     if (nowMs - e.confirmedMs > this.staleAfterMs)
       return `pool ${id}: stale, last update ${nowMs - e.confirmedMs} ms ago (live.timeouts.staleAfterMs ${this.staleAfterMs})`;
-    if (!swapsEnabled(p, Math.floor(nowMs / 1000)))
+    if (!swapsEnabled(e.view.pool, Math.floor(nowMs / 1000)))
       return `pool ${id}: swaps disabled or not open yet`;
     return null;
   }
 
+  private put(
+    account: string,
+    update: AccountUpdate,
+    touched: Set<Address>,
+    errors: LandfallError[],
+  ): void {
+    const roles = this.roles.get(account);
+    const role = roles?.[0];
+    if (roles === undefined || role === undefined) return;
+    // A state naming other accounts than before: they join the pool's roles once it is held.
+    let relinked: PoolState | undefined;
+    try {
+      const outcome = this.book.put(account, update, (held) => {
+        const decoded = decode(account, role, update, held);
+        if (decoded.kind === 'state' && !sameAddresses(held?.data, update.data))
+          relinked = decoded.state;
+        return decoded;
+      });
+      if (outcome === 'ignored') return;
+    } catch (err) {
+      errors.push(err as LandfallError);
+      return;
+    }
+    if (relinked !== undefined) this.link(role.pool, relinked);
+    for (const r of roles) touched.add(r.pool);
+  }
+
+  /** Rebuilds the views of `pools`; returns those whose snapshot changed. */
+  private settle(pools: Set<Address>, errors: LandfallError[]): Address[] {
+    const changed: Address[] = [];
+    for (const id of pools) {
+      try {
+        if (this.rebuild(id)) changed.push(id);
+      } catch (err) {
+        errors.push(err as LandfallError);
+      }
+    }
+    return changed;
+  }
+
+  private rebuild(id: Address): boolean {
+    const e = this.entry(id);
+    const p = this.parts(id);
+    if (p === undefined || !sameSlot(p)) return false;
+    const slot = p.state.slot;
+    const prev = e.view;
+    // Only a state that names accounts known at an older slot could go back; keep the view.
+    if (prev !== undefined && slot < prev.slot) return false;
+    if (this.epochs === undefined)
+      throw new LandfallError('LF_SOLANA_CONFIG', 'the epoch schedule is read before any pool');
+    const from = [p.state, p.vault0, p.vault1, p.config, p.mint0, p.mint1].map((r) => r.value);
+    const [state, vault0, vault1, config, mint0, mint1] = from as [
+      Decoded & { kind: 'state' },
+      Decoded & { kind: 'vault' },
+      Decoded & { kind: 'vault' },
+      Decoded & { kind: 'config' },
+      Decoded & { kind: 'mint' },
+      Decoded & { kind: 'mint' },
+    ];
+    // The next swap runs no earlier than this slot's epoch, nor the pool's last swap's.
+    let epoch = epochAt(this.epochs, slot);
+    if (state.state.recentEpoch > epoch) epoch = state.state.recentEpoch;
+    if (
+      prev !== undefined &&
+      prev.pool.epoch === epoch &&
+      from.every((v, i) => v === prev.from[i])
+    ) {
+      e.view = { ...prev, slot };
+      return false;
+    }
+    const pool: RaydiumCpPool = {
+      address: id,
+      state: state.state,
+      config: config.config,
+      vault0Amount: vault0.amount,
+      vault1Amount: vault1.amount,
+      mints: [mint0.mint, mint1.mint],
+      epoch,
+    };
+    let snapshot: PoolSnapshot;
+    try {
+      snapshot = snapshotOf(pool);
+    } catch (err) {
+      // A pool the model cannot trade is withdrawn, not left at its last good view.
+      e.view = undefined;
+      e.problem = (err as Error).message;
+      throw err;
+    }
+    e.view = { pool, snapshot, slot, from };
+    e.problem = undefined;
+    return prev === undefined || !isDeepStrictEqual(prev.snapshot, snapshot);
+  }
+
+  /** Whether its accounts are not all known or its state and vaults disagree on the slot. */
+  private markTorn(id: Address, nowMs: number): boolean {
+    const p = this.parts(id);
+    const torn = p === undefined || !sameSlot(p);
+    const e = this.entry(id);
+    if (!torn) e.tornSinceMs = null;
+    else if (e.tornSinceMs === null) e.tornSinceMs = nowMs;
+    return torn;
+  }
+
+  /** Its view is built from the state and vaults the book holds now. */
+  private consistent(id: Address): boolean {
+    const p = this.parts(id);
+    return p !== undefined && sameSlot(p) && this.entry(id).view?.slot === p.state.slot;
+  }
+
+  private parts(id: string): Parts | undefined {
+    const s = this.stateOf(id);
+    if (s === undefined) return undefined;
+    const state = this.book.get(id) as Held;
+    const vault0 = this.book.get(s.token0Vault);
+    const vault1 = this.book.get(s.token1Vault);
+    const config = this.book.get(s.ammConfig);
+    const mint0 = this.book.get(s.token0Mint);
+    const mint1 = this.book.get(s.token1Mint);
+    if (vault0 === undefined || vault1 === undefined || config === undefined) return undefined;
+    if (mint0 === undefined || mint1 === undefined) return undefined;
+    return { state, vault0, vault1, config, mint0, mint1 };
+  }
+
+  private stateOf(id: string): PoolState | undefined {
+    const v = this.book.get(id)?.value;
+    return v?.kind === 'state' ? v.state : undefined;
+  }
+
+  private entry(id: string): Entry {
+    return this.entries.get(id) as Entry;
+  }
+
   private link(pool: Address, state: PoolState): void {
-    const add = (account: Address, kind: AccountRole['kind']) => {
+    const add = (account: Address, kind: Role) => {
       const list = this.roles.get(account) ?? [];
       if (!list.some((r) => r.pool === pool && r.kind === kind)) list.push({ pool, kind });
       this.roles.set(account, list);
@@ -146,23 +354,15 @@ export class WatchedPools implements PoolDirectory {
     add(state.ammConfig, 'config');
     add(state.token0Vault, 'vault0');
     add(state.token1Vault, 'vault1');
+    add(state.token0Mint, 'mint0');
+    add(state.token1Mint, 'mint1');
   }
 }
 
-function sameReserves(a: PoolSnapshot | undefined, b: PoolSnapshot): boolean {
-  return (
-    a !== undefined &&
-    a.reserveA === b.reserveA &&
-    a.reserveB === b.reserveB &&
-    a.feeBps === b.feeBps
-  );
+function sameSlot(p: Parts): boolean {
+  return p.state.slot === p.vault0.slot && p.vault0.slot === p.vault1.slot;
 }
 
-function sameAddresses(a: Uint8Array, b: Uint8Array): boolean {
-  const end = POOL_STATE_ADDRESSES_END;
-  return (
-    a.length === b.length &&
-    b.length >= end &&
-    Buffer.compare(a.subarray(0, end), b.subarray(0, end)) === 0
-  );
+function newestSlot(p: Parts): number {
+  return Math.max(p.state.slot, p.vault0.slot, p.vault1.slot);
 }

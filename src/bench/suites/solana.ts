@@ -6,19 +6,24 @@ import {
   tokenAccountAmount,
   withPoolStateCounters,
 } from '../../solana/raydium-cp-layout.js';
+import { planSwaps, swapInstructions } from '../../solana/swap-plan.js';
 import { type Testbed, testbed } from '../../solana/testing/testbed.js';
-import { signV0, swapInstructions } from '../../solana/transactions.js';
+import { MAX_COMPUTE_UNITS, signV0, sizedUnitLimit } from '../../solana/transactions.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 import { measureThroughput, percentile } from '../stats.js';
+import { sdkParityRows } from './solana-parity.js';
 
 /**
  * The live path's own costs, on loopback so only Landfall's work is measured: decoding a
- * CP-Swap PoolState, building + signing a two-swap v0 transaction, and a whole dry-run
- * submission (safety checks, blockhash, sizing simulation, sign, tip transaction,
- * simulateBundle) against the local JSON-RPC cluster, with its per-stage latencies.
+ * CP-Swap PoolState, building + signing a two-swap v0 transaction, a whole dry-run submission
+ * (safety checks, blockhash, sizing simulation on a shape's first use, sign with the tip as the
+ * last instruction, simulateBundle) against the local JSON-RPC cluster with its per-stage
+ * latencies, and the hot path event → signed transaction with its caches warm (`hot_path.signed`)
+ * beside the same work done the uncached way (`hot_path.uncached`: three RPC round trips).
  */
 const SUBMISSIONS = 300;
 const SIGNS = 2_000;
+const HOT = 1_000;
 
 function arb(bed: Testbed, i: number): Submission {
   const [low, high] = bed.pools;
@@ -39,6 +44,13 @@ function arb(bed: Testbed, i: number): Submission {
   };
 }
 
+function usRows(name: string, samplesUs: number[]): BenchRow[] {
+  return [
+    { name, metric: 'p50_us', value: percentile(samplesUs, 0.5), unit: 'us' },
+    { name, metric: 'p99_us', value: percentile(samplesUs, 0.99), unit: 'us' },
+  ];
+}
+
 function latencyRows(name: string, samplesMs: number[]): BenchRow[] {
   return [
     { name, metric: 'p50_ms', value: percentile(samplesMs, 0.5), unit: 'ms' },
@@ -56,6 +68,8 @@ export const solanaSuite: BenchSuite = {
       extra: {
         tipFloorPollMs: 3_600_000,
         priorityFeePollMs: 3_600_000,
+        // No background refresh inside the measured loops, so every request counted is the path's.
+        blockhashRefreshMs: 3_600_000,
         caps: { maxTradeLamports: 10_000_000_000 },
       },
     });
@@ -81,11 +95,8 @@ export const solanaSuite: BenchSuite = {
       });
       ctx.progress(1, 3);
       const lifetime = await bed.stack.pipeline.latestBlockhash();
-      const instructions = await swapInstructions(
-        arb(bed, 0),
-        bed.stack.source.book,
-        bed.wallet.signer,
-      );
+      const plan = planSwaps(arb(bed, 0), bed.stack.source.book, 1);
+      const instructions = await swapInstructions(plan, bed.wallet.signer, 500_000_001n);
       const signMs: number[] = [];
       for (let i = 0; i < SIGNS; i++) {
         const t = performance.now();
@@ -107,7 +118,36 @@ export const solanaSuite: BenchSuite = {
         );
       }
       const stages = bed.stack.pipeline.latency.summary();
+      // Event → signed transaction with every cache warm (both routes' shapes sized, blockhash,
+      // balance and tip accounts cached): no RPC round trip on the path, counted to be sure.
+      const { pipeline } = bed.stack;
+      const hotUs: number[] = [];
+      await pipeline.begin(arb(bed, SUBMISSIONS + HOT));
+      const requestsBefore = bed.cluster.requests.length;
+      for (let i = 0; i < HOT; i++) {
+        const t = performance.now();
+        const begun = await pipeline.begin(arb(bed, SUBMISSIONS + i));
+        hotUs.push((performance.now() - t) * 1_000);
+        if (!('prepared' in begun)) throw new Error('bench: a warm submission was not prepared');
+      }
+      const hotRequests = (bed.cluster.requests.length - requestsBefore) / HOT;
+      // The same, the way the path ran before the caches: balance, blockhash and a sizing
+      // simulation per submission (three loopback round trips), then build and sign twice.
+      const uncachedUs: number[] = [];
+      for (let i = 0; i < HOT; i++) {
+        const t = performance.now();
+        await bed.stack.rpc.rpc.getBalance(bed.wallet.address).send();
+        const fresh = await pipeline.latestBlockhash();
+        const p = planSwaps(arb(bed, i), bed.stack.source.book, 1);
+        const ixs = await swapInstructions(p, bed.wallet.signer, 500_000_001n);
+        const probe = await signV0(bed.wallet.signer, fresh, MAX_COMPUTE_UNITS, 50_000n, ixs);
+        const sim = await pipeline.simulate(probe.base64);
+        const limit = sizedUnitLimit(sim.unitsConsumed ?? MAX_COMPUTE_UNITS, 0.15);
+        await signV0(bed.wallet.signer, fresh, limit, 50_000n, ixs);
+        uncachedUs.push((performance.now() - t) * 1_000);
+      }
       return [
+        ...sdkParityRows(),
         { name: 'PoolState.decode', metric: 'p50_ns', value: decode.nsPerOpP50, unit: 'ns/op' },
         { name: 'PoolState.decode', metric: 'p99_ns', value: decode.nsPerOpP99, unit: 'ns/op' },
         { name: 'PoolState.counters', metric: 'p50_ns', value: counters.nsPerOpP50, unit: 'ns/op' },
@@ -116,6 +156,9 @@ export const solanaSuite: BenchSuite = {
         { name: 'TokenAccount.amount', metric: 'p99_ns', value: vault.nsPerOpP99, unit: 'ns/op' },
         ...latencyRows('v0.build_sign_2_swaps', signMs),
         ...latencyRows('dry_run.submission', totalMs),
+        ...usRows('hot_path.signed', hotUs),
+        { name: 'hot_path.signed', metric: 'rpc_requests', value: hotRequests, unit: 'per op' },
+        ...usRows('hot_path.uncached', uncachedUs),
         ...Object.entries(stages).flatMap(([stage, s]) => [
           { name: `dry_run.stage.${stage}`, metric: 'p50_ms', value: s.p50Ms, unit: 'ms' },
           { name: `dry_run.stage.${stage}`, metric: 'p99_ms', value: s.p99Ms, unit: 'ms' },

@@ -1,8 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Address } from '@solana/kit';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { RAYDIUM_CP_PROGRAM } from '../raydium-cp-layout.js';
+import { WSOL_MINT } from '../../market/types.js';
+import { encodeTokenAccount, RAYDIUM_CP_PROGRAM } from '../raydium-cp-layout.js';
+import { associatedTokenAccount } from '../raydium-cp-swap.js';
 import { handleRpc, type RpcReply } from './local-rpc.js';
+import { SYSTEM_PROGRAM } from './wire.js';
+
+const TOKEN_PROGRAM = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
 
 /**
  * A Solana RPC + PubSub node and a Jito block engine on one loopback port, speaking the
@@ -61,6 +67,18 @@ export class LocalCluster {
   };
   /** No account or slot notifications while true (a silent but open socket). */
   muted = false;
+  /** Each account's owning program; RAYDIUM_CP_PROGRAM for one not named here. */
+  readonly owners = new Map<string, string>();
+  /** Each account's lamports where set (a wallet's SOL); a token account's rent otherwise. */
+  readonly lamports = new Map<string, bigint>();
+  /** While set, reads answer from this copy: an RPC node behind the PubSub one (`lagReads`). */
+  private lagging: { slot: number; accounts: Map<string, Uint8Array> } | undefined;
+  /**
+   * Block engine: of every `of` getInflightBundleStatuses calls, the first `limited` answer HTTP
+   * 429 with Jito's body (-32097, "Network congested. Endpoint is globally rate limited.").
+   */
+  statusRateLimit: { limited: number; of: number } | undefined;
+  private statusCalls = 0;
   private rateLimited = 0;
   private failures = new Map<string, { code: number; message: string }[]>();
   private readonly subs = new Map<
@@ -134,6 +152,41 @@ export class LocalCluster {
     }
   }
 
+  /** From now on reads answer with the accounts and slot as they are now, until `catchUp`. */
+  lagReads(): void {
+    this.lagging = { slot: this.slot, accounts: new Map(this.accounts) };
+  }
+
+  catchUp(): void {
+    this.lagging = undefined;
+  }
+
+  /** What a read sees: the slot it is served at, and each account's value there. */
+  readView(): { slot: number; value(address: string): unknown } {
+    const { slot, accounts } = this.lagging ?? { slot: this.slot, accounts: this.accounts };
+    return { slot, value: (address) => this.accountValue(address, accounts) };
+  }
+
+  /**
+   * The wallet's system account holding `sol` lamports and its WSOL associated token account
+   * holding `wsol`, announced to their subscribers like any account change.
+   */
+  async fundWallet(owner: string, sol: bigint, wsol: bigint): Promise<void> {
+    const ata = await associatedTokenAccount(
+      owner as Address,
+      WSOL_MINT as Address,
+      TOKEN_PROGRAM as Address,
+    );
+    this.owners.set(owner, SYSTEM_PROGRAM);
+    this.lamports.set(owner, sol);
+    this.setAccount(owner, new Uint8Array(0));
+    this.owners.set(ata, TOKEN_PROGRAM);
+    this.setAccount(
+      ata,
+      encodeTokenAccount({ mint: WSOL_MINT as Address, owner: owner as Address, amount: wsol }),
+    );
+  }
+
   advanceSlot(): void {
     this.slot++;
     if (this.muted) return;
@@ -152,14 +205,14 @@ export class LocalCluster {
     }
   }
 
-  accountValue(address: string): unknown {
-    const data = this.accounts.get(address);
+  accountValue(address: string, accounts = this.accounts): unknown {
+    const data = accounts.get(address);
     if (data === undefined) return null;
     return {
       data: [Buffer.from(data).toString('base64'), 'base64'],
       executable: false,
-      lamports: 2_039_280,
-      owner: RAYDIUM_CP_PROGRAM,
+      lamports: Number(this.lamports.get(address) ?? 2_039_280n),
+      owner: this.owners.get(address) ?? RAYDIUM_CP_PROGRAM,
       // u64::MAX in the RPC's JSON; a JS number cannot hold it exactly, and nothing reads it.
       rentEpoch: 18_446_744_073_709_552_000,
       space: data.length,
@@ -222,9 +275,27 @@ export class LocalCluster {
       return;
     }
     this.requests.push({ path, method: request.method, params: request.params ?? [] });
+    if (this.statusLimited(path, request.method)) {
+      res.writeHead(429, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32097, message: 'Network congested. Endpoint is globally rate limited.' },
+          id: null,
+        }),
+      );
+      return;
+    }
     const reply: RpcReply = handleRpc(this, path, request.method, request.params ?? []);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ jsonrpc: '2.0', id: request.id, ...reply }));
+  }
+
+  private statusLimited(path: string, method: string): boolean {
+    const limit = this.statusRateLimit;
+    if (limit === undefined || path !== '/api/v1/bundles' || method !== 'getInflightBundleStatuses')
+      return false;
+    return this.statusCalls++ % limit.of < limit.limited;
   }
 
   private connection(ws: WebSocket): void {

@@ -9,7 +9,9 @@ import { type DecodedTransaction, decodeWire, feeOf, SYSTEM_PROGRAM, unitsOf } f
  * The JSON-RPC methods of the local cluster, in the shapes the Solana RPC and Jito block-engine
  * documentation give. Pure functions of the cluster's state and knobs (see local-cluster.ts).
  */
-export type RpcReply = { result: unknown } | { error: { code: number; message: string } };
+export type RpcReply =
+  | { result: unknown }
+  | { error: { code: number; message: string; data?: unknown } };
 
 const MIN_TIP = 1_000n;
 const b58 = getBase58Decoder();
@@ -36,8 +38,31 @@ export function handleRpc(
       });
     case 'getBalance':
       return ok({ context, value: Number(c.balanceLamports) });
-    case 'getMultipleAccounts':
-      return ok({ context, value: (params[0] as string[]).map((a) => c.accountValue(a)) });
+    case 'getMultipleAccounts': {
+      const read = c.readView();
+      const min = (params[1] as { minContextSlot?: number } | undefined)?.minContextSlot;
+      if (min !== undefined && read.slot < min)
+        return {
+          error: {
+            code: -32016,
+            message: 'Minimum context slot has not been reached',
+            data: { contextSlot: read.slot },
+          },
+        };
+      return ok({
+        context: { ...context, slot: read.slot },
+        value: (params[0] as string[]).map((a) => read.value(a)),
+      });
+    }
+    case 'getEpochSchedule':
+      // Mainnet's: 432 000 slots an epoch, no warmup.
+      return ok({
+        firstNormalEpoch: 0,
+        firstNormalSlot: 0,
+        leaderScheduleSlotOffset: 432_000,
+        slotsPerEpoch: 432_000,
+        warmup: false,
+      });
     case 'getSlotLeaders': {
       const [start, limit] = params as [number, number];
       return ok(
@@ -57,6 +82,10 @@ export function handleRpc(
     case 'simulateTransaction':
       return ok({ context, value: simulate(c, decodeWire(params[0] as string)) });
     case 'simulateBundle': {
+      // Jito-Solana's RpcSimulateBundleConfig names the transactions' encoding.
+      const config = params[1] as { transactionEncoding?: string } | undefined;
+      if (config?.transactionEncoding !== 'base64')
+        return bad('simulateBundle: this node expects transactionEncoding base64');
       const txs = (params[0] as { encodedTransactions: string[] }).encodedTransactions.map(
         decodeWire,
       );
@@ -247,7 +276,8 @@ function transaction(c: LocalCluster, signature: string) {
       err,
       fee: Number(s.fee),
       preBalances: [balance],
-      postBalances: [balance - Number(s.fee)],
+      // A tip transferred inside the transaction leaves the payer's SOL balance with the fee.
+      postBalances: [balance - Number(s.fee) - Number(err === null ? tipPaid(c, tx) : 0n)],
       preTokenBalances: wsol(5_000_000_000n),
       postTokenBalances: wsol(5_000_000_000n + gain),
       logMessages: [],

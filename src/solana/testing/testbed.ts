@@ -73,6 +73,18 @@ export interface Testbed {
   close(): Promise<void>;
 }
 
+/** Puts the pools' accounts on the cluster, each owned as on chain. */
+export function holdPools(cluster: LocalCluster, pools: readonly PoolFixture[]): void {
+  for (const p of pools) {
+    for (const [a, d] of p.accounts) cluster.accounts.set(a, d);
+    // A mint and a vault belong to their token program, as the pool state names it.
+    const { token0Mint, token1Mint, token0Vault, token1Vault, token0Program, token1Program } =
+      p.state;
+    for (const a of [token0Mint, token0Vault]) cluster.owners.set(a, token0Program);
+    for (const a of [token1Mint, token1Vault]) cluster.owners.set(a, token1Program);
+  }
+}
+
 /** A local cluster holding the two dislocated pools, and the live stack pointed at it. */
 export async function testbed(
   options: {
@@ -84,11 +96,13 @@ export async function testbed(
 ): Promise<Testbed> {
   const cluster = await LocalCluster.start();
   const pools = await dislocatedPools();
-  for (const p of pools) for (const [a, d] of p.accounts) cluster.accounts.set(a, d);
+  holdPools(cluster, pools);
   const wallet = await loadWallet(
     { keypairEnv: 'LANDFALL_TEST_KEYPAIR' },
     { LANDFALL_TEST_KEYPAIR: solanaKeypairJson() },
   );
+  // 50 SOL for fees and tips, 5 WSOL to trade (what getTransaction's token balances start at).
+  await cluster.fundWallet(wallet.address, cluster.balanceLamports, 5_000_000_000n);
   const config = liveConfigFor(cluster, pools, options.extra);
   const { log, lines } = captureLogger();
   const stack = createLiveStack({

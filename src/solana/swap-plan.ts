@@ -1,0 +1,146 @@
+import type { Address, Instruction, TransactionSigner } from '@solana/kit';
+import { LandfallError } from '../errors.js';
+import { type Submission, type SwapDirection, WSOL_MINT } from '../market/types.js';
+import { type RaydiumCpPool, swapBaseInput } from './raydium-cp-pool.js';
+import { swapBaseInputInstruction } from './raydium-cp-swap.js';
+import type { PoolDirectory } from './watched-pools.js';
+
+/**
+ * What each leg of a submission spends and must return, on the pools' current state (the venue's
+ * own math on the book). CP-Swap takes an exact input, so a leg that spends `'previous'` spends
+ * the previous leg's predicted output less a small tolerance, and the previous leg's minimum
+ * output is that same reduced amount: a one-unit rounding difference leaves dust in the wallet
+ * instead of reverting the chain, and the chain either has its input or reverts, never half-runs.
+ *
+ * The profit guard: when the legs return to the input mint and that mint is wrapped SOL, the last
+ * leg's minimum output is raised to amountIn + tip + fees + margin, so a trade that would not pay
+ * for itself reverts on chain (a bundle then does not land; a direct transaction pays its fee).
+ */
+export interface PlannedLeg {
+  readonly pool: RaydiumCpPool;
+  readonly direction: SwapDirection;
+  readonly amountIn: bigint;
+  /** Predicted output on the current book. */
+  readonly expectedOut: bigint;
+  minOut: bigint;
+}
+
+export interface SwapPlan {
+  readonly legs: readonly PlannedLeg[];
+  readonly inputMint: Address;
+  readonly outputMint: Address;
+  /** The first leg's input. */
+  readonly amountIn: bigint;
+  /** The last leg's predicted output. */
+  readonly expectedOut: bigint;
+}
+
+const BPS = 10_000n;
+
+/** What a chained leg holds back from the previous leg's predicted output: ≥ 1 unit. */
+export function chainTolerance(expected: bigint, toleranceBps: number): bigint {
+  const t = (expected * BigInt(toleranceBps)) / BPS;
+  return t > 0n ? t : 1n;
+}
+
+function mints(pool: RaydiumCpPool, direction: SwapDirection): [Address, Address] {
+  const s = pool.state;
+  return direction === 'aToB' ? [s.token0Mint, s.token1Mint] : [s.token1Mint, s.token0Mint];
+}
+
+/**
+ * Throws LF_MARKET_SUBMISSION_INVALID for a leg that names an unknown pool or no input, and
+ * LF_MARKET_CONDITION for one the pool would refuse on its current state.
+ */
+export function planSwaps(
+  submission: Submission,
+  pools: Pick<PoolDirectory, 'pool'>,
+  toleranceBps: number,
+): SwapPlan {
+  const bad = (i: number, why: string) =>
+    new LandfallError(
+      'LF_MARKET_SUBMISSION_INVALID',
+      `submission ${submission.id} leg ${i}: ${why}`,
+    );
+  const legs: PlannedLeg[] = [];
+  for (const [i, leg] of submission.legs.entries()) {
+    const pool = pools.pool(leg.pool);
+    if (pool === undefined) throw bad(i, `pool ${leg.pool} is not a watched, fully read pool`);
+    const previous = legs[i - 1];
+    let amountIn: bigint;
+    if (leg.amountIn !== 'previous') amountIn = leg.amountIn;
+    else if (previous === undefined) throw bad(i, "the first leg cannot spend 'previous'");
+    else {
+      amountIn = previous.expectedOut - chainTolerance(previous.expectedOut, toleranceBps);
+      if (amountIn > previous.minOut) previous.minOut = amountIn;
+    }
+    if (amountIn <= 0n) {
+      // A chained leg with nothing to spend: the previous pool moved so far that it returns 0.
+      if (leg.amountIn === 'previous')
+        throw new LandfallError(
+          'LF_MARKET_CONDITION',
+          `submission ${submission.id} leg ${i}: the previous leg now returns nothing to spend`,
+        );
+      throw bad(i, 'amountIn must be positive');
+    }
+    const quote = swapBaseInput(pool, leg.direction, amountIn);
+    if (!quote.ok) {
+      throw new LandfallError(
+        'LF_MARKET_CONDITION',
+        `submission ${submission.id} leg ${i}: pool ${leg.pool} would refuse a swap of ${amountIn} (${quote.refusal})`,
+      );
+    }
+    const expectedOut = quote.amountOut;
+    legs.push({ pool, direction: leg.direction, amountIn, expectedOut, minOut: leg.minAmountOut });
+  }
+  const first = legs[0];
+  const last = legs.at(-1);
+  if (first === undefined || last === undefined) throw bad(0, 'a submission needs a leg');
+  return {
+    legs,
+    inputMint: mints(first.pool, first.direction)[0],
+    outputMint: mints(last.pool, last.direction)[1],
+    amountIn: first.amountIn,
+    expectedOut: last.expectedOut,
+  };
+}
+
+/**
+ * The last leg's minimum output once `costLamports` (tip + fees + margin) must come back on top
+ * of the input; the submission's own minimum when that is higher, or when the legs do not
+ * return to wrapped SOL (a cost in lamports cannot be added to another mint's amount).
+ */
+export function guardedMinOut(plan: SwapPlan, costLamports: bigint): bigint {
+  const last = plan.legs.at(-1) as PlannedLeg;
+  if (plan.inputMint !== WSOL_MINT || plan.outputMint !== WSOL_MINT) return last.minOut;
+  const floor = plan.amountIn + costLamports;
+  // bigint: Math.max does not apply.
+  if (floor > last.minOut) return floor;
+  return last.minOut;
+}
+
+/** One `swap_base_input` per planned leg; the last leg's minimum is `finalMinOut`. */
+export function swapInstructions(
+  plan: SwapPlan,
+  payer: TransactionSigner,
+  finalMinOut: bigint,
+): Promise<Instruction[]> {
+  const lastIndex = plan.legs.length - 1;
+  return Promise.all(
+    plan.legs.map((leg, i) =>
+      swapBaseInputInstruction({
+        payer,
+        pool: leg.pool.address,
+        state: leg.pool.state,
+        direction: leg.direction,
+        amountIn: leg.amountIn,
+        minimumAmountOut: i === lastIndex ? finalMinOut : leg.minOut,
+      }),
+    ),
+  );
+}
+
+/** Pools, directions and route: what decides a transaction's accounts and compute. */
+export function shapeOf(submission: Submission): string {
+  return `${submission.route}:${submission.legs.map((l) => `${l.pool}/${l.direction}`).join(',')}`;
+}
