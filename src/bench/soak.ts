@@ -25,11 +25,16 @@ const clients = Number(process.env.SOAK_CLIENTS ?? 50);
 const speed = Number(process.env.SOAK_SPEED ?? 20);
 const WARMUP_S = 20;
 /**
- * How far RSS may rise from warm-up to the end (MB). Most of the rise is V8 sizing its heap
- * for the allocation rate (garbage, not live objects: heap snapshots 140 s apart differ by
- * 12 MB while the committed heap grew 190 MB) and chDB's query threads' arenas.
+ * How far RSS may rise from warm-up to the end (MB). Uncapped, most of the rise was V8 sizing
+ * its heap for the allocation rate (garbage, not live objects: heap snapshots 140 s apart
+ * differed by 12 MB while the committed heap grew 190 MB) and ~130 idle engine threads' stacks.
  */
-const boundMb = Number(process.env.SOAK_BOUND_MB ?? 400);
+const boundMb = Number(process.env.SOAK_BOUND_MB ?? 250);
+/**
+ * V8's old-space cap for the child, MB, as a long-running deployment sets it (deploy/systemd):
+ * uncapped, V8 grows the heap with the allocation rate towards ~4 GB. 0: V8's default.
+ */
+const heapMb = Number(process.env.SOAK_HEAP_MB ?? 512);
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 interface Sample {
@@ -72,7 +77,8 @@ async function startUp(
   secret: string,
 ): Promise<{ child: ChildProcess; url: string; errors: string[] }> {
   const entry = `const { main } = await import(${JSON.stringify(CLI)}); process.exitCode = await main(['node', 'landfall', ...process.argv.slice(1)]);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', entry, '--', 'up'], {
+  const heap = heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : [];
+  const child = spawn(process.execPath, [...heap, '--input-type=module', '-e', entry, '--', 'up'], {
     cwd: home,
     env: {
       PATH: process.env.PATH ?? '',
@@ -188,6 +194,7 @@ async function main(): Promise<void> {
     minutes,
     clients,
     speed,
+    heapMb,
     exitCode: code,
     rssMb: { afterWarmup: afterWarmup?.rssMb, end: last?.rssMb, peak },
     growthPct:
@@ -217,6 +224,7 @@ async function main(): Promise<void> {
   writeFileSync(join(DEFAULT_RESULTS_DIR, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
   const row = (k: string, v: unknown) => process.stdout.write(`${k.padEnd(28)} ${String(v)}\n`);
   row('minutes / clients / speed', `${minutes} / ${clients} / ×${speed}`);
+  row('V8 old space cap MB', heapMb > 0 ? heapMb : 'default');
   row('RSS after warm-up MB', result.rssMb.afterWarmup?.toFixed(0));
   row('RSS end / peak MB', `${result.rssMb.end?.toFixed(0)} / ${peak.toFixed(0)}`);
   row('RSS growth %', result.growthPct?.toFixed(1));
