@@ -1,4 +1,6 @@
+import { writeSync } from 'node:fs';
 import type { Logger } from '../log.js';
+import { hardExit } from '../ops/hard-exit.js';
 
 /** Resolves on the next SIGINT or SIGTERM. */
 export function nextSignal(): Promise<NodeJS.Signals> {
@@ -31,12 +33,20 @@ export function nextSignalOrTimer(seconds: number | undefined): Promise<NodeJS.S
  */
 export function boundStop(log: Logger, what: string, timeoutS: number): () => void {
   const abandon = (why: string) => {
-    log.error(
-      { why },
-      `${what} stopping without a full drain; unacknowledged messages will be redelivered`,
-    );
-    process.exit(1);
+    // The last line is written synchronously, as the fatal-signal handler writes its own: the
+    // logger's stream writes asynchronously, and nothing runs after the exit below.
+    const line = {
+      level: 50,
+      time: Date.now(),
+      pid: process.pid,
+      ...log.bindings(),
+      why,
+      msg: `${what} stopping without a full drain; unacknowledged messages will be redelivered`,
+    };
+    writeSync(2, `${JSON.stringify(line)}\n`);
+    hardExit(1);
   };
+
   const impatient = () => abandon('second signal while draining');
   process.once('SIGINT', impatient).once('SIGTERM', impatient);
   const timer = setTimeout(() => abandon(`drain took longer than ${timeoutS} s`), timeoutS * 1000);
