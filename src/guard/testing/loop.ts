@@ -158,6 +158,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopRun> {
     minScore: DEFAULT_AGENT_SETTINGS.minScore,
     minTipLamports: BigInt(sim.config.jito.minTipLamports),
     baseFeeLamports: BigInt(sim.config.chain.baseFeeLamports),
+    // As the simulator's market says (`Market.resend`): pools wait for each outcome.
+    resendPerSlot: false,
     computeUnitLimit: DEFAULT_AGENT_SETTINGS.computeUnitLimit,
   });
   subs.push(
