@@ -8,6 +8,7 @@ import { DiscountedBetaRoute, EwmaRoute, FixedRoute } from './route-policy.js';
 import { HeuristicScorer } from './scorer.js';
 import { ArbStrategy, BackrunStrategy } from './strategies.js';
 import { BucketedTip, DiscountedThompsonTip, FixedTip, UcbEwmaTip } from './tip-policy.js';
+import { betaPriors, ExploringTip, TunableRoute, TunableTip } from './tunable-policy.js';
 import type { RoutePolicy, Scorer, TipPolicy } from './types.js';
 
 /**
@@ -45,17 +46,42 @@ export function policiesFor(
   settings: AgentSettings,
 ): { tips: TipPolicy; routes: RoutePolicy } {
   switch (pair.kind) {
+    // Tunable: set_policy changes the ladder, exploration and route priors of a running agent.
     case 'landfall':
       return {
-        tips: new BucketedTip(
-          (b) =>
-            new DiscountedThompsonTip(settings.tipLadder, settings.tipDiscount, settings.seed + b),
-          settings.tipLadder.length,
+        tips: new TunableTip(
+          (ladder, exploration) =>
+            new BucketedTip(
+              (b) =>
+                new ExploringTip(
+                  new DiscountedThompsonTip(ladder, settings.tipDiscount, settings.seed + b),
+                  ladder,
+                  exploration,
+                  settings.seed + 200 + b,
+                ),
+              ladder.length,
+            ),
+          settings.tipLadder,
         ),
-        routes: new DiscountedBetaRoute(settings.routeDiscount, settings.seed + 100),
+        routes: new TunableRoute(
+          (priors) =>
+            new DiscountedBetaRoute(
+              settings.routeDiscount,
+              settings.seed + 100,
+              1,
+              priors === undefined ? {} : betaPriors(priors),
+            ),
+        ),
       };
     case 'baseline':
-      return { tips: new UcbEwmaTip(settings.tipLadder), routes: new EwmaRoute() };
+      return {
+        tips: new TunableTip(
+          (ladder, exploration) =>
+            new ExploringTip(new UcbEwmaTip(ladder), ladder, exploration, settings.seed + 200),
+          settings.tipLadder,
+        ),
+        routes: new EwmaRoute(),
+      };
     case 'fixed':
       return { tips: new FixedTip(pair.tipShare), routes: new FixedRoute(pair.route) };
   }

@@ -107,11 +107,11 @@ describe('agent control', () => {
     expect(ack.message).toMatch(/throttle\.rate_fraction must be in \(0, 1\], got 0/);
   });
 
-  it('acks set-policy as not applied, and only an operator resumes a kill', () => {
+  it('refuses set-policy without policies to tune, and only an operator resumes a kill', () => {
     const c = control(home());
     const policy = c.apply(command(ControlAction.SET_POLICY));
     expect(policy.applied).toBe(false);
-    expect(policy.message).toMatch(/not supported/);
+    expect(policy.message).toMatch(/no policies to tune/);
     c.apply(command(ControlAction.KILL, { source: 'guard', issuer: 'guard' }));
     expect(c.apply(command(ControlAction.RESUME, { source: 'guard' })).applied).toBe(false);
     expect(c.state).toBe('killed');

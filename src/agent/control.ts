@@ -15,6 +15,8 @@ import type { Clock, Module } from '../market/types.js';
 import { toProtoModule } from '../proto/module.js';
 import type { AgentState, SubmissionGate } from './engine.js';
 import { KillState } from './kill-state.js';
+import { applyPolicy } from './tunable-policy.js';
+import type { RoutePolicy, TipPolicy } from './types.js';
 
 /** Ids remembered per agent; a command older than this many later ones could be replayed. */
 const SEEN_COMMANDS = 10_000;
@@ -44,8 +46,9 @@ export interface AgentControlOptions {
  * decision. Kill: nothing is submitted from the next decision on, and the kill is written to
  * disk first, so an agent started later on this host stays killed. Throttle: a deterministic
  * share of would-be submissions goes (a credit of `rateFraction` per candidate) and the score
- * threshold rises. Resume: back to running, kill file removed. Set-policy: acknowledged as
- * not applied — the tip and route policies hold learnt state and are chosen at start.
+ * threshold rises. Resume: back to running, kill file removed. Set-policy: the tip ladder,
+ * tip exploration and route priors change after every field is checked (tunable-policy.ts);
+ * the ack says what was applied or names the field refused. The policy kinds stay as started.
  *
  * A kill is lifted only by an operator: a resume from the guard is refused while killed (the
  * guard lifts only its own throttles). Anyone who reaches the bus can publish, so a command is
@@ -57,6 +60,8 @@ export class AgentControl implements SubmissionGate {
   rateFraction = 1;
   private credit = 0;
   readonly kill: KillState;
+  /** The engine's tip and route policies, which set_policy tunes (run.ts attaches them). */
+  policies: { tips: TipPolicy; routes: RoutePolicy } | undefined;
   /** Command ids already answered: a second delivery is acknowledged, never applied again. */
   private readonly seen = new RecentIds(SEEN_COMMANDS);
 
@@ -155,10 +160,9 @@ export class AgentControl implements SubmissionGate {
         this.thresholdRaise = 0;
         return [true, `running, resumed by ${by}`];
       case ControlAction.SET_POLICY:
-        return [
-          false,
-          'switching tip/route policies live is not supported: set agent.policy and restart the agent',
-        ];
+        if (this.policies === undefined)
+          return [false, 'refused: this agent has no policies to tune'];
+        return applyPolicy(this.policies.tips, this.policies.routes, c.policy);
       default:
         return [false, `unknown action ${c.action}`];
     }

@@ -301,7 +301,8 @@ export class Engine {
     if (outcome.route === 'jito' && lesson.tip) {
       const gross = Number(record.opportunity.grossProfitLamports);
       const payoff = outcome.landed ? Number(outcome.profitLamports) / gross : 0;
-      this.options.tips.update(arm, outcome.landed, payoff);
+      const lamports = outcome.landed ? Number(outcome.profitLamports) : 0;
+      this.options.tips.update(arm, outcome.landed, payoff, lamports);
     }
     for (const o of this.options.observers ?? []) o.onOutcome?.(outcome, record);
   }

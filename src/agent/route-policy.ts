@@ -51,8 +51,18 @@ export class DiscountedBetaRoute implements RoutePolicy {
     private readonly discount = 0.98,
     seed = 1,
     private readonly prior = 1,
+    /** Per-route Beta prior (set_policy's route priors); a route without one has Beta(prior, prior). */
+    private readonly priors: Partial<Record<Route, { alpha: number; beta: number }>> = {},
   ) {
     this.rng = new PolicyRng(seed);
+  }
+
+  private alpha0(route: Route): number {
+    return this.priors[route]?.alpha ?? this.prior;
+  }
+
+  private beta0(route: Route): number {
+    return this.priors[route]?.beta ?? this.prior;
   }
 
   choose(context: RouteContext): RouteChoice {
@@ -69,7 +79,10 @@ export class DiscountedBetaRoute implements RoutePolicy {
 
   private draw(route: Route, context: RouteFeedback): number {
     const key = keyOf(route, context);
-    return this.rng.beta(this.alpha.get(key) ?? this.prior, this.beta.get(key) ?? this.prior);
+    return this.rng.beta(
+      this.alpha.get(key) ?? this.alpha0(route),
+      this.beta.get(key) ?? this.beta0(route),
+    );
   }
 
   update(route: Route, context: RouteFeedback, outcome: SubmissionOutcome): void {
@@ -77,8 +90,10 @@ export class DiscountedBetaRoute implements RoutePolicy {
     const g = this.discount;
     // Discount only this key's evidence: the other leader kind is seen rarely and must not fade
     // to the prior just because the common kind is busy.
-    const a = g * (this.alpha.get(key) ?? this.prior) + (1 - g) * this.prior;
-    const b = g * (this.beta.get(key) ?? this.prior) + (1 - g) * this.prior;
+    const a0 = this.alpha0(route);
+    const b0 = this.beta0(route);
+    const a = g * (this.alpha.get(key) ?? a0) + (1 - g) * a0;
+    const b = g * (this.beta.get(key) ?? b0) + (1 - g) * b0;
     this.alpha.set(key, a + (outcome.landed ? 1 : 0));
     this.beta.set(key, b + (outcome.landed ? 0 : 1));
     const prev = this.latencyMs.get(route);
@@ -90,8 +105,8 @@ export class DiscountedBetaRoute implements RoutePolicy {
 
   mean(route: Route, context: RouteFeedback): number {
     const key = keyOf(route, context);
-    const a = this.alpha.get(key) ?? this.prior;
-    return a / (a + (this.beta.get(key) ?? this.prior));
+    const a = this.alpha.get(key) ?? this.alpha0(route);
+    return a / (a + (this.beta.get(key) ?? this.beta0(route)));
   }
 }
 

@@ -116,6 +116,7 @@ function startHotModel(config: Config, module: Module, log: Logger): HotModel {
     module,
     featureNames: FEATURE_NAMES,
     debounceMs: config.model.debounceMs,
+    sandbox: config.model.sandbox,
     logger: log,
   });
   hot.start();
@@ -163,6 +164,7 @@ function assemble(
       featureSet: FEATURE_SET,
     }),
   });
+  control.policies = { tips: engine.options.tips, routes: engine.options.routes };
   return { agentId, module, engine, telemetry, control };
 }
 

@@ -189,6 +189,7 @@ export class Telemetry implements EngineObserver {
             label: a.label,
             pulls: BigInt(a.pulls),
             meanPayoffShare: a.meanPayoff,
+            meanPayoffSol: a.meanPayoffSol,
           }),
         ),
       }),

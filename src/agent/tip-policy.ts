@@ -17,7 +17,8 @@ import {
 
 export const DEFAULT_TIP_LADDER: readonly number[] = [0.05, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9];
 
-function tipFor(share: number, context: TipContext): bigint {
+/** The tip of a share of the gross profit, floored at the minimum tip. */
+export function tipFor(share: number, context: TipContext): bigint {
   const bid = BigInt(Math.floor(Number(context.grossProfitLamports) * share));
   return bid > context.minTipLamports ? bid : context.minTipLamports;
 }
@@ -34,6 +35,7 @@ export class DiscountedThompsonTip implements TipPolicy {
   private readonly beta: number[];
   private readonly pulls: number[];
   private readonly payoff: number[];
+  private readonly lamports: number[];
   private readonly rng: PolicyRng;
 
   constructor(
@@ -47,6 +49,7 @@ export class DiscountedThompsonTip implements TipPolicy {
     this.beta = ladder.map(() => prior);
     this.pulls = ladder.map(() => 0);
     this.payoff = ladder.map(() => 0);
+    this.lamports = ladder.map(() => 0);
     this.rng = new PolicyRng(seed);
   }
 
@@ -64,7 +67,7 @@ export class DiscountedThompsonTip implements TipPolicy {
     return { arm, tipLamports: tipFor(this.ladder[arm] as number, context) };
   }
 
-  update(arm: number, landed: boolean, payoff: number): void {
+  update(arm: number, landed: boolean, payoff: number, payoffLamports = 0): void {
     const g = this.discount;
     const renew = (1 - g) * this.prior;
     for (let i = 0; i < this.ladder.length; i++) {
@@ -75,6 +78,7 @@ export class DiscountedThompsonTip implements TipPolicy {
     else this.beta[arm] = (this.beta[arm] as number) + 1;
     this.pulls[arm] = (this.pulls[arm] as number) + 1;
     this.payoff[arm] = (this.payoff[arm] as number) + payoff;
+    this.lamports[arm] = (this.lamports[arm] as number) + payoffLamports;
   }
 
   /** Posterior mean landing rate of an arm (tests, route pricing). */
@@ -84,7 +88,7 @@ export class DiscountedThompsonTip implements TipPolicy {
   }
 
   arms(): readonly ArmStat[] {
-    return armStats(this.ladder, this.pulls, this.payoff);
+    return armStats(this.ladder, this.pulls, this.payoff, this.lamports);
   }
 }
 
@@ -98,6 +102,7 @@ export class UcbEwmaTip implements TipPolicy {
   private readonly mean: number[];
   private readonly pulls: number[];
   private readonly payoff: number[];
+  private readonly lamports: number[];
   private total = 0;
 
   constructor(
@@ -108,6 +113,7 @@ export class UcbEwmaTip implements TipPolicy {
     this.mean = ladder.map(() => 0);
     this.pulls = ladder.map(() => 0);
     this.payoff = ladder.map(() => 0);
+    this.lamports = ladder.map(() => 0);
   }
 
   choose(context: TipContext): TipChoice {
@@ -126,8 +132,9 @@ export class UcbEwmaTip implements TipPolicy {
     return { arm, tipLamports: tipFor(this.ladder[arm] as number, context) };
   }
 
-  update(arm: number, _landed: boolean, payoff: number): void {
+  update(arm: number, _landed: boolean, payoff: number, payoffLamports = 0): void {
     const n = (this.pulls[arm] as number) + 1;
+    this.lamports[arm] = (this.lamports[arm] as number) + payoffLamports;
     this.pulls[arm] = n;
     this.total++;
     this.payoff[arm] = (this.payoff[arm] as number) + payoff;
@@ -137,7 +144,7 @@ export class UcbEwmaTip implements TipPolicy {
   }
 
   arms(): readonly ArmStat[] {
-    return armStats(this.ladder, this.pulls, this.payoff);
+    return armStats(this.ladder, this.pulls, this.payoff, this.lamports);
   }
 }
 
@@ -146,6 +153,7 @@ export class FixedTip implements TipPolicy {
   readonly name: string;
   private pulls = 0;
   private payoff = 0;
+  private lamports = 0;
 
   constructor(readonly share: number) {
     this.name = `fixed_${share}`;
@@ -155,20 +163,31 @@ export class FixedTip implements TipPolicy {
     return { arm: 0, tipLamports: tipFor(this.share, context) };
   }
 
-  update(_arm: number, _landed: boolean, payoff: number): void {
+  update(_arm: number, _landed: boolean, payoff: number, payoffLamports = 0): void {
     this.pulls++;
     this.payoff += payoff;
+    this.lamports += payoffLamports;
   }
 
   arms(): readonly ArmStat[] {
-    return armStats([this.share], [this.pulls], [this.payoff]);
+    return armStats([this.share], [this.pulls], [this.payoff], [this.lamports]);
   }
 }
 
-function armStats(ladder: readonly number[], pulls: number[], payoff: number[]): ArmStat[] {
+function armStats(
+  ladder: readonly number[],
+  pulls: number[],
+  payoff: number[],
+  lamports: number[],
+): ArmStat[] {
   return ladder.map((share, i) => {
     const n = pulls[i] as number;
-    return { label: `${share}`, pulls: n, meanPayoff: n === 0 ? 0 : (payoff[i] as number) / n };
+    return {
+      label: `${share}`,
+      pulls: n,
+      meanPayoff: n === 0 ? 0 : (payoff[i] as number) / n,
+      meanPayoffSol: n === 0 ? 0 : (lamports[i] as number) / n / 1e9,
+    };
   });
 }
 
@@ -195,9 +214,9 @@ export class BucketedTip implements TipPolicy {
     return { arm: bucket * this.width + choice.arm, tipLamports: choice.tipLamports };
   }
 
-  update(arm: number, landed: boolean, payoff: number): void {
+  update(arm: number, landed: boolean, payoff: number, payoffLamports = 0): void {
     const policy = this.perBucket[Math.floor(arm / this.width)] as TipPolicy;
-    policy.update(arm % this.width, landed, payoff);
+    policy.update(arm % this.width, landed, payoff, payoffLamports);
   }
 
   arms(): readonly ArmStat[] {

@@ -125,16 +125,19 @@ export interface ArmStat {
   readonly label: string;
   readonly pulls: number;
   readonly meanPayoff: number;
+  /** Mean net profit per pull, SOL (0 for a pull that did not land). */
+  readonly meanPayoffSol: number;
 }
 
 /**
  * Picks a Jito tip from a ladder of arms and learns from outcomes. `payoff` is landed × net
- * profit as a share of the gross profit (so opportunities of any size are comparable).
+ * profit as a share of the gross profit (so opportunities of any size are comparable);
+ * `payoffLamports` the same net profit in lamports, for the metrics only (0 when not given).
  */
 export interface TipPolicy {
   readonly name: string;
   choose(context: TipContext): TipChoice;
-  update(arm: number, landed: boolean, payoff: number): void;
+  update(arm: number, landed: boolean, payoff: number, payoffLamports?: number): void;
   arms(): readonly ArmStat[];
 }
 

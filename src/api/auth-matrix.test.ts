@@ -34,6 +34,11 @@ const writes = [
     topic: 'train-requests-proto',
   },
   { url: '/api/models/arb/rollback', body: { reason: 'auth matrix' }, topic: undefined },
+  {
+    url: '/api/models/arb/promote',
+    body: { version: 'abcd', reason: 'auth matrix' },
+    topic: undefined,
+  },
 ] as const;
 
 /** POSTs a kill with `token`: the status is `status`, and a command is sent only on 202. */

@@ -78,6 +78,19 @@ describe('issueControl (shared by the REST API and the WebSocket gateway)', () =
         { action: 'set_policy', module: 'arb', reason: 'r', policy: { routePolicy: 'ewma' } },
         ControlAction.SET_POLICY,
       ],
+      [
+        {
+          action: 'set_policy',
+          module: 'arb',
+          reason: 'r',
+          policy: {
+            tipLadder: [0.1, 0.3],
+            exploration: 0,
+            routePriors: { jito: 0.6, direct: 0.5, strength: 4 },
+          },
+        },
+        ControlAction.SET_POLICY,
+      ],
     ] as const;
     for (const [body, action] of cases) {
       const c = await issueControl(deps, admin, body, 'req');
@@ -90,6 +103,16 @@ describe('issueControl (shared by the REST API and the WebSocket gateway)', () =
       bus.published.filter((p) => p.topic === 'control-proto')[2]?.value ?? new Uint8Array(),
     );
     expect(last.policy).toMatchObject({ tipPolicy: '', routePolicy: 'ewma' });
+    const tuned = decodeTopic(
+      'control-proto',
+      bus.published.filter((p) => p.topic === 'control-proto')[3]?.value ?? new Uint8Array(),
+    );
+    // Exploration 0 is carried (proto3 optional), not read as unset.
+    expect(tuned.policy).toMatchObject({
+      tipLadder: [0.1, 0.3],
+      exploration: 0,
+      routePriors: { jito: 0.6, direct: 0.5, strength: 4 },
+    });
   });
 
   it("refuses a viewer before reading the body: 403, audited 'forbidden', nothing published", async () => {
@@ -114,6 +137,10 @@ describe('issueControl (shared by the REST API and the WebSocket gateway)', () =
       [
         { action: 'set_policy', module: 'arb', reason: 'r', policy: { tipPolicy: 'Rm -rf' } },
         'policy.tipPolicy',
+      ],
+      [
+        { action: 'set_policy', module: 'arb', reason: 'r', policy: { tipLadder: [0.3, 0.2] } },
+        'policy.tipLadder',
       ],
       [
         { action: 'throttle', module: 'arb', reason: 'r', throttle: { rateFraction: 0 } },

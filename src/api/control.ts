@@ -33,7 +33,29 @@ export const controlBodySchema = z
       })
       .optional(),
     policy: z
-      .strictObject({ tipPolicy: policyName.optional(), routePolicy: policyName.optional() })
+      .strictObject({
+        tipPolicy: policyName.optional(),
+        routePolicy: policyName.optional(),
+        /** Tip shares, strictly increasing, each in (0, 1); the agent relearns its arms. */
+        tipLadder: z
+          .array(z.number().gt(0).lt(1))
+          .min(1)
+          .max(32)
+          .refine((l) => l.every((s, i) => i === 0 || s > (l[i - 1] as number)), {
+            message: 'expected strictly increasing shares',
+          })
+          .optional(),
+        /** Probability of a random tip arm, [0, 1]. */
+        exploration: z.number().min(0).max(1).optional(),
+        /** Prior landing rates per route and the pseudo-observations they are worth. */
+        routePriors: z
+          .strictObject({
+            jito: z.number().gt(0).lt(1),
+            direct: z.number().gt(0).lt(1),
+            strength: z.number().gt(0).max(1e6),
+          })
+          .optional(),
+      })
       .optional(),
   })
   .superRefine((body, ctx) => {
@@ -41,11 +63,20 @@ export const controlBodySchema = z
       ctx.addIssue({ code: 'custom', path: ['throttle'], message: 'required for action throttle' });
     if (body.action !== 'throttle' && body.throttle !== undefined)
       ctx.addIssue({ code: 'custom', path: ['throttle'], message: 'only for action throttle' });
-    if (body.action === 'set_policy' && !body.policy?.tipPolicy && !body.policy?.routePolicy)
+    const p = body.policy;
+    if (
+      body.action === 'set_policy' &&
+      !p?.tipPolicy &&
+      !p?.routePolicy &&
+      p?.tipLadder === undefined &&
+      p?.exploration === undefined &&
+      p?.routePriors === undefined
+    )
       ctx.addIssue({
         code: 'custom',
         path: ['policy'],
-        message: 'action set_policy needs policy.tipPolicy and/or policy.routePolicy',
+        message:
+          'action set_policy needs at least one of policy.tipLadder, exploration, routePriors, tipPolicy, routePolicy',
       });
     if (body.action !== 'set_policy' && body.policy !== undefined)
       ctx.addIssue({ code: 'custom', path: ['policy'], message: 'only for action set_policy' });
@@ -127,6 +158,13 @@ function commandFrom(
           policy: {
             tipPolicy: parsed.policy.tipPolicy ?? '',
             routePolicy: parsed.policy.routePolicy ?? '',
+            tipLadder: parsed.policy.tipLadder ?? [],
+            ...(parsed.policy.exploration === undefined
+              ? {}
+              : { exploration: parsed.policy.exploration }),
+            ...(parsed.policy.routePriors === undefined
+              ? {}
+              : { routePriors: parsed.policy.routePriors }),
           },
         }
       : {}),

@@ -122,7 +122,23 @@ export function openApiDocument(version: string): object {
         },
       ),
       '/api/control/{commandId}/acks': read("the agents' acknowledgements of a command"),
-      '/api/models': read('model versions per module, with the live one'),
+      '/api/models': read(
+        'model versions per module: state live, candidate (trained after the live one and not promoted) or retired, with the figures that decided each promotion',
+      ),
+      '/api/models/{module}/promote': write(
+        'make a version live by hand, overriding the champion/challenger rule (admin, audited with both versions and the figures)',
+        {
+          type: 'object',
+          required: ['version', 'reason'],
+          properties: { version: { type: 'string' }, reason: { type: 'string', minLength: 1 } },
+          additionalProperties: false,
+        },
+        200,
+        { type: 'object' },
+      ),
+      '/api/training/schedule': read(
+        'scheduled retraining (train.schedule): each schedule, its window, and the next job it requests',
+      ),
       '/api/models/{module}/rollback': write(
         'make an earlier model version live (default: the one before the live one)',
         {

@@ -6,6 +6,7 @@ import { registerAudit } from './routes/audit.js';
 import { registerControl } from './routes/control.js';
 import { registerModels } from './routes/models.js';
 import { publicRoute, readRoute } from './routes/options.js';
+import { registerSchedule } from './routes/schedule.js';
 import { registerStatus } from './routes/status.js';
 import { registerTraining } from './routes/training.js';
 
@@ -14,6 +15,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 };
 
 export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  registerSchedule(app, ctx);
   registerTraining(app, ctx);
   registerControl(app, ctx);
   registerModels(app, ctx);

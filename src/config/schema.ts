@@ -4,6 +4,7 @@ import { guardConfigSchema } from '../guard/config.js';
 import { opsConfigSchema } from '../ops/config.js';
 import { simConfigSchema } from '../sim/config.js';
 import { liveConfigSchema } from '../solana/config.js';
+import { cronProblem } from '../train/queue/ticker.js';
 
 /**
  * The whole configuration, validated in one place. Defaults give the embedded mode: one
@@ -220,6 +221,32 @@ export const queueSchema = z.strictObject({
     .default('landfall'),
 });
 
+export const trainScheduleSchema = z
+  .strictObject({
+    /** Names the schedule in job ids (`sched-<id>-<window end ms>`), the API and the audit. */
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, _ . or -'),
+    module: z.enum(['arb', 'mev']),
+    everyMs: z.number().int().min(1_000).optional(),
+    /** 5 fields, or 6 with seconds first; UTC. */
+    cron: z.string().min(1).optional(),
+    /** Length of the sliding window of telemetry each job trains on. */
+    windowMs: z.number().int().min(1_000),
+    features: z.enum(['default', 'extended']).default('default'),
+    /** Hyper-parameters; 0 or absent takes the request defaults (src/train/request.ts). */
+    maxDepth: z.number().int().min(0).max(16).default(0),
+    nEstimators: z.number().int().min(0).max(5000).default(0),
+    learningRate: z.number().min(0).max(1).default(0),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.everyMs === undefined) === (s.cron === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'set exactly one of everyMs and cron' });
+    }
+    const problem = s.cron === undefined ? undefined : cronProblem(s.cron);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['cron'], message: `invalid cron: ${problem}` });
+    }
+  });
+
 /** The training pipeline: dispatcher (`landfall dispatcher`) and trainer (`landfall worker`). */
 export const trainSchema = z.strictObject({
   /** The dispatchers' consumer group on train-requests-proto. */
@@ -238,6 +265,39 @@ export const trainSchema = z.strictObject({
   /** libxgboost threads; 0 takes every core. */
   threads: z.number().int().min(0).max(256).default(0),
   seed: z.number().int().min(0).default(0),
+  /**
+   * Champion/challenger (src/model/promotion.ts): a trained model goes live only when it earns
+   * more than the live one on the job's validation window by more than
+   * max(marginSol, marginFraction × |live profit|); otherwise it stays a candidate.
+   */
+  promotion: z
+    .strictObject({
+      marginSol: z.number().min(0).default(0),
+      marginFraction: z.number().min(0).max(10).default(0.05),
+    })
+    .prefault({}),
+  /**
+   * Scheduled retraining (src/train/schedule.ts): each entry requests a job on its schedule
+   * (`everyMs` or a UTC `cron`) over the sliding window of `windowMs` ending at the tick. The
+   * job id is the entry's id and the window's end: one job per window however many
+   * dispatchers run the schedule.
+   */
+  schedule: z
+    .array(trainScheduleSchema)
+    .default([])
+    .superRefine((entries, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, e] of entries.entries()) {
+        if (seen.has(e.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'id'],
+            message: `duplicate schedule id ${e.id}`,
+          });
+        }
+        seen.add(e.id);
+      }
+    }),
 });
 
 export const apiSchema = z.strictObject({
@@ -299,6 +359,23 @@ export const modelSchema = z.strictObject({
   debounceMs: z.number().int().min(0).max(10_000).default(0),
   /** C compiler for `landfall model compile`. */
   cc: z.string().min(1).default('cc'),
+  /**
+   * The sandbox every candidate library is validated in, in a child process, before any
+   * serving process (agent, CLI, trainer) maps it (src/model/probe.ts).
+   */
+  sandbox: z
+    .strictObject({
+      /** Wall-clock limit of one validation, child start to verdict. */
+      timeoutMs: z.number().int().min(100).max(600_000).default(15_000),
+      /** Random vectors (with NaN, ±Inf, 0, huge values) whose answers must be finite, in [0, 1]. */
+      randomVectors: z.number().int().min(0).max(1_000_000).default(2_000),
+      /**
+       * Median single-call predict latency allowed, µs (the median, not a tail: a loaded host
+       * preempts the child, and the model's own cost is what is judged).
+       */
+      predictBudgetUs: z.number().positive().max(1_000_000).default(200),
+    })
+    .prefault({}),
 });
 
 /** The realtime gateway (`landfall gateway`, and inside `landfall up` on the API's server). */

@@ -11,6 +11,7 @@ import {
   MANIFEST_SCHEMA,
   type ModelManifest,
 } from './manifest.js';
+import type { SandboxLimits } from './probe.js';
 import { type PublishInput, publish } from './registry.js';
 import { parseXgbModel } from './xgb-json.js';
 
@@ -26,6 +27,8 @@ export interface CompileOptions {
   featureNames?: readonly string[];
   cc?: string;
   goldenCount?: number;
+  /** Limits of the validation in a child process (config `model.sandbox`). */
+  sandbox?: SandboxLimits;
 }
 
 export interface CompiledModel {
@@ -66,7 +69,7 @@ export async function compileXgbJson(
       golden,
       metrics: { trees: model.trees.length, base_score: model.baseScore },
     };
-    selfTest(libraryPath, input);
+    selfTest(libraryPath, input, options.sandbox);
     return { libraryPath, input, dispose };
   } catch (err) {
     dispose();
@@ -74,8 +77,16 @@ export async function compileXgbJson(
   }
 }
 
-/** Runs the agent's loader on the fresh build, with a manifest written beside it. */
-function selfTest(libraryPath: string, input: PublishInput): LoadedModel {
+/**
+ * Runs the agent's loader on the fresh build, with a manifest written beside it: the library
+ * is judged in a child process first, so a build that would crash its mapper never reaches
+ * this process (nor the registry).
+ */
+function selfTest(
+  libraryPath: string,
+  input: PublishInput,
+  sandbox: SandboxLimits | undefined,
+): LoadedModel {
   const manifest: ModelManifest = {
     schema: MANIFEST_SCHEMA,
     module: input.module,
@@ -93,7 +104,11 @@ function selfTest(libraryPath: string, input: PublishInput): LoadedModel {
     source: 'self-test',
   };
   writeFileSync(libraryPath.replace(/\.so$/, '.json'), JSON.stringify(manifest));
-  return loadModel(libraryPath, { module: input.module, featureNames: input.featureNames });
+  return loadModel(libraryPath, {
+    module: input.module,
+    featureNames: input.featureNames,
+    ...(sandbox === undefined ? {} : { sandbox }),
+  });
 }
 
 /** Compiles, checks and publishes into the registry at `dir`; returns the live manifest. */
@@ -106,6 +121,8 @@ export async function compileAndPublish(
     source?: string;
     /** Recorded in the manifest beside the compiler's own (e.g. validation AUC). */
     metrics?: Record<string, number>;
+    /** false: publish as a candidate, leaving the live model as it is (default true). */
+    activate?: boolean;
   },
 ): Promise<ModelManifest> {
   const built = await compileXgbJson(text, options);
@@ -119,6 +136,7 @@ export async function compileAndPublish(
         ...(options.source === undefined ? {} : { source: options.source }),
       },
       options.keep,
+      { activate: options.activate ?? true },
     );
   } finally {
     built.dispose();
@@ -138,6 +156,7 @@ export function publishLibrary(
     dir: string;
     keep: number;
     trainingJobId?: string;
+    sandbox?: SandboxLimits;
   },
 ): ModelManifest {
   const dir = mkdtempSync(join(tmpdir(), 'landfall-model-'));
@@ -153,7 +172,7 @@ export function publishLibrary(
       source: resolve(libraryPath),
       trainingJobId: options.trainingJobId ?? null,
     };
-    const loaded = selfTest(staged, input);
+    const loaded = selfTest(staged, input, options.sandbox);
     return publish(options.dir, { ...input, threshold: loaded.threshold }, options.keep);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,21 @@ describe('landfall model compile | list | rollback', () => {
       'bad.json',
     );
     expect(why).toMatch(/LF_MODEL_REJECTED: .*golden vector 0: predicted 0.125/);
+    expect(listVersions(dir, 'arb')).toHaveLength(0);
+    // The first 3,000 bytes of it: mapping that raises SIGBUS, which used to end the CLI.
+    writeFileSync(join(cwd, 'truncated.so'), readFileSync(join(cwd, 'hand.so')).subarray(0, 3000));
+    const crash = await landfallFails(
+      'model',
+      'publish',
+      'truncated.so',
+      '--module',
+      'arb',
+      '--golden',
+      'good.json',
+    );
+    expect(crash).toMatch(
+      /LF_MODEL_REJECTED: model .*rejected: the probe process was killed by SIGBUS while loading/,
+    );
     expect(listVersions(dir, 'arb')).toHaveLength(0);
     await landfall('model', 'publish', 'hand.so', '--module', 'arb', '--golden', 'good.json');
     const [live] = listVersions(dir, 'arb');

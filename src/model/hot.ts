@@ -5,6 +5,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Module } from '../market/types.js';
 import { type LoadedModel, loadModel, loadModelProbed } from './loader.js';
+import type { SandboxLimits } from './probe.js';
 import { latestName } from './registry.js';
 
 export interface HotModelOptions {
@@ -17,8 +18,8 @@ export interface HotModelOptions {
   /** Called after every swap, with the model now serving (tests and benchmarks observe it). */
   onSwap?: (model: LoadedModel) => void;
   onReject?: (path: string, reason: string) => void;
-  /** Wall-clock limit of a candidate's probe process (loader.ts). */
-  probeTimeoutMs?: number;
+  /** Limits of a candidate's validation in a child process (config `model.sandbox`). */
+  sandbox?: SandboxLimits;
 }
 
 /**
@@ -54,6 +55,8 @@ export class HotModel {
 
   /** Time the last accepted candidate took to resolve, load and validate, in ms. */
   loadMs = Number.NaN;
+  /** When the child last accepted a candidate (performance.now()): a swap timed from its verdict. */
+  verdictAt = Number.NaN;
 
   get swaps(): number {
     return this.swapCount;
@@ -156,9 +159,10 @@ export class HotModel {
     return {
       module: this.opts.module,
       featureNames: this.opts.featureNames,
-      ...(this.opts.probeTimeoutMs === undefined
-        ? {}
-        : { probeTimeoutMs: this.opts.probeTimeoutMs }),
+      ...(this.opts.sandbox === undefined ? {} : { sandbox: this.opts.sandbox }),
+      onVerdict: () => {
+        this.verdictAt = performance.now();
+      },
     };
   }
 

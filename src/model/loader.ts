@@ -4,13 +4,15 @@ import koffi, { type LibraryHandle } from 'koffi';
 import { LandfallError } from '../errors.js';
 import type { Module } from '../market/types.js';
 import { goldenRow, type ModelManifest, manifestPathFor, readManifest } from './manifest.js';
-import { probeLibrary, probeLibrarySync } from './probe.js';
+import { probeLibrary, probeLibrarySync, type SandboxLimits } from './probe.js';
 
 /**
- * Loads one model library through koffi and checks everything ABI v1 promises before anyone
- * may call it, after a child process survived mapping and calling it (probe.ts). Any failure
- * throws LF_MODEL_REJECTED with the reason; the caller keeps its current model. No library is ever unloaded, accepted or not: one that passed may have a
- * caller inside it, and nothing is gained by unmapping the tens of kB of a rejected one.
+ * Loads one model library through koffi, only after a child process mapped it and judged it
+ * by every rule of ABI v1 (probe.ts): a library the child refused, crashed on or timed out on
+ * is never mapped here. What is mapped is checked again (table, goldens), as the handles this
+ * process calls are its own. Any failure throws LF_MODEL_REJECTED with the reason; the caller
+ * keeps its current model. No library is ever unloaded: one that passed may have a caller
+ * inside it.
  */
 const PredictFn = koffi.proto('float landfall_predict_fn(const float *feats, size_t len)');
 const AbiV1 = koffi.struct('model_abi_v1', {
@@ -51,8 +53,10 @@ export interface LoadOptions {
   module: Module;
   /** The feature order the agent computes; the model must take exactly these. */
   featureNames: readonly string[];
-  /** Wall-clock limit of the probe process (default PROBE_TIMEOUT_MS). */
-  probeTimeoutMs?: number;
+  /** Limits of the validation in a child process (config `model.sandbox`). */
+  sandbox?: SandboxLimits;
+  /** Called when the child has accepted the candidate, before the parent maps it. */
+  onVerdict?: () => void;
 }
 
 function reject(path: string, reason: string, cause?: unknown): never {
@@ -96,6 +100,10 @@ function candidateOf(path: string, options: LoadOptions): Candidate {
   if (manifest.module !== options.module) {
     reject(file, `manifest is for module ${manifest.module}, not ${options.module}`);
   }
+  const names = manifest.featureNames.join(',');
+  if (names !== options.featureNames.join(',')) {
+    reject(file, `manifest features [${names}] differ from the agent's feature order`);
+  }
   return { file, checksum, manifest };
 }
 
@@ -104,7 +112,13 @@ const mapped = new Set<string>();
 const keyOf = (c: Candidate) => `${c.checksum} ${c.file}`;
 
 function probeInput(c: Candidate, options: LoadOptions) {
-  return { file: c.file, module: options.module, golden: c.manifest.golden };
+  return {
+    file: c.file,
+    module: options.module,
+    nFeatures: options.featureNames.length,
+    golden: c.manifest.golden,
+    tolerance: c.manifest.tolerance,
+  };
 }
 
 /**
@@ -115,8 +129,7 @@ function probeInput(c: Candidate, options: LoadOptions) {
 export function loadModel(path: string, options: LoadOptions): LoadedModel {
   const c = candidateOf(path, options);
   if (!mapped.has(keyOf(c))) {
-    const crash = probeLibrarySync(probeInput(c, options), options.probeTimeoutMs);
-    if (crash !== undefined) reject(c.file, crash);
+    accepted(c, probeLibrarySync(probeInput(c, options), options.sandbox));
   }
   return open(c, options);
 }
@@ -125,13 +138,17 @@ export function loadModel(path: string, options: LoadOptions): LoadedModel {
 export async function loadModelProbed(path: string, options: LoadOptions): Promise<LoadedModel> {
   const c = candidateOf(path, options);
   if (!mapped.has(keyOf(c))) {
-    const crash = await probeLibrary(probeInput(c, options), options.probeTimeoutMs);
-    if (crash !== undefined) reject(c.file, crash);
-    // The bytes the probe survived must be the ones mapped here.
-    const now = sha256File(c.file);
-    if (now !== c.checksum) reject(c.file, `file changed while it was probed (sha256 ${now})`);
+    accepted(c, await probeLibrary(probeInput(c, options), options.sandbox));
+    options.onVerdict?.();
   }
   return open(c, options);
+}
+
+/** Throws the child's reason; then checks the bytes it accepted are the ones about to be mapped. */
+function accepted(c: Candidate, reason: string | undefined): void {
+  if (reason !== undefined) reject(c.file, reason);
+  const now = sha256File(c.file);
+  if (now !== c.checksum) reject(c.file, `file changed while it was probed (sha256 ${now})`);
 }
 
 function open(c: Candidate, options: LoadOptions): LoadedModel {
@@ -167,10 +184,6 @@ function validate(
   const want = options.featureNames.length;
   if (t.n_features !== want) {
     reject(file, `n_features ${t.n_features}, but the agent computes ${want} features`);
-  }
-  const names = manifest.featureNames.join(',');
-  if (names !== options.featureNames.join(',')) {
-    reject(file, `manifest features [${names}] differ from the agent's feature order`);
   }
   const fnPtr = options.module === 'mev' ? t.predict_mev : t.predict_arb;
   if (fnPtr === null) reject(file, `predict_${options.module} is NULL`);

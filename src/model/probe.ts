@@ -7,22 +7,46 @@ import type { Module } from '../market/types.js';
 import type { GoldenVector } from './manifest.js';
 
 /**
- * Maps and exercises a candidate library in a child process before the serving process maps
- * it: some faults cannot be caught in-process (a truncated library raises SIGBUS
- * inside the dynamic loader), and one would end, or with chDB loaded hang, the agent. The
- * child loads the file, calls the ABI export and predicts the golden vectors (probe-child.cjs);
- * only a crash or a timeout is its verdict, everything else is the in-process loader's to judge.
- * A start probes in a child of its own (a Node start, about 0.1 s); reloads share one worker
- * process (a few ms each). Only on a new library, never per prediction.
+ * Validates a candidate library in a child process before any serving process maps it: some
+ * faults cannot be caught in-process (a truncated library raises SIGBUS inside the dynamic
+ * loader, a constructor may abort, predict may never return), and one would end, or with chDB
+ * loaded hang, the agent. The child (probe-child.cjs) loads the file, checks the ABI table,
+ * replays the golden vectors, times predict against a budget and feeds it random vectors with
+ * NaN and ±Inf whose answers must be finite and in [0, 1]; its verdict, a crash (by signal or
+ * exit) or the wall-clock limit decides. Only a candidate the child accepted is mapped by the
+ * caller (loader.ts). A start validates in a child of its own (a Node start, about 0.1 s);
+ * reloads share one worker process (a few ms each) that is replaced after every rejection, so
+ * no rejected library stays mapped anywhere. Only on a new library, never per prediction.
  */
 export interface ProbeInput {
   file: string;
   module: Module;
+  /** The length of the feature vector the agent computes. */
+  nFeatures: number;
   golden: readonly GoldenVector[];
+  /** Largest |Δ| between a golden vector's recorded and reproduced prediction. */
+  tolerance: number;
 }
 
-/** Wall-clock limit of a probe; generous, as a loaded host starts Node slowly. */
-export const PROBE_TIMEOUT_MS = 15_000;
+/** Limits of one validation (config `model.sandbox`). */
+export interface SandboxLimits {
+  /** Wall-clock limit, child start to verdict. */
+  timeoutMs: number;
+  /** Random vectors whose answers must be finite and in [0, 1]. */
+  randomVectors: number;
+  /** Median predict latency allowed, µs. */
+  predictBudgetUs: number;
+}
+
+/** The defaults of `model.sandbox`; generous on time, as a loaded host starts Node slowly. */
+export const DEFAULT_SANDBOX: SandboxLimits = {
+  timeoutMs: 15_000,
+  randomVectors: 2_000,
+  predictBudgetUs: 200,
+};
+
+/** Random vectors are drawn from this seed: the same candidate meets the same vectors. */
+const SEED = 0x1a4df411;
 
 const require = createRequire(import.meta.url);
 
@@ -35,20 +59,29 @@ function childScript(): string {
   throw new Error('probe-child.cjs not found beside src/model');
 }
 
-function specOf(input: ProbeInput) {
-  return { file: input.file, module: input.module, golden: input.golden.map((g) => g.features) };
+function specOf(input: ProbeInput, limits: SandboxLimits) {
+  return {
+    file: input.file,
+    module: input.module,
+    nFeatures: input.nFeatures,
+    golden: input.golden,
+    tolerance: input.tolerance,
+    randomVectors: limits.randomVectors,
+    budgetUs: limits.predictBudgetUs,
+    seed: SEED,
+  };
 }
 
-function argsOf(input: ProbeInput): string[] {
-  return [childScript(), require.resolve('koffi'), JSON.stringify(specOf(input))];
+function argsOf(input: ProbeInput, limits: SandboxLimits): string[] {
+  return [childScript(), require.resolve('koffi'), JSON.stringify(specOf(input, limits))];
 }
 
-/** The last step the child announced on stdout. */
+/** The child's verdict line, or the last step it announced before it ended. */
 function lastStep(stdout: string): string {
   return stdout.trim().split('\n').at(-1) || 'starting';
 }
 
-/** Why the library must be refused, or undefined when the child survived it. */
+/** Why the library must be refused, or undefined when the child accepted it. */
 function verdict(
   code: number | null,
   signal: NodeJS.Signals | null,
@@ -62,15 +95,18 @@ function verdict(
   if (code !== 0) {
     return `the probe process failed (exit ${code}) while ${step}: ${stderr.trim().slice(0, 500)}`;
   }
-  return undefined;
+  if (step.startsWith('reject ')) return step.slice('reject '.length);
+  if (step.startsWith('accept')) return undefined;
+  return `the probe process ended without a verdict after ${step}`;
 }
 
 /** Probes synchronously: for a start, before anything is served. */
 export function probeLibrarySync(
   input: ProbeInput,
-  timeoutMs = PROBE_TIMEOUT_MS,
+  limits: SandboxLimits = DEFAULT_SANDBOX,
 ): string | undefined {
-  const r = spawnSync(process.execPath, argsOf(input), {
+  const timeoutMs = limits.timeoutMs;
+  const r = spawnSync(process.execPath, argsOf(input, limits), {
     encoding: 'utf8',
     timeout: timeoutMs,
     killSignal: 'SIGKILL',
@@ -87,13 +123,14 @@ interface Job {
   step: string;
   timedOut: boolean;
   timeoutMs: number;
-  finish: (crash: string | undefined) => void;
+  finish: (reason: string | undefined) => void;
 }
 
 /**
  * One probe process per agent process, kept while probes come and closed after IDLE_MS:
  * a hot reload then costs a few ms instead of a Node start, and an idle agent runs no extra
- * process. A probe that crashes or hangs the child is refused and the child replaced.
+ * process. A process that judged a library bad is killed, whatever the reason: the rejected
+ * library (its constructor may have left threads or handlers behind) never judges the next.
  */
 const IDLE_MS = 10_000;
 
@@ -104,36 +141,37 @@ class ProbeWorker {
   #chain: Promise<unknown> = Promise.resolve();
   #idle: NodeJS.Timeout | undefined;
 
-  probe(input: ProbeInput, timeoutMs: number): Promise<string | undefined> {
-    const run = this.#chain.then(() => this.#run(input, timeoutMs));
+  probe(input: ProbeInput, limits: SandboxLimits): Promise<string | undefined> {
+    const run = this.#chain.then(() => this.#run(input, limits));
     this.#chain = run.catch(() => {});
     return run;
   }
 
-  #run(input: ProbeInput, timeoutMs: number): Promise<string | undefined> {
+  #run(input: ProbeInput, limits: SandboxLimits): Promise<string | undefined> {
     clearTimeout(this.#idle);
     return new Promise((resolve) => {
       const child = this.#child ?? this.#spawn();
       const timer = setTimeout(() => {
         job.timedOut = true;
         child.kill('SIGKILL');
-      }, timeoutMs);
+      }, limits.timeoutMs);
       timer.unref();
       const job: Job = {
         step: 'starting',
         timedOut: false,
-        timeoutMs,
-        finish: (crash) => {
+        timeoutMs: limits.timeoutMs,
+        finish: (reason) => {
           clearTimeout(timer);
           this.#job = undefined;
+          if (reason !== undefined) this.#retire(child);
           this.#idle = setTimeout(() => this.close(), IDLE_MS);
           this.#idle.unref();
-          resolve(crash);
+          resolve(reason);
         },
       };
       this.#job = job;
       this.#stderr = '';
-      child.stdin.write(`${JSON.stringify(specOf(input))}\n`);
+      child.stdin.write(`${JSON.stringify(specOf(input, limits))}\n`);
     });
   }
 
@@ -148,8 +186,9 @@ class ProbeWorker {
       for (const line of lines) {
         const job = this.#job;
         if (job === undefined) continue;
-        if (line === 'done' || line.startsWith('error ')) job.finish(undefined);
-        else job.step = line;
+        if (line.startsWith('accept') || line.startsWith('reject ')) {
+          job.finish(verdict(0, null, false, job.timeoutMs, line, ''));
+        } else job.step = line;
       }
     });
     child.stderr.on('data', (c: Buffer) => {
@@ -174,6 +213,11 @@ class ProbeWorker {
     return child;
   }
 
+  #retire(child: ChildProcessWithoutNullStreams): void {
+    if (this.#child === child) this.#child = undefined;
+    child.kill('SIGKILL');
+  }
+
   close(): void {
     clearTimeout(this.#idle);
     this.#child?.stdin.end();
@@ -186,8 +230,8 @@ let worker: ProbeWorker | undefined;
 /** Probes without blocking the event loop: for a reload while the agent serves. */
 export function probeLibrary(
   input: ProbeInput,
-  timeoutMs = PROBE_TIMEOUT_MS,
+  limits: SandboxLimits = DEFAULT_SANDBOX,
 ): Promise<string | undefined> {
   worker ??= new ProbeWorker();
-  return worker.probe(input, timeoutMs);
+  return worker.probe(input, limits);
 }

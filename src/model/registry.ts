@@ -35,6 +35,11 @@ export function libraryName(module: Module, version: string): string {
   return `lib${module}_v${version}.so`;
 }
 
+/** A version is the first 16 hex digits of the library's sha256. */
+export function versionOf(checksum: string): string {
+  return checksum.slice(0, 16);
+}
+
 export interface PublishInput {
   module: Module;
   /** A built library implementing ABI v1 (ours, Treelite's or hand-written). */
@@ -96,14 +101,20 @@ export function activate(dir: string, module: Module, version: string): void {
 }
 
 /**
- * Copies the library in as `lib<module>_v<sha>.so`, writes its manifest, makes it live, and
- * keeps the newest `keep` versions (never the live one). A removed file an agent still has
- * mapped stays valid for it: Linux keeps an unlinked, mapped file until it is unmapped.
+ * Copies the library in as `lib<module>_v<sha>.so`, writes its manifest, makes it live (unless
+ * `activate` is false: it is then a candidate, see promotion.ts), and keeps the newest `keep`
+ * versions (never the live one). A removed file an agent still has mapped stays valid for it:
+ * Linux keeps an unlinked, mapped file until it is unmapped.
  */
-export function publish(dir: string, input: PublishInput, keep: number): ModelManifest {
+export function publish(
+  dir: string,
+  input: PublishInput,
+  keep: number,
+  options: { activate?: boolean } = {},
+): ModelManifest {
   mkdirSync(dir, { recursive: true });
   const checksum = sha256File(input.libraryPath);
-  const version = checksum.slice(0, 16);
+  const version = versionOf(checksum);
   const existing = listVersions(dir, input.module);
   const manifest: ModelManifest = {
     schema: MANIFEST_SCHEMA,
@@ -128,7 +139,7 @@ export function publish(dir: string, input: PublishInput, keep: number): ModelMa
   renameSync(`${so.replace(/\.so$/, '.json')}${tmpSuffix}`, so.replace(/\.so$/, '.json'));
   copyFileSync(input.libraryPath, `${so}${tmpSuffix}`);
   renameSync(`${so}${tmpSuffix}`, so);
-  activate(dir, input.module, version);
+  if (options.activate ?? true) activate(dir, input.module, version);
   prune(dir, input.module, keep);
   return manifest;
 }
@@ -163,6 +174,23 @@ export function rollback(dir: string, module: Module, version?: string): ModelMa
     throw new LandfallError(
       'LF_MODEL_NOT_FOUND',
       `no ${version === undefined ? 'earlier' : `version ${version} of`} ${module} model in ${dir} to roll back to (versions: ${known})`,
+    );
+  }
+  activate(dir, module, target.manifest.version);
+  return target.manifest;
+}
+
+/** Makes `version` (a unique prefix will do) of `module` live; the candidate's manifest is returned. */
+export function promote(dir: string, module: Module, version: string): ModelManifest {
+  const matches = listVersions(dir, module).filter((e) => e.manifest.version.startsWith(version));
+  const target = matches[0];
+  if (target === undefined || matches.length > 1) {
+    const known = listVersions(dir, module)
+      .map((e) => e.manifest.version)
+      .join(', ');
+    throw new LandfallError(
+      'LF_MODEL_NOT_FOUND',
+      `${matches.length > 1 ? `version ${version} is ambiguous among` : `no version ${version} of`} the ${module} models in ${dir} (versions: ${known || 'none'})`,
     );
   }
   activate(dir, module, target.manifest.version);

@@ -140,7 +140,7 @@ describe('the loader rejects bad artifacts and keeps the old model', () => {
       featureNames: FEATURES,
       debounceMs: 0,
       // Long enough for a busy host to start the probe process, short for the spinning case.
-      probeTimeoutMs: 5000,
+      sandbox: { timeoutMs: 5000, randomVectors: 500, predictBudgetUs: 200 },
       logger,
       onReject(path, reason) {
         rejections.push({ path, reason });

@@ -70,3 +70,14 @@ export function bestThreshold(p: ArrayLike<number>, profit: ArrayLike<number>): 
   }
   return best;
 }
+
+/** Realised profit (lamports) of the rows a gate at `threshold` lets through (p ≥ threshold). */
+export function profitAt(
+  p: ArrayLike<number>,
+  profit: ArrayLike<number>,
+  threshold: number,
+): number {
+  let sum = 0;
+  for (let i = 0; i < p.length; i++) if ((p[i] ?? 0) >= threshold) sum += profit[i] ?? 0;
+  return sum;
+}

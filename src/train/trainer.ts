@@ -3,8 +3,12 @@ import type { Config } from '../config/schema.js';
 import { LandfallError } from '../errors.js';
 import type { TrainMetrics } from '../gen/landfall/v1/jobs_pb.js';
 import type { Logger } from '../log.js';
-import { compileAndPublish } from '../model/build.js';
+import { compileXgbJson } from '../model/build.js';
+import { sha256File } from '../model/loader.js';
+import { decidePromotion, figuresAsMetrics, type PromotionDecision } from '../model/promotion.js';
+import { publish, versionOf } from '../model/registry.js';
 import type { Store } from '../store/types.js';
+import { scoreLive } from './champion.js';
 import { type Dataset, loadRows, splitByTime } from './dataset.js';
 import { auc, bestThreshold, logLoss } from './evaluate.js';
 import type { TrainJob } from './request.js';
@@ -23,6 +27,8 @@ export interface TrainDeps {
 export interface TrainResult {
   readonly modelVersion: string;
   readonly metrics: Omit<TrainMetrics, '$typeName' | '$unknown'>;
+  /** Whether it went live, and the figures that decided (champion/challenger). */
+  readonly promotion: PromotionDecision;
   readonly device: 'cpu' | 'cuda';
   /** Set when the job asked for the GPU and ran on the CPU instead. */
   readonly note?: string;
@@ -31,8 +37,9 @@ export interface TrainResult {
 /**
  * One training job: labelled rows from ClickHouse, a time split, `binary:logistic` boosting
  * with the hist method through libxgboost, validation metrics, the profit-maximising decision
- * threshold, then compile (C, ABI v1) and publish through the registry, which checks the
- * library as an agent will before it becomes `latest`.
+ * threshold, then compile (C, ABI v1; the library judged in the sandbox as an agent will) and
+ * publish it as a candidate, made live only when it beats the live model on the validation
+ * window (src/model/promotion.ts).
  */
 export async function trainJob(job: TrainJob, deps: TrainDeps): Promise<TrainResult> {
   const { config } = deps;
@@ -65,29 +72,71 @@ export async function trainJob(job: TrainJob, deps: TrainDeps): Promise<TrainRes
       trainRows: BigInt(data.train.rows),
       validationRows: BigInt(data.validation.rows),
     };
-    const manifest = await compileAndPublish(booster.saveJson(), {
+    const candidate = await compileXgbJson(booster.saveJson(), {
       module: job.module,
       threshold: choice.threshold,
       featureNames: [...FEATURE_NAMES],
       cc: config.model.cc,
-      dir: job.outputDir,
-      keep: config.model.keep,
-      trainingJobId: job.jobId,
-      source: `training job ${job.jobId}`,
-      metrics: {
-        validation_auc: metrics.auc,
-        validation_log_loss: metrics.logLoss,
-        expected_profit_sol: metrics.expectedProfitSol,
-        train_rows: data.train.rows,
-        validation_rows: data.validation.rows,
-      },
+      sandbox: config.model.sandbox,
     });
-    return {
-      modelVersion: manifest.version,
-      metrics,
-      device: device.name,
-      ...(device.note === undefined ? {} : { note: device.note }),
-    };
+    try {
+      const version = versionOf(sha256File(candidate.libraryPath));
+      // The live model is judged on the same rows, with every feature (it was trained so).
+      const whole = splitByTime(
+        rows,
+        FEATURE_NAMES.map(() => true),
+        config.train.validationFraction,
+      );
+      const live = scoreLive(
+        job.outputDir,
+        job.module,
+        whole.validation,
+        whole.cols,
+        config.model.sandbox,
+      );
+      const promotion = decidePromotion(
+        {
+          version,
+          profitSol: metrics.expectedProfitSol,
+          threshold: choice.threshold,
+          validationRows: data.validation.rows,
+        },
+        live,
+        config.train.promotion,
+      );
+      const identical = promotion.figures.liveVersion === version;
+      // The live model's bytes again (the same rows and parameters): its manifest stays as is.
+      const manifest = identical
+        ? { version }
+        : publish(
+            job.outputDir,
+            {
+              ...candidate.input,
+              trainingJobId: job.jobId,
+              source: `training job ${job.jobId}`,
+              metrics: {
+                ...candidate.input.metrics,
+                validation_auc: metrics.auc,
+                validation_log_loss: metrics.logLoss,
+                expected_profit_sol: metrics.expectedProfitSol,
+                train_rows: data.train.rows,
+                validation_rows: data.validation.rows,
+                ...figuresAsMetrics(promotion),
+              },
+            },
+            config.model.keep,
+            { activate: promotion.promote },
+          );
+      return {
+        modelVersion: manifest.version,
+        metrics,
+        promotion,
+        device: device.name,
+        ...(device.note === undefined ? {} : { note: device.note }),
+      };
+    } finally {
+      candidate.dispose();
+    }
   } finally {
     booster.free();
   }

@@ -1,9 +1,12 @@
 import { fromBinary } from '@bufbuild/protobuf';
+import { AuditLedger } from '../audit/ledger.js';
 import type { TypedBus } from '../bus/typed.js';
 import type { Config } from '../config/schema.js';
 import { describeError, isLandfallError } from '../errors.js';
 import { type TrainRequest, TrainRequestSchema, TrainState } from '../gen/landfall/v1/jobs_pb.js';
 import type { Logger } from '../log.js';
+import type { Module } from '../market/types.js';
+import type { PromotionDecision } from '../model/promotion.js';
 import { toProtoModule } from '../proto/module.js';
 import type { Store } from '../store/types.js';
 import { publishAck } from './acks.js';
@@ -113,7 +116,12 @@ async function runJob(qjob: QueueJob<TrainJobData>, options: TrainWorkerOptions)
       },
     });
     const m = result.metrics;
-    log.info({ jobId: job.jobId, version: result.modelVersion, metrics: m }, 'model published');
+    const { promotion } = result;
+    log.info(
+      { jobId: job.jobId, version: result.modelVersion, metrics: m, promoted: promotion.promote },
+      promotion.promote ? 'model published and live' : 'model published as a candidate',
+    );
+    await auditPromotion(options, job.jobId, job.module, promotion);
     await publishAck(bus, {
       jobId: job.jobId,
       module,
@@ -122,7 +130,7 @@ async function runJob(qjob: QueueJob<TrainJobData>, options: TrainWorkerOptions)
       metrics: m,
       modelVersion: result.modelVersion,
       message:
-        `model ${result.modelVersion} is live in ${job.outputDir} (${result.device}; validation AUC ${m.auc.toFixed(3)}, threshold ${m.threshold.toFixed(3)})` +
+        `model ${result.modelVersion} ${promotion.promote ? 'is live' : 'is a candidate, not live,'} in ${job.outputDir} (${result.device}; validation AUC ${m.auc.toFixed(3)}, threshold ${m.threshold.toFixed(3)}); ${promotion.reason}` +
         (result.note === undefined ? '' : `; ${result.note}`),
     });
   } catch (err) {
@@ -130,4 +138,24 @@ async function runJob(qjob: QueueJob<TrainJobData>, options: TrainWorkerOptions)
     if (PERMANENT.some((code) => isLandfallError(err, code))) throw new PermanentJobError(err);
     throw err;
   }
+}
+
+/**
+ * Every automatic decision goes to the audit ledger with its figures: `ok` when the
+ * candidate went live, `rejected` when it stays a candidate.
+ */
+async function auditPromotion(
+  options: TrainWorkerOptions,
+  jobId: string,
+  module: Module,
+  promotion: PromotionDecision,
+): Promise<void> {
+  await new AuditLedger(options.bus).record({
+    subject: 'trainer',
+    role: 'service',
+    action: 'model.promote',
+    params: { module, jobId, rule: options.config.train.promotion, ...promotion.figures },
+    result: promotion.promote ? 'ok' : 'rejected',
+    detail: promotion.reason,
+  });
 }

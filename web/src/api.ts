@@ -4,9 +4,14 @@ import type { ModuleName } from './state.js';
 export interface ModelVersion {
   version: string;
   live: boolean;
+  /** live; candidate: trained after the live one, kept back by the promotion rule; retired. */
+  state: 'live' | 'candidate' | 'retired';
   sequence: number;
   createdAt: string;
-  trainingJobId?: string;
+  threshold: number;
+  /** Validation figures (expected_profit_sol, live_expected_profit_sol, promoted_by_rule, …). */
+  metrics: Record<string, number>;
+  trainingJobId?: string | null;
   source?: string;
 }
 
@@ -44,6 +49,10 @@ export class Api {
 
   rollback(module: ModuleName, version: string, reason: string): Promise<unknown> {
     return this.#call('POST', `/api/models/${module}/rollback`, { version, reason });
+  }
+
+  promote(module: ModuleName, version: string, reason: string): Promise<unknown> {
+    return this.#call('POST', `/api/models/${module}/promote`, { version, reason });
   }
 
   async jobs(): Promise<TrainingJob[]> {

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Module } from '../../market/types.js';
-import { listVersions, rollback } from '../../model/registry.js';
+import type { ModelManifest } from '../../model/manifest.js';
+import { listVersions, liveVersion, promote, rollback } from '../../model/registry.js';
 import type { ApiContext } from '../app.js';
 import { auditedCommand } from '../audited.js';
 import { parseBody } from '../body.js';
@@ -19,6 +20,23 @@ const rollbackBody = z.strictObject({
   reason: z.string().trim().min(1, 'a reason is required').max(1000),
 });
 const moduleParam = z.strictObject({ module: z.enum(['arb', 'mev']) });
+const promoteBody = z.strictObject({
+  version: z.string().regex(/^[0-9a-f]{4,64}$/, 'expected a version (hex, at least 4 characters)'),
+  reason: z.string().trim().min(1, 'a reason is required').max(1000),
+});
+
+/** The figures a promotion or rollback is judged by: the validation-window metrics. */
+function figuresOf(m: ModelManifest): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(m.metrics).filter(([k]) => /profit|threshold|auc|rows|promot/.test(k)),
+  );
+}
+
+/** live; candidate: published after the live one and not made live; retired: the rest. */
+function stateOf(e: { live: boolean; manifest: ModelManifest }, liveSequence: number | undefined) {
+  if (e.live) return 'live';
+  return liveSequence === undefined || e.manifest.sequence > liveSequence ? 'candidate' : 'retired';
+}
 
 export function registerModels(app: FastifyInstance, ctx: ApiContext): void {
   const dir = resolve(ctx.config.home, ctx.config.model.dir);
@@ -26,28 +44,80 @@ export function registerModels(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/api/models', readRoute(), async () => ({
     dir,
     modules: Object.fromEntries(
-      modules.map((module) => [
-        module,
-        listVersions(dir, module).map((e) => ({
-          version: e.manifest.version,
-          live: e.live,
-          sequence: e.manifest.sequence,
-          createdAt: e.manifest.createdAt,
-          threshold: e.manifest.threshold,
-          metrics: e.manifest.metrics,
-          trainingJobId: e.manifest.trainingJobId,
-          source: e.manifest.source,
-        })),
-      ]),
+      modules.map((module) => {
+        const entries = listVersions(dir, module);
+        const liveSeq = entries.find((e) => e.live)?.manifest.sequence;
+        return [
+          module,
+          entries.map((e) => ({
+            version: e.manifest.version,
+            live: e.live,
+            state: stateOf(e, liveSeq),
+            sequence: e.manifest.sequence,
+            createdAt: e.manifest.createdAt,
+            threshold: e.manifest.threshold,
+            metrics: e.manifest.metrics,
+            trainingJobId: e.manifest.trainingJobId,
+            source: e.manifest.source,
+          })),
+        ];
+      }),
     ),
   }));
+
+  app.post<{ Params: { module: string } }>(
+    '/api/models/:module/promote',
+    writeRoute(ctx, 'model.promote'),
+    async (request) => {
+      markAudited(request);
+      const body = asObject(request.body);
+      const module = moduleParam.safeParse(request.params).data?.module;
+      const version = typeof body.version === 'string' ? body.version : undefined;
+      const target =
+        module === undefined || version === undefined
+          ? undefined
+          : listVersions(dir, module).find((e) => e.manifest.version.startsWith(version));
+      // The record carries what the decision was made on: both models and the candidate's figures.
+      const params = {
+        module: request.params.module,
+        ...body,
+        previous: module === undefined ? undefined : (liveVersion(dir, module) ?? null),
+        ...(target === undefined ? {} : { figures: figuresOf(target.manifest) }),
+      };
+      const manifest = await auditedCommand(
+        {
+          ledger: ctx.ledger,
+          caller: principalOf(request),
+          action: 'model.promote',
+          params,
+          requestId: request.id,
+        },
+        async () => {
+          const { module } = parseBody(moduleParam, request.params, 'path');
+          const b = parseBody(promoteBody, request.body);
+          // LF_MODEL_NOT_FOUND (404) for an unknown or ambiguous version.
+          const m = promote(dir, module, b.version);
+          return {
+            value: m,
+            detail: `${module} model ${m.version} promoted by hand (was ${params.previous ?? 'none'}): ${JSON.stringify(figuresOf(m))}`,
+          };
+        },
+      );
+      return { module: manifest.module, version: manifest.version, live: true };
+    },
+  );
 
   app.post<{ Params: { module: string } }>(
     '/api/models/:module/rollback',
     writeRoute(ctx, 'model.rollback'),
     async (request) => {
       markAudited(request);
-      const params = { module: request.params.module, ...asObject(request.body) };
+      const module = moduleParam.safeParse(request.params).data?.module;
+      const params = {
+        module: request.params.module,
+        ...asObject(request.body),
+        previous: module === undefined ? undefined : (liveVersion(dir, module) ?? null),
+      };
       const manifest = await auditedCommand(
         {
           ledger: ctx.ledger,
@@ -61,7 +131,10 @@ export function registerModels(app: FastifyInstance, ctx: ApiContext): void {
           const body = parseBody(rollbackBody, request.body);
           // LF_MODEL_NOT_FOUND (404) when there is no such or no earlier version.
           const m = rollback(dir, module, body.version);
-          return { value: m, detail: `${module} model ${m.version} is live` };
+          return {
+            value: m,
+            detail: `${module} model ${m.version} is live (rolled back from ${params.previous ?? 'none'}): ${JSON.stringify(figuresOf(m))}`,
+          };
         },
       );
       return { module: manifest.module, version: manifest.version, live: true };

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { configSchema } from '../../config/schema.js';
 import { compileXgbJson } from '../../model/build.js';
 import { HotModel } from '../../model/hot.js';
 import { loadModel } from '../../model/loader.js';
+import { GOLDEN_TOLERANCE } from '../../model/manifest.js';
+import { DEFAULT_SANDBOX, probeLibrarySync } from '../../model/probe.js';
 import { activate, publish } from '../../model/registry.js';
 import { randomData } from '../../model/synthetic.js';
 import { nativeRow, trainBinary } from '../../train/xgboost.js';
@@ -16,6 +19,7 @@ const DEPTH = 6;
 const TREES = 100;
 const ROWS = 4_096;
 const SWAPS = 40;
+const VALIDATIONS = 20;
 
 /**
  * Single-row prediction, Landfall's compiled `.so` against XGBoost's own fastest single-row
@@ -48,7 +52,8 @@ export const modelSuite: BenchSuite = {
     booster.free();
     ctx.progress(2, SWAPS + 3);
 
-    const { samples: swapMs, loads } = await measureSwaps(json, ctx);
+    const validateMs = measureValidation(built.libraryPath, built.input.golden);
+    const { samples: swapMs, loads, fromVerdict } = await measureSwaps(json, ctx);
     built.dispose();
     if (Number.isNaN(sink)) throw new Error('a prediction was NaN');
     return [
@@ -67,9 +72,56 @@ export const modelSuite: BenchSuite = {
       { name: 'swap', metric: 'load_validate_ms_p50', value: percentile(loads, 0.5), unit: 'ms' },
       { name: 'swap', metric: 'load_validate_ms_p99', value: percentile(loads, 0.99), unit: 'ms' },
       { name: 'swap', metric: 'samples', value: swapMs.length, unit: 'swaps' },
+      // The agent's own part of a swap: the child's verdict → first prediction by the new model.
+      {
+        name: 'swap',
+        metric: 'from_verdict_ms_p50',
+        value: percentile(fromVerdict, 0.5),
+        unit: 'ms',
+      },
+      {
+        name: 'swap',
+        metric: 'from_verdict_ms_p99',
+        value: percentile(fromVerdict, 0.99),
+        unit: 'ms',
+      },
+      {
+        name: 'sandbox_validate',
+        metric: 'p50_ms',
+        value: percentile(validateMs, 0.5),
+        unit: 'ms',
+      },
+      {
+        name: 'sandbox_validate',
+        metric: 'p99_ms',
+        value: percentile(validateMs, 0.99),
+        unit: 'ms',
+      },
     ];
   },
 };
+
+/**
+ * A candidate's validation as `landfall model publish`, a trainer or an agent's start runs it:
+ * from the child's start to its verdict, with the default limits (golden vectors, latency
+ * sample, 2,000 random vectors).
+ */
+function measureValidation(
+  file: string,
+  golden: Parameters<typeof probeLibrarySync>[0]['golden'],
+): number[] {
+  const ms: number[] = [];
+  for (let i = 0; i < VALIDATIONS; i++) {
+    const start = process.hrtime.bigint();
+    const reason = probeLibrarySync(
+      { file, module: 'arb', nFeatures: FEATURES, golden, tolerance: GOLDEN_TOLERANCE },
+      DEFAULT_SANDBOX,
+    );
+    ms.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (reason !== undefined) throw new Error(`the sandbox refused the benchmark model: ${reason}`);
+  }
+  return ms;
+}
 
 /**
  * Publishes SWAPS builds of the same trees (each with its own threshold, hence its own bytes
@@ -79,7 +131,7 @@ export const modelSuite: BenchSuite = {
 async function measureSwaps(
   json: string,
   ctx: BenchContext,
-): Promise<{ samples: number[]; loads: number[] }> {
+): Promise<{ samples: number[]; loads: number[]; fromVerdict: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'landfall-bench-models-'));
   const versions: string[] = [];
   for (let i = 0; i < SWAPS + 1; i++) {
@@ -100,6 +152,7 @@ async function measureSwaps(
   const row = new Float32Array(FEATURES);
   const samples: number[] = [];
   const loads: number[] = [];
+  const fromVerdict: number[] = [];
   try {
     for (const v of versions.slice(1)) {
       const start = process.hrtime.bigint();
@@ -117,11 +170,12 @@ async function measureSwaps(
         await new Promise((r) => setImmediate(r));
       }
       samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+      fromVerdict.push(performance.now() - hot.verdictAt);
       loads.push(hot.loadMs);
     }
   } finally {
     hot.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { samples, loads };
+  return { samples, loads, fromVerdict };
 }

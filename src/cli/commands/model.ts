@@ -10,6 +10,7 @@ import { compileAndPublish, publishLibrary } from '../../model/build.js';
 import { type GoldenVector, isModule, manifestSchema } from '../../model/manifest.js';
 import { listVersions, rollback } from '../../model/registry.js';
 import { configFrom } from '../context.js';
+import { adminBearer, apiUrlOf } from './train.js';
 
 function modelDir(config: Config): string {
   return resolve(config.home, config.model.dir);
@@ -87,6 +88,7 @@ export function registerModel(program: Command): void {
         threshold: thresholdArg(opts.threshold),
         featureNames,
         cc: config.model.cc,
+        sandbox: config.model.sandbox,
         dir: modelDir(config),
         keep: config.model.keep,
         source: resolve(file),
@@ -119,6 +121,7 @@ export function registerModel(program: Command): void {
         golden: goldenFile(opts.golden),
         dir: modelDir(config),
         keep: config.model.keep,
+        sandbox: config.model.sandbox,
         ...(opts.jobId === undefined ? {} : { trainingJobId: opts.jobId }),
       });
       process.stdout.write(`published ${manifest.module} model ${manifest.version}; it is live\n`);
@@ -150,12 +153,66 @@ export function registerModel(program: Command): void {
       }
       for (const e of entries) {
         const m = e.manifest;
+        const rule = m.metrics.promoted_by_rule;
+        const decided =
+          rule === undefined ? '' : rule === 1 ? '  promoted by rule' : '  kept back by rule';
         process.stdout.write(
-          `${e.live ? '*' : ' '} ${m.module} ${m.version}  #${m.sequence}  ${m.createdAt}  ` +
+          `${e.live ? '*' : ' '} ${m.module} ${m.version}  #${m.sequence}  ${m.createdAt}${decided}  ` +
             `threshold ${m.threshold}  job ${m.trainingJobId ?? '-'}\n`,
         );
       }
     });
+
+  model
+    .command('promote <module> <version>')
+    .description(
+      'make a version (a candidate the champion/challenger rule kept back) live by hand, through ' +
+        'the running API, which audits it with both versions and the figures',
+    )
+    .requiredOption('--reason <text>', 'why, for the audit record')
+    .option(
+      '--token <jwt>',
+      'admin token (default: $LANDFALL_TOKEN, or one minted from the secret)',
+    )
+    .action(
+      async (
+        module: string,
+        version: string,
+        opts: { reason: string; token?: string },
+        command: Command,
+      ) => {
+        const { config } = configFrom(command);
+        const m = moduleArg(module);
+        const subject = process.env.USER ?? 'cli';
+        const bearer = await adminBearer(config, opts.token, subject, 'promotion is audited');
+        const url = `${apiUrlOf(config)}/api/models/${m}/promote`;
+        let res: Response;
+        try {
+          res = await fetch(url, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ version, reason: opts.reason }),
+          });
+        } catch (cause) {
+          throw new LandfallError(
+            'LF_CLI_USAGE',
+            `cannot reach the API at ${url} (promotion goes through it to be audited): start \`landfall up\` or \`landfall api\``,
+            { cause },
+          );
+        }
+        const body = (await res.json().catch(() => ({}))) as {
+          version?: string;
+          error?: { code?: string; message?: string };
+        };
+        if (res.status !== 200) {
+          throw new LandfallError(
+            'LF_CLI_USAGE',
+            `the API refused the promotion (${res.status}): ${body.error?.code ?? ''} ${body.error?.message ?? ''}`,
+          );
+        }
+        process.stdout.write(`${m} model ${body.version} is live (promoted by hand)\n`);
+      },
+    );
 
   model
     .command('rollback <module> [version]')

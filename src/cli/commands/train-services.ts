@@ -6,6 +6,7 @@ import { createLogger } from '../../log.js';
 import { openStore } from '../../store/client.js';
 import { Dispatcher, type TrainJobData } from '../../train/dispatcher.js';
 import { createQueue } from '../../train/queue/create.js';
+import { startSchedules } from '../../train/schedule.js';
 import { startTrainWorker } from '../../train/worker.js';
 import { configFrom } from '../context.js';
 import { boundStop, nextSignal } from '../signals.js';
@@ -26,13 +27,22 @@ export function registerTrainServices(program: Command): void {
       const bus = await createBus(config.bus);
       const queue = createQueue<TrainJobData>(config.queue, config.train.queueName);
       try {
-        const dispatcher = await Dispatcher.start({ bus: new TypedBus(bus), queue, config, log });
+        const typed = new TypedBus(bus);
+        const dispatcher = await Dispatcher.start({ bus: typed, queue, config, log });
+        // Several dispatchers may run the same schedules: each window is still one job.
+        const schedules = await startSchedules({ config, bus: typed, log });
         log.info(
-          { bus: config.bus.kind, queue: config.queue.kind, name: config.train.queueName },
+          {
+            bus: config.bus.kind,
+            queue: config.queue.kind,
+            name: config.train.queueName,
+            schedules: config.train.schedule.map((e) => e.id),
+          },
           'dispatcher running',
         );
         const signal = await nextSignal();
         const stopped = boundStop(log, 'dispatcher', 30);
+        await schedules?.close();
         await dispatcher.stop();
         stopped();
         log.info({ signal }, 'dispatcher stopped');

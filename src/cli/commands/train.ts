@@ -85,7 +85,7 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description(
       'train a model on the stored telemetry: publish a train request, follow its acks until the ' +
-        'model is live or the job failed (with the embedded bus, runs the dispatcher and a worker here)',
+        'model is published (live, or a candidate when it does not beat the live one) or the job failed (with the embedded bus, runs the dispatcher and a worker here)',
     )
     .requiredOption('--module <module>', 'mev or arb')
     .requiredOption('--from <instant>', 'range start, ISO-8601 (e.g. 2026-11-24T00:00:00Z)')
@@ -155,26 +155,50 @@ async function trainEmbedded(
   }
 }
 
+/**
+ * An admin token for the API: --token, $LANDFALL_TOKEN, or one minted from the configured
+ * secret; `why` says why the API is needed when there is none.
+ */
+export async function adminBearer(
+  config: Config,
+  token: string | undefined,
+  subject: string,
+  why: string,
+): Promise<string> {
+  const bearer =
+    token ??
+    process.env.LANDFALL_TOKEN ??
+    (config.auth.hmacSecret === undefined
+      ? undefined
+      : await mintToken(config.auth, { role: 'admin', subject, ttlSeconds: 3600 }));
+  if (bearer === undefined) {
+    throw new LandfallError(
+      'LF_CLI_USAGE',
+      `${why}: pass the admin token it printed with --token or LANDFALL_TOKEN`,
+    );
+  }
+  return bearer;
+}
+
+/** The configured API's URL, as a client on this host reaches it. */
+export function apiUrlOf(config: Config): string {
+  const host = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
+  return `http://${host}:${config.api.port}`;
+}
+
 /** `landfall up` holds the embedded store and bus: go through its API instead. */
 async function trainThroughRunningUp(
   config: Config,
   request: TrainRequest,
   token: string | undefined,
 ): Promise<TrainAck> {
-  const bearer =
-    token ??
-    process.env.LANDFALL_TOKEN ??
-    (config.auth.hmacSecret === undefined
-      ? undefined
-      : await mintToken(config.auth, { role: 'admin', subject: request.issuer, ttlSeconds: 3600 }));
-  if (bearer === undefined) {
-    throw new LandfallError(
-      'LF_CLI_USAGE',
-      'a running `landfall up` holds the embedded store, so the job goes through its API: pass the admin token it printed with --token or LANDFALL_TOKEN',
-    );
-  }
-  const host = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
-  const apiUrl = `http://${host}:${config.api.port}`;
+  const bearer = await adminBearer(
+    config,
+    token,
+    request.issuer,
+    'a running `landfall up` holds the embedded store, so the job goes through its API',
+  );
+  const apiUrl = apiUrlOf(config);
   process.stdout.write(`landfall up is running: job ${request.jobId} goes through ${apiUrl}\n`);
   const view = progressView(request.jobId);
   try {
@@ -207,7 +231,7 @@ function report(ack: TrainAck): void {
   if (ackState(ack) !== TrainState.SUCCEEDED || ack.metrics === undefined) return;
   const m = ack.metrics;
   process.stdout.write(
-    `model ${ack.modelVersion} is live: validation AUC ${m.auc.toFixed(3)}, log-loss ${m.logLoss.toFixed(3)}, ` +
+    `model ${ack.modelVersion}: validation AUC ${m.auc.toFixed(3)}, log-loss ${m.logLoss.toFixed(3)}, ` +
       `expected profit ${m.expectedProfitSol.toFixed(4)} SOL at threshold ${m.threshold.toFixed(3)} ` +
       `(${m.trainRows} training rows, ${m.validationRows} validation rows)\n`,
   );

@@ -2,7 +2,28 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Api, ModelVersion } from '../api.js';
 import { type ModuleName, modules } from '../state.js';
 
-/** Model versions per module (GET /api/models), with rollback for admins. */
+const sol = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(4)} SOL`);
+
+/** What decided a trained version: its validation profit against the live model's then. */
+function figures(v: ModelVersion): string {
+  const m = v.metrics;
+  const parts = [`threshold ${v.threshold.toFixed(3)}`];
+  if (m.expected_profit_sol !== undefined) parts.push(`val. profit ${sol(m.expected_profit_sol)}`);
+  if (m.live_expected_profit_sol !== undefined)
+    parts.push(`live then ${sol(m.live_expected_profit_sol)}`);
+  if (m.promotion_required_gain_sol !== undefined)
+    parts.push(`needed +${sol(m.promotion_required_gain_sol)}`);
+  if (m.promoted_by_rule !== undefined)
+    parts.push(m.promoted_by_rule === 1 ? 'promoted by rule' : 'kept back by rule');
+  if (m.validation_auc !== undefined) parts.push(`AUC ${m.validation_auc.toFixed(3)}`);
+  return parts.join(' · ');
+}
+
+/**
+ * Model versions per module (GET /api/models): the live one, candidates the champion/challenger
+ * rule kept back, and retired ones, each with the figures that decided it; admins promote a
+ * candidate or roll back to a retired version (both audited by the API).
+ */
 export function Models({ api, admin, refresh }: { api: Api; admin: boolean; refresh: number }) {
   const [models, setModels] = useState<Record<ModuleName, ModelVersion[]> | undefined>();
   const [note, setNote] = useState('');
@@ -10,13 +31,14 @@ export function Models({ api, admin, refresh }: { api: Api; admin: boolean; refr
   useEffect(() => {
     api.models().then(setModels, (err: Error) => setNote(`models unavailable: ${err.message}`));
   }, [api, refresh, tick]);
-  const rollback = async (module: ModuleName, version: string) => {
+  const act = async (kind: 'promote' | 'rollback', module: ModuleName, version: string) => {
     try {
-      await api.rollback(module, version, 'rollback from the dashboard');
+      if (kind === 'promote') await api.promote(module, version, 'promoted from the dashboard');
+      else await api.rollback(module, version, 'rollback from the dashboard');
       setNote(`${module}: ${version} is live`);
       setTick((t) => t + 1);
     } catch (err) {
-      setNote(`rollback refused: ${(err as Error).message}`);
+      setNote(`${kind} refused: ${(err as Error).message}`);
     }
   };
   return (
@@ -32,12 +54,17 @@ export function Models({ api, admin, refresh }: { api: Api; admin: boolean; refr
             ) : (
               <ul>
                 {versions.map((v) => (
-                  <li key={v.version}>
-                    <code>{v.version}</code> #{v.sequence} {v.createdAt}
-                    {v.live ? <strong> live</strong> : null}
-                    {admin && !v.live ? (
-                      <button type="button" onClick={() => void rollback(m, v.version)}>
-                        make live
+                  <li key={v.version} data-testid={`model-${m}-${v.version}`} data-state={v.state}>
+                    <code>{v.version}</code> #{v.sequence} {v.createdAt} <strong>{v.state}</strong>
+                    <div class="muted">{figures(v)}</div>
+                    {admin && v.state === 'candidate' ? (
+                      <button type="button" onClick={() => void act('promote', m, v.version)}>
+                        promote
+                      </button>
+                    ) : null}
+                    {admin && v.state === 'retired' ? (
+                      <button type="button" onClick={() => void act('rollback', m, v.version)}>
+                        roll back to
                       </button>
                     ) : null}
                   </li>

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file landfall/v1/control.proto.
  */
 export const file_landfall_v1_control: GenFile = /*@__PURE__*/
-  fileDesc("ChlsYW5kZmFsbC92MS9jb250cm9sLnByb3RvEgtsYW5kZmFsbC52MSJACg5UaHJvdHRsZVBhcmFtcxIVCg1yYXRlX2ZyYWN0aW9uGAEgASgBEhcKD3RocmVzaG9sZF9yYWlzZRgCIAEoASI4CgxQb2xpY3lQYXJhbXMSEgoKdGlwX3BvbGljeRgBIAEoCRIUCgxyb3V0ZV9wb2xpY3kYAiABKAkisQIKDkNvbnRyb2xDb21tYW5kEhIKCmNvbW1hbmRfaWQYASABKAkSKgoGYWN0aW9uGAIgASgOMhoubGFuZGZhbGwudjEuQ29udHJvbEFjdGlvbhIjCgZtb2R1bGUYAyABKA4yEy5sYW5kZmFsbC52MS5Nb2R1bGUSDgoGaXNzdWVyGAQgASgJEg4KBnJlYXNvbhgFIAEoCRINCgV0c19tcxgGIAEoAxItCgh0aHJvdHRsZRgHIAEoCzIbLmxhbmRmYWxsLnYxLlRocm90dGxlUGFyYW1zEikKBnBvbGljeRgIIAEoCzIZLmxhbmRmYWxsLnYxLlBvbGljeVBhcmFtcxIOCgZzb3VyY2UYCSABKAkSDgoGa2V5X2lkGAogASgJEhEKCXNpZ25hdHVyZRgLIAEoDCK0AQoKQ29udHJvbEFjaxISCgpjb21tYW5kX2lkGAEgASgJEioKBmFjdGlvbhgCIAEoDjIaLmxhbmRmYWxsLnYxLkNvbnRyb2xBY3Rpb24SIwoGbW9kdWxlGAMgASgOMhMubGFuZGZhbGwudjEuTW9kdWxlEhAKCGFnZW50X2lkGAQgASgJEg8KB2FwcGxpZWQYBSABKAgSDwoHbWVzc2FnZRgGIAEoCRINCgV0c19tcxgHIAEoAyqfAQoNQ29udHJvbEFjdGlvbhIeChpDT05UUk9MX0FDVElPTl9VTlNQRUNJRklFRBAAEhcKE0NPTlRST0xfQUNUSU9OX0tJTEwQARIbChdDT05UUk9MX0FDVElPTl9USFJPVFRMRRACEhkKFUNPTlRST0xfQUNUSU9OX1JFU1VNRRADEh0KGUNPTlRST0xfQUNUSU9OX1NFVF9QT0xJQ1kQBGIGcHJvdG8z", [file_landfall_v1_jobs]);
+  fileDesc("ChlsYW5kZmFsbC92MS9jb250cm9sLnByb3RvEgtsYW5kZmFsbC52MSJACg5UaHJvdHRsZVBhcmFtcxIVCg1yYXRlX2ZyYWN0aW9uGAEgASgBEhcKD3RocmVzaG9sZF9yYWlzZRgCIAEoASKmAQoMUG9saWN5UGFyYW1zEhIKCnRpcF9wb2xpY3kYASABKAkSFAoMcm91dGVfcG9saWN5GAIgASgJEhIKCnRpcF9sYWRkZXIYAyADKAESGAoLZXhwbG9yYXRpb24YBCABKAFIAIgBARIuCgxyb3V0ZV9wcmlvcnMYBSABKAsyGC5sYW5kZmFsbC52MS5Sb3V0ZVByaW9yc0IOCgxfZXhwbG9yYXRpb24iPQoLUm91dGVQcmlvcnMSDAoEaml0bxgBIAEoARIOCgZkaXJlY3QYAiABKAESEAoIc3RyZW5ndGgYAyABKAEisQIKDkNvbnRyb2xDb21tYW5kEhIKCmNvbW1hbmRfaWQYASABKAkSKgoGYWN0aW9uGAIgASgOMhoubGFuZGZhbGwudjEuQ29udHJvbEFjdGlvbhIjCgZtb2R1bGUYAyABKA4yEy5sYW5kZmFsbC52MS5Nb2R1bGUSDgoGaXNzdWVyGAQgASgJEg4KBnJlYXNvbhgFIAEoCRINCgV0c19tcxgGIAEoAxItCgh0aHJvdHRsZRgHIAEoCzIbLmxhbmRmYWxsLnYxLlRocm90dGxlUGFyYW1zEikKBnBvbGljeRgIIAEoCzIZLmxhbmRmYWxsLnYxLlBvbGljeVBhcmFtcxIOCgZzb3VyY2UYCSABKAkSDgoGa2V5X2lkGAogASgJEhEKCXNpZ25hdHVyZRgLIAEoDCK0AQoKQ29udHJvbEFjaxISCgpjb21tYW5kX2lkGAEgASgJEioKBmFjdGlvbhgCIAEoDjIaLmxhbmRmYWxsLnYxLkNvbnRyb2xBY3Rpb24SIwoGbW9kdWxlGAMgASgOMhMubGFuZGZhbGwudjEuTW9kdWxlEhAKCGFnZW50X2lkGAQgASgJEg8KB2FwcGxpZWQYBSABKAgSDwoHbWVzc2FnZRgGIAEoCRINCgV0c19tcxgHIAEoAyqfAQoNQ29udHJvbEFjdGlvbhIeChpDT05UUk9MX0FDVElPTl9VTlNQRUNJRklFRBAAEhcKE0NPTlRST0xfQUNUSU9OX0tJTEwQARIbChdDT05UUk9MX0FDVElPTl9USFJPVFRMRRACEhkKFUNPTlRST0xfQUNUSU9OX1JFU1VNRRADEh0KGUNPTlRST0xfQUNUSU9OX1NFVF9QT0xJQ1kQBGIGcHJvdG8z", [file_landfall_v1_jobs]);
 
 /**
  * @generated from message landfall.v1.ThrottleParams
@@ -58,6 +58,30 @@ export type PolicyParams = Message<"landfall.v1.PolicyParams"> & {
    * @generated from field: string route_policy = 2;
    */
   routePolicy: string;
+
+  /**
+   * Shares of the gross profit offered as tips, strictly increasing, each in (0, 1), 1..32 arms;
+   * empty leaves the ladder as it is. A new ladder starts learning afresh.
+   *
+   * @generated from field: repeated double tip_ladder = 3;
+   */
+  tipLadder: number[];
+
+  /**
+   * Probability in [0, 1] of pulling a uniformly random tip arm instead of the policy's choice;
+   * absent leaves it as it is.
+   *
+   * @generated from field: optional double exploration = 4;
+   */
+  exploration?: number | undefined;
+
+  /**
+   * Prior landing rates of the routes (Beta(p * strength, (1 - p) * strength) per route, leader
+   * kind and size class); absent leaves the route policy as it is, set restarts its learning.
+   *
+   * @generated from field: landfall.v1.RoutePriors route_priors = 5;
+   */
+  routePriors?: RoutePriors | undefined;
 };
 
 /**
@@ -66,6 +90,37 @@ export type PolicyParams = Message<"landfall.v1.PolicyParams"> & {
  */
 export const PolicyParamsSchema: GenMessage<PolicyParams> = /*@__PURE__*/
   messageDesc(file_landfall_v1_control, 1);
+
+/**
+ * @generated from message landfall.v1.RoutePriors
+ */
+export type RoutePriors = Message<"landfall.v1.RoutePriors"> & {
+  /**
+   * Each in (0, 1).
+   *
+   * @generated from field: double jito = 1;
+   */
+  jito: number;
+
+  /**
+   * @generated from field: double direct = 2;
+   */
+  direct: number;
+
+  /**
+   * Pseudo-observations the priors are worth, > 0.
+   *
+   * @generated from field: double strength = 3;
+   */
+  strength: number;
+};
+
+/**
+ * Describes the message landfall.v1.RoutePriors.
+ * Use `create(RoutePriorsSchema)` to create a new message.
+ */
+export const RoutePriorsSchema: GenMessage<RoutePriors> = /*@__PURE__*/
+  messageDesc(file_landfall_v1_control, 2);
 
 /**
  * @generated from message landfall.v1.ControlCommand
@@ -139,7 +194,7 @@ export type ControlCommand = Message<"landfall.v1.ControlCommand"> & {
  * Use `create(ControlCommandSchema)` to create a new message.
  */
 export const ControlCommandSchema: GenMessage<ControlCommand> = /*@__PURE__*/
-  messageDesc(file_landfall_v1_control, 2);
+  messageDesc(file_landfall_v1_control, 3);
 
 /**
  * @generated from message landfall.v1.ControlAck
@@ -186,7 +241,7 @@ export type ControlAck = Message<"landfall.v1.ControlAck"> & {
  * Use `create(ControlAckSchema)` to create a new message.
  */
 export const ControlAckSchema: GenMessage<ControlAck> = /*@__PURE__*/
-  messageDesc(file_landfall_v1_control, 3);
+  messageDesc(file_landfall_v1_control, 4);
 
 /**
  * @generated from enum landfall.v1.ControlAction
