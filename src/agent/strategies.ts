@@ -10,9 +10,10 @@ import type { Candidate, MarketView, Strategy } from './types.js';
  *
  * - `ArbStrategy` (module arb): when a pool changes, the best 2-pool cycle over the pools of
  *   its token against the quote mint, and every 3-pool cycle through it.
- * - `BackrunStrategy` (module mev): on a pending large swap, the pool state after it and the
- *   best cycle through that pool on that state; the candidate names the swap in
- *   `afterSignature`, so it can only ever land after it.
+ * - `BackrunStrategy` (module mev): on a pending large swap, the pool state after it (the
+ *   event's `poolAfter` when the source priced it exactly) and the best cycle through that pool
+ *   on that state; the candidate names the swap in `afterSignature`, so it can only ever land
+ *   after it.
  */
 
 export interface StrategyOptions {
@@ -45,7 +46,12 @@ export class BackrunStrategy implements Strategy {
     if (event.kind !== 'pendingSwap') return [];
     const target = view.pool(event.pool);
     if (target === undefined) return [];
-    const after = applySwap(target, event.direction, event.amountIn).pool;
+    // A live source prices the swap with the venue's exact maths (fees, transfer fees, accrued
+    // counters); elsewhere the constant-product view of the pool stands in.
+    const after =
+      event.poolAfter?.id === target.id
+        ? event.poolAfter
+        : applySwap(target, event.direction, event.amountIn).pool;
     // Sized on the state after the pending swap (its input is not ours), placed after it.
     const best = bestCycleThrough(after, overlay(view, after), this.options);
     if (best === null) return [];

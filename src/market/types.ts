@@ -70,6 +70,13 @@ export interface PendingSwapEvent {
   readonly pool: string;
   readonly direction: SwapDirection;
   readonly amountIn: bigint;
+  /** The slot the swap was seen in (a live stream says; the simulator's swaps have none). */
+  readonly slot?: number;
+  /**
+   * The pool as the swap leaves it, priced by the venue's exact maths where the source knows
+   * them; absent, a strategy applies the swap to the pool itself (constant product, `feeBps`).
+   */
+  readonly poolAfter?: PoolSnapshot;
 }
 
 /** A swap executed on chain (anyone's, searchers' legs included). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LandfallError } from '../errors.js';
 
 /**
  * The `live` config section: where a live agent talks to Solana and the Jito block engine, which
@@ -21,6 +22,26 @@ export const liveConfigSchema = z.strictObject({
   rpcUrl: httpUrl.optional(),
   /** Solana PubSub WebSocket (accountSubscribe, slotSubscribe). */
   wsUrl: wsUrl.optional(),
+  /**
+   * Where pool accounts, slots and swaps come from: `websocket` (PubSub at `wsUrl`) or `grpc`
+   * (a Yellowstone Geyser stream at `grpcUrl`: slot-tagged updates, replay after a drop, and the
+   * transactions that move the pools, which trigger backruns). The wallet's balance stays on
+   * PubSub either way.
+   */
+  feed: z.enum(['websocket', 'grpc']).default('websocket'),
+  /** Yellowstone Geyser gRPC endpoint (Triton, Helius Laserstream, …), for `feed: grpc`. */
+  grpcUrl: httpUrl.optional(),
+  /** The environment variable holding the endpoint's `x-token`, if it wants one. */
+  grpcTokenEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')
+    .optional(),
+  grpc: z
+    .strictObject({
+      /** An update handled later than this after the server stamped it is counted and logged. */
+      maxLagMs: z.number().int().positive().default(400),
+    })
+    .prefault({}),
   /** Jito block engine base URL; bundles go to `<blockEngineUrl>/api/v1/bundles`. */
   blockEngineUrl: httpUrl.optional(),
   /** Jito tip-floor feed (JSON percentiles of landed tips, in SOL). */
@@ -37,6 +58,13 @@ export const liveConfigSchema = z.strictObject({
   pools: z.array(livePoolSchema).default([]),
   /** Leader identities known to run the Jito client; unset: every leader is assumed to. */
   jitoLeaders: z.array(base58).optional(),
+  /**
+   * Jito's validator list (`{ validators: [{ vote_account, running_jito }] }`, e.g.
+   * https://kobe.mainnet.jito.network/api/v1/validators): which leaders run Jito, as Jito says,
+   * read every `jitoValidatorsRefreshMs`; `jitoLeaders` (or every leader) answers until it is read.
+   */
+  jitoValidatorsUrl: httpUrl.optional(),
+  jitoValidatorsRefreshMs: z.number().int().positive().default(600_000),
   commitment: z.enum(['processed', 'confirmed']).default('processed'),
   caps: z
     .strictObject({
@@ -101,13 +129,15 @@ export interface LiveEndpoints {
   readonly blockEngineUrl: string;
   readonly tipFloorUrl: string;
   readonly simulateBundleUrl: string;
+  /** Set when `feed` is `grpc`. */
+  readonly grpcUrl?: string;
 }
 
 /** Every endpoint named, or the list of `live.*` keys still missing. */
 export function endpointsOf(config: LiveConfig): LiveEndpoints | string[] {
-  const missing = (['rpcUrl', 'wsUrl', 'blockEngineUrl', 'tipFloorUrl'] as const).filter(
-    (k) => config[k] === undefined,
-  );
+  const needed: Array<keyof LiveConfig> = ['rpcUrl', 'wsUrl', 'blockEngineUrl', 'tipFloorUrl'];
+  if (config.feed === 'grpc') needed.push('grpcUrl');
+  const missing = needed.filter((k) => config[k] === undefined);
   if (missing.length > 0) return missing.map((k) => `live.${k}`);
   return {
     rpcUrl: config.rpcUrl as string,
@@ -115,5 +145,19 @@ export function endpointsOf(config: LiveConfig): LiveEndpoints | string[] {
     blockEngineUrl: config.blockEngineUrl as string,
     tipFloorUrl: config.tipFloorUrl as string,
     simulateBundleUrl: config.simulateBundleUrl ?? (config.rpcUrl as string),
+    ...(config.feed === 'grpc' ? { grpcUrl: config.grpcUrl as string } : {}),
   };
+}
+
+/** The gRPC endpoint's `x-token`, read from the variable `live.grpcTokenEnv` names. */
+export function grpcTokenOf(live: LiveConfig, env: NodeJS.ProcessEnv): { grpcToken?: string } {
+  if (live.feed !== 'grpc' || live.grpcTokenEnv === undefined) return {};
+  const token = env[live.grpcTokenEnv];
+  if (token === undefined || token === '') {
+    throw new LandfallError(
+      'LF_SOLANA_CONFIG',
+      `live.grpcTokenEnv names ${live.grpcTokenEnv}, which is not set; export it or remove live.grpcTokenEnv`,
+    );
+  }
+  return { grpcToken: token };
 }

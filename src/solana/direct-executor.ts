@@ -69,7 +69,7 @@ export class DirectExecutor implements Executor {
     }
     // The send alone, for the agent's send_p99: what follows is waiting on confirmation.
     const sendLatencyMs = performance.now() - sent;
-    pipeline.latency.record('send', sendLatencyMs);
+    pipeline.recordSend(submission, sendLatencyMs);
     const deadline = sent + this.options.landingMs;
     let seen = false;
     while (performance.now() < deadline) {

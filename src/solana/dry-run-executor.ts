@@ -73,7 +73,7 @@ export class DryRunExecutor implements Executor {
       this.stats.transactions++;
     }
     const sendLatencyMs = performance.now() - t0;
-    pipeline.latency.record('send', sendLatencyMs);
+    pipeline.recordSend(submission, sendLatencyMs);
     this.stats.simulated++;
     if (failure === null) this.stats.succeeded++;
     else this.stats.failed++;

@@ -75,7 +75,7 @@ export class JitoExecutor implements Executor {
     }
     // The send alone, for the agent's send_p99: what follows is waiting on the auction.
     const sendLatencyMs = performance.now() - sent;
-    pipeline.latency.record('send', sendLatencyMs);
+    pipeline.recordSend(submission, sendLatencyMs);
     // One poller for every bundle in flight (batched ids, 429 back-off); the deadline is ours.
     const fate = await this.statuses.track(bundleId, sent + this.options.landingMs, () =>
       pipeline.latency.record('firstStatus', performance.now() - sent),

@@ -3,9 +3,22 @@ import * as hdr from 'hdr-histogram-js';
 /**
  * Per-stage latency of live submissions, in milliseconds: `build` (blockhash, instructions,
  * sizing simulation), `sign`, `send` (until the endpoint accepted it), `firstStatus` (send → the
- * first status that names it) and `final` (send → landed, failed or expired).
+ * first status that names it) and `final` (send → landed, failed or expired). A backrun whose
+ * target came off the gRPC stream is also timed from the moment the stream delivered that
+ * transaction: `triggerEvent` (→ its pending-swap event handed to the agent), `triggerDecision`
+ * (→ the agent's submission reached the executor), `triggerSigned` and `triggerSent`.
  */
-export const STAGES = ['build', 'sign', 'send', 'firstStatus', 'final'] as const;
+export const STAGES = [
+  'build',
+  'sign',
+  'send',
+  'firstStatus',
+  'final',
+  'triggerEvent',
+  'triggerDecision',
+  'triggerSigned',
+  'triggerSent',
+] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface StageSummary {

@@ -3,8 +3,9 @@ import type { TypedBus } from '../bus/typed.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../market/system-clock.js';
 import type { Market, MarketSource, Module } from '../market/types.js';
-import type { LiveConfig } from './config.js';
+import { grpcTokenOf, type LiveConfig } from './config.js';
 import { fetchTipFloor, JITO_MIN_TIP_LAMPORTS, MinimumTip } from './feeds.js';
+import { GrpcMarketSource } from './grpc/grpc-source.js';
 import { loadWallet, type Wallet } from './keypair.js';
 import { prepareLiveWallet } from './live-setup.js';
 import { createLiveStack, type LiveStack, requireEndpoints } from './stack.js';
@@ -56,6 +57,7 @@ export async function openSolanaMarket(options: SolanaMarketOptions): Promise<So
     dryRun: options.dryRun,
     ...(options.bus === undefined ? {} : { bus: options.bus }),
     ...(options.signer === undefined ? {} : { signer: options.signer() }),
+    ...grpcTokenOf(live, options.env),
   });
   await prepareLiveWallet({ stack, live, wallet, log, dryRun: options.dryRun });
   const floor = await fetchTipFloor(
@@ -110,7 +112,9 @@ export function solanaMarketFrom(
     // Sized within the cap, rather than sized freely and then refused by the safety gate.
     maxAmountIn: BigInt(caps.maxTradeLamports),
     describe: () => [
-      `  market solana ${endpoints.rpcUrl} + ${endpoints.wsUrl}: ${o.live.pools.length} Raydium CP-Swap pools, slots, leaders, fees`,
+      source instanceof GrpcMarketSource
+        ? `  market solana ${endpoints.rpcUrl} + gRPC ${endpoints.grpcUrl}: ${o.live.pools.length} Raydium CP-Swap pools, their swaps (backrun triggers), slots, leaders, fees`
+        : `  market solana ${endpoints.rpcUrl} + ${endpoints.wsUrl}: ${o.live.pools.length} Raydium CP-Swap pools, slots, leaders, fees`,
       `  jito   ${endpoints.blockEngineUrl}/api/v1/bundles, tip floor ${endpoints.tipFloorUrl} (min tip: its p25, ≥ ${JITO_MIN_TIP_LAMPORTS} lamports; ${minTip.lamports} now)`,
       `  wallet ${o.wallet.address}${o.dryRun ? ' — DRY RUN: bundles and transactions are simulated, never sent' : ' — LIVE: real transactions'}`,
       `  safety max trade ${caps.maxTradeLamports}, daily loss limit ${caps.dailyLossLimitLamports} (kills via control-proto), balance floor ${caps.balanceFloorLamports} lamports; stale after ${o.live.timeouts.staleAfterMs} ms`,
@@ -119,7 +123,11 @@ export function solanaMarketFrom(
       const s = source.stats;
       const d = stack.dryRun?.stats;
       return [
-        `  market: ${s.poolEvents} pool updates, ${s.slotEvents} slots, ${source.pubsubStats.connects} connections, ${s.refreshFailures} failed refreshes`,
+        ...(source instanceof GrpcMarketSource
+          ? grpcSummary(source)
+          : [
+              `  market: ${s.poolEvents} pool updates, ${s.slotEvents} slots, ${source.pubsubStats.connects} connections, ${s.refreshFailures} failed refreshes`,
+            ]),
         `  stages: ${stack.pipeline.latency.describe()}`,
         `  safety: ${safety.stats.refused} refused, day P&L ${safety.dayProfitLamports} lamports${safety.stats.killed ? ', KILLED by the daily loss limit' : ''}`,
         ...(d === undefined
@@ -131,4 +139,16 @@ export function solanaMarketFrom(
     },
     stop: () => source.stop(),
   };
+}
+
+function grpcSummary(source: GrpcMarketSource): string[] {
+  const s = source.stats;
+  const f = source.feed.stats;
+  const lag = source.feed.lagSummary();
+  const ev = source.eventLatency();
+  return [
+    `  market (gRPC): ${s.poolEvents} pool updates, ${source.triggers.stats.pendingSwaps} pending swaps, ${s.slotEvents} slots, ${f.connects} connections, ${f.drops} drops, ${f.replays} replays, ${source.triggers.stats.repeatedTransactions} repeated transactions skipped, ${s.refreshFailures} failed refreshes`,
+    `  stream → pending swap: ${source.triggers.latency.describe()}`,
+    `  stream: lag p50 ${(lag.p50Us / 1000).toFixed(1)} ms p99 ${(lag.p99Us / 1000).toFixed(1)} ms max ${(lag.maxUs / 1000).toFixed(1)} ms, ${f.lagging} updates over live.grpc.maxLagMs; receive → event p50 ${ev.p50Us} µs p99 ${ev.p99Us} µs (${ev.count})`,
+  ];
 }

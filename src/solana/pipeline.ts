@@ -12,7 +12,7 @@ import { validateSubmission } from '../market/validate-submission.js';
 import { BackgroundCache } from './background-cache.js';
 import { MAX_BUNDLE_TRANSACTIONS } from './block-engine.js';
 import type { Wallet } from './keypair.js';
-import { StageLatency } from './latency.js';
+import { type Stage, StageLatency } from './latency.js';
 import { EXCEEDED_SLIPPAGE_ERROR } from './raydium-cp-swap.js';
 import type { SafetyGate } from './safety.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
@@ -60,6 +60,13 @@ export interface PipelineOptions {
   readonly lookupTables?: () => AddressesByLookupTableAddress | undefined;
   /** The leader of a slot, for outcomes; '' when unknown. */
   readonly leaderOf?: (slot: number) => Promise<string>;
+  /**
+   * A backrun's pools as its target swap leaves them (the gRPC source prices every swap it
+   * streams); undefined when the target is unknown. Absent, a backrun is planned on the book.
+   */
+  readonly poolsAfter?: (signature: string) => Pick<PoolDirectory, 'pool'> | undefined;
+  /** When the stream delivered a backrun's target (performance.now()), for the trigger stages. */
+  readonly triggerMark?: (signature: string) => number | undefined;
 }
 
 export interface Prepared {
@@ -170,6 +177,7 @@ export class SubmissionPipeline {
       maxBundleTransactions: MAX_BUNDLE_TRANSACTIONS,
       knownPool: (id) => this.options.pools.pool(id) !== undefined,
     });
+    this.sinceTrigger(submission, 'triggerDecision');
     const startedMs = this.options.clock.now();
     try {
       return await this.prepare(submission, startedMs);
@@ -186,7 +194,7 @@ export class SubmissionPipeline {
   private async prepare(submission: Submission, startedMs: number): Promise<Begun> {
     const { wallet } = this.options;
     const t0 = performance.now();
-    const plan = planSwaps(submission, this.options.pools, this.options.chainToleranceBps);
+    const plan = planSwaps(submission, this.poolsFor(submission), this.options.chainToleranceBps);
     const tip = submission.route === 'jito' ? await this.tip(submission) : [];
     const shape = shapeOf(submission);
     const price = submission.priorityFeeMicroLamports;
@@ -254,6 +262,7 @@ export class SubmissionPipeline {
       this.options.lookupTables?.(),
     );
     this.latency.record('sign', performance.now() - t1);
+    this.sinceTrigger(submission, 'triggerSigned');
     if (swap.signatures !== sized.signatures) {
       throw new LandfallError(
         'LF_MARKET_SUBMISSION_INVALID',
@@ -263,6 +272,32 @@ export class SubmissionPipeline {
     this.shapeOfSubmission.set(submission.id, shape);
     const prepared = { swap, lifetime, simulatedUnits: sized.units, finalMinOut, startedMs };
     return { prepared };
+  }
+
+  /** The send as an executor timed it, and for a streamed backrun, its trigger → sent. */
+  recordSend(submission: Submission, sendLatencyMs: number): void {
+    this.latency.record('send', sendLatencyMs);
+    this.sinceTrigger(submission, 'triggerSent');
+  }
+
+  private sinceTrigger(submission: Submission, stage: Stage): void {
+    const target = submission.afterSignature;
+    const mark = target === undefined ? undefined : this.options.triggerMark?.(target);
+    if (mark !== undefined) this.latency.record(stage, performance.now() - mark);
+  }
+
+  /** What a submission's legs trade against: a backrun's, the state its target leaves. */
+  private poolsFor(submission: Submission): Pick<PoolDirectory, 'pool'> {
+    const target = submission.afterSignature;
+    if (target === undefined || this.options.poolsAfter === undefined) return this.options.pools;
+    const after = this.options.poolsAfter(target);
+    if (after === undefined) {
+      throw new LandfallError(
+        'LF_MARKET_CONDITION',
+        `submission ${submission.id}: its target swap ${target} is no longer known to the source; a backrun is only priced on the state its target leaves`,
+      );
+    }
+    return after;
   }
 
   /** The last leg's minimum output with `feeLamports` among the costs to clear. */

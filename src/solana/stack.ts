@@ -7,10 +7,12 @@ import { BlockEngine } from './block-engine.js';
 import { endpointsOf, type LiveConfig, type LiveEndpoints } from './config.js';
 import { DirectExecutor } from './direct-executor.js';
 import { DryRunExecutor } from './dry-run-executor.js';
+import { type GeyserConnector, yellowstoneConnector } from './grpc/geyser-client.js';
+import { GrpcMarketSource } from './grpc/grpc-source.js';
 import { JitoExecutor } from './jito-executor.js';
 import { JsonRpcClient } from './json-rpc.js';
 import type { Wallet } from './keypair.js';
-import { LeaderSchedule } from './leaders.js';
+import { type JitoDirectory, JitoValidators, LeaderSchedule } from './leaders.js';
 import { WalletLookupTable } from './lookup-table.js';
 import { LiveMarketSource } from './market-source.js';
 import { SubmissionPipeline } from './pipeline.js';
@@ -34,12 +36,19 @@ export interface LiveStackOptions {
   readonly bus?: TypedBus;
   /** Signs that kill (bus.control). */
   readonly signer?: ControlSigner;
+  /** The gRPC endpoint's `x-token` (from `live.grpcTokenEnv`), for `feed: grpc`. */
+  readonly grpcToken?: string;
+  /** For `feed: grpc`: how to reach the stream (default: Yellowstone's client at `grpcUrl`). */
+  readonly geyser?: GeyserConnector;
 }
 
-export interface LiveStack {
+/** The market source a live stack runs: PubSub or a Geyser gRPC stream (`live.feed`). */
+export type LiveSource = LiveMarketSource | GrpcMarketSource;
+
+export interface LiveStack<S extends LiveSource = LiveSource> {
   readonly endpoints: LiveEndpoints;
   readonly rpc: SolanaRpcClient;
-  readonly source: LiveMarketSource;
+  readonly source: S;
   readonly blockEngine: BlockEngine;
   readonly pipeline: SubmissionPipeline;
   readonly safety: SafetyGate;
@@ -75,14 +84,42 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     backoffMs: t.reconnectMinMs,
   });
   const rpc = createSolanaRpcClient(rpcOptions(endpoints.rpcUrl));
-  const source = new LiveMarketSource({
-    rpc,
-    wsUrl: endpoints.wsUrl,
-    tipFloorUrl: endpoints.tipFloorUrl,
-    config: live,
-    clock,
-    log,
-  });
+  // Which leaders run Jito, as Jito's validator list says, when one is named.
+  const jitoValidators =
+    live.jitoValidatorsUrl === undefined
+      ? undefined
+      : new JitoValidators({
+          rpc,
+          url: live.jitoValidatorsUrl,
+          timeoutMs: t.requestMs,
+          refreshMs: live.jitoValidatorsRefreshMs,
+          fallback: live.jitoLeaders === undefined ? undefined : listed(live.jitoLeaders),
+          onError: (err) =>
+            log.warn(
+              { err: err.message },
+              'Jito validator list unavailable; the previous list (or live.jitoLeaders) stands',
+            ),
+        });
+  const source: LiveSource =
+    live.feed === 'grpc'
+      ? new GrpcMarketSource({
+          rpc,
+          connector:
+            options.geyser ?? yellowstoneConnector(endpoints.grpcUrl as string, options.grpcToken),
+          tipFloorUrl: endpoints.tipFloorUrl,
+          config: live,
+          clock,
+          log,
+          ...(jitoValidators === undefined ? {} : { jito: jitoValidators }),
+        })
+      : new LiveMarketSource({
+          rpc,
+          wsUrl: endpoints.wsUrl,
+          tipFloorUrl: endpoints.tipFloorUrl,
+          config: live,
+          clock,
+          log,
+        });
   const blockEngine = new BlockEngine(endpoints.blockEngineUrl, {
     timeoutMs: t.requestMs,
     rateLimitRetries: t.rateLimitRetries,
@@ -100,8 +137,12 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     subscribeTimeoutMs: t.requestMs,
     log,
   });
-  const stopBalance = () => balance.stop();
+  const stopBalance = () => {
+    balance.stop();
+    jitoValidators?.stop();
+  };
   source.ended.then(stopBalance, stopBalance);
+  jitoValidators?.start();
   const safety = new SafetyGate({
     caps: live.caps,
     pools: source.book,
@@ -112,7 +153,7 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     ...(options.signer === undefined ? {} : { signer: options.signer }),
     spendable: () => balance.spendable(),
   });
-  const leaders = new LeaderSchedule(rpc, live.jitoLeaders);
+  const leaders = new LeaderSchedule(rpc, jitoValidators ?? live.jitoLeaders);
   const lookupTables = new WalletLookupTable();
   const pipeline = new SubmissionPipeline({
     rpc,
@@ -129,6 +170,12 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     tipAccount: () => blockEngine.tipAccount(),
     lookupTables: () => lookupTables.current,
     leaderOf: async (slot) => (await leaders.at(slot)).leader,
+    ...(source instanceof GrpcMarketSource
+      ? {
+          poolsAfter: (signature: string) => source.triggers.pending.after(signature),
+          triggerMark: (signature: string) => source.triggers.pending.markOf(signature),
+        }
+      : {}),
   });
   const landing = { landingMs: t.landingMs, pollMs: t.statusPollMs };
   if (options.dryRun) {
@@ -165,6 +212,11 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     lookupTables,
     executor,
   };
+}
+
+function listed(identities: readonly string[]): JitoDirectory {
+  const set = new Set(identities);
+  return { runsJito: (identity) => set.has(identity) };
 }
 
 /** Sends each submission to the executor of its route. */

@@ -11,6 +11,7 @@ import { type Testbed, testbed } from '../../solana/testing/testbed.js';
 import { MAX_COMPUTE_UNITS, signV0, sizedUnitLimit } from '../../solana/transactions.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 import { measureThroughput, percentile } from '../stats.js';
+import { grpcFeedRows } from './solana-grpc.js';
 import { sdkParityRows } from './solana-parity.js';
 
 /**
@@ -148,6 +149,7 @@ export const solanaSuite: BenchSuite = {
       }
       return [
         ...sdkParityRows(),
+        ...(await grpcFeedRows()),
         { name: 'PoolState.decode', metric: 'p50_ns', value: decode.nsPerOpP50, unit: 'ns/op' },
         { name: 'PoolState.decode', metric: 'p99_ns', value: decode.nsPerOpP99, unit: 'ns/op' },
         { name: 'PoolState.counters', metric: 'p50_ns', value: counters.nsPerOpP50, unit: 'ns/op' },

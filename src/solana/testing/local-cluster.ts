@@ -48,6 +48,10 @@ export class LocalCluster {
     'GdnSyH3YtwcxFvQrVVJMm1JhTS4QVX7MFsX56uJLUfiZ',
   ];
   slot = 300_000_000;
+  /** getVoteAccounts: each leader's vote account (none unless a test sets them). */
+  voteAccounts: Array<{ votePubkey: string; nodePubkey: string }> = [];
+  /** GET /api/v1/validators, Jito's validator list; null answers 503. */
+  jitoValidators: Array<{ vote_account: string; running_jito: boolean }> | null = [];
   balanceLamports = 50_000_000_000n;
   /** WSOL the payer gains in a landed swap (getTransaction's token balances). */
   swapGainLamports = 0n;
@@ -102,6 +106,11 @@ export class LocalCluster {
   get wsUrl(): string {
     return `ws://127.0.0.1:${this.port}`;
   }
+
+  get jitoValidatorsUrl(): string {
+    return `${this.rpcUrl}/api/v1/validators`;
+  }
+
   get tipFloorUrl(): string {
     return `${this.rpcUrl}/api/v1/bundles/tip_floor`;
   }
@@ -252,6 +261,14 @@ export class LocalCluster {
           id: null,
         }),
       );
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/v1/validators') {
+      this.requests.push({ path, method: 'GET validators', params: [] });
+      res.writeHead(this.jitoValidators === null ? 503 : 200, {
+        'content-type': 'application/json',
+      });
+      res.end(JSON.stringify({ validators: this.jitoValidators ?? [] }));
       return;
     }
     if (req.method === 'GET' && path === '/api/v1/bundles/tip_floor') {

@@ -72,6 +72,19 @@ export function handleRpc(
         ),
       );
     }
+    case 'getVoteAccounts':
+      return ok({
+        current: c.voteAccounts.map((v) => ({
+          ...v,
+          activatedStake: 1_000_000_000,
+          commission: 5,
+          epochCredits: [],
+          epochVoteAccount: true,
+          lastVote: c.slot,
+          rootSlot: c.slot - 32,
+        })),
+        delinquent: [],
+      });
     case 'getRecentPrioritizationFees':
       return ok(
         Array.from({ length: 150 }, (_, i) => ({

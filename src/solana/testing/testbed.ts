@@ -8,6 +8,7 @@ import { systemClock } from '../../market/system-clock.js';
 import type { Module } from '../../market/types.js';
 import { type LiveConfig, liveConfigSchema } from '../config.js';
 import { loadWallet, type Wallet } from '../keypair.js';
+import { LiveMarketSource } from '../market-source.js';
 import { createLiveStack, type LiveStack } from '../stack.js';
 import { LocalCluster } from './local-cluster.js';
 import { dislocatedPools, type PoolFixture } from './pool-fixtures.js';
@@ -68,7 +69,8 @@ export interface Testbed {
   readonly pools: [PoolFixture, PoolFixture];
   readonly wallet: Wallet;
   readonly config: LiveConfig;
-  readonly stack: LiveStack;
+  /** A PubSub-fed stack (the gRPC feed has its own bed: grpc/testing/grpc-bed.ts). */
+  readonly stack: LiveStack<LiveMarketSource>;
   readonly lines: string[];
   close(): Promise<void>;
 }
@@ -105,7 +107,7 @@ export async function testbed(
   await cluster.fundWallet(wallet.address, cluster.balanceLamports, 5_000_000_000n);
   const config = liveConfigFor(cluster, pools, options.extra);
   const { log, lines } = captureLogger();
-  const stack = createLiveStack({
+  const stack = wsStack({
     live: config,
     wallet,
     clock: systemClock,
@@ -128,6 +130,14 @@ export async function testbed(
       await cluster.close();
     },
   };
+}
+
+/** A stack on the default feed, PubSub: its source is the WebSocket one. */
+function wsStack(options: Parameters<typeof createLiveStack>[0]): LiveStack<LiveMarketSource> {
+  const stack = createLiveStack(options);
+  if (!(stack.source instanceof LiveMarketSource))
+    throw new Error(`testbed: expected the WebSocket source, got live.feed ${options.live.feed}`);
+  return stack as LiveStack<LiveMarketSource>;
 }
 
 /** The one poller (src/testing/until.ts), here for the Solana tests that import it from the testbed. */

@@ -1,0 +1,62 @@
+import type { RaydiumCpPool } from '../raydium-cp-pool.js';
+import type { PoolDirectory } from '../watched-pools.js';
+
+/**
+ * The pools as each recent streamed swap leaves them, by the swap's signature: what a backrun
+ * naming that swap is priced against (`PipelineOptions.poolsAfter`). Each state was computed on
+ * the book's view at some slot; once the book has moved past that slot, the swap is in the book
+ * (or the pool has moved on without it), and the book answers instead, so the swap is never
+ * applied twice. The newest `capacity` swaps are kept.
+ */
+interface Entry {
+  /** performance.now() when the stream delivered the swap. */
+  readonly mark: number;
+  readonly pools: ReadonlyMap<string, RaydiumCpPool>;
+  /** The book's view slot of each pool when its state was computed. */
+  readonly basedOn: ReadonlyMap<string, number>;
+}
+
+export class PendingStates {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly book: Pick<PoolDirectory, 'pool'> & {
+      viewSlot(id: string): number | undefined;
+    },
+    private readonly capacity: number,
+  ) {}
+
+  record(
+    signature: string,
+    mark: number,
+    pools: ReadonlyMap<string, RaydiumCpPool>,
+    basedOn: ReadonlyMap<string, number>,
+  ): void {
+    this.entries.set(signature, { mark, pools, basedOn });
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** When the stream delivered `signature` (performance.now()), if it is held. */
+  markOf(signature: string): number | undefined {
+    return this.entries.get(signature)?.mark;
+  }
+
+  /** A directory of the pools as `signature` leaves them; undefined when it is not held. */
+  after(signature: string): Pick<PoolDirectory, 'pool'> | undefined {
+    const entry = this.entries.get(signature);
+    if (entry === undefined) return undefined;
+    return {
+      pool: (id) => {
+        const after = entry.pools.get(id);
+        const based = entry.basedOn.get(id);
+        const now = this.book.viewSlot(id);
+        if (after === undefined || based === undefined || (now !== undefined && now > based))
+          return this.book.pool(id);
+        return after;
+      },
+    };
+  }
+}
