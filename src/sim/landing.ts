@@ -167,7 +167,8 @@ export class Landing {
     if (bid.done) return;
     const price = Number(bid.sub.priorityFeeMicroLamports);
     if (!this.directRng.chance(this.chain.directLandProbability(price))) {
-      this.decide(bid, 'dropped');
+      // Never included: a live sender sees it only as unseen by its deadline.
+      this.decide(bid, 'expired');
       return;
     }
     // Included: the fee is paid whether or not the legs succeed.

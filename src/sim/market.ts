@@ -42,6 +42,7 @@ export function createSimMarket(options: SimMarketOptions = {}): SimMarket {
     clock: sim.clock,
     minTipLamports: c.jito.minTipLamports,
     baseFeeLamports: c.chain.baseFeeLamports,
+    resend: 'after-outcome',
     describe: () => [
       `  market simulator seed ${c.seed}, ${c.pace === 'wall' ? `wall pace ×${c.speed}` : 'virtual pace'} (paper: no network)`,
     ],

@@ -56,6 +56,8 @@ export function newTally(): Tally {
       expired: 0,
       slippage: 0,
       tip_below_minimum: 0,
+      rejected: 0,
+      market_condition: 0,
     },
     profitLamports: 0n,
     tipLamports: 0n,
