@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { Market, MarketEvent, Module } from '../market/types.js';
 import { HotModel } from '../model/hot.js';
 import { ModelScorer } from '../model/scorer.js';
+import { ShadowScorer } from '../model/shadow.js';
 import { describePin, type PinResult, pinHotThread } from '../ops/pinning.js';
 import { createAgent, newRunId } from './assemble.js';
 import { settingsFrom } from './config.js';
@@ -22,6 +23,8 @@ export interface RunningAgent {
   readonly module: Module;
   readonly engine: Engine;
   readonly telemetry: Telemetry;
+  /** The candidate scoring in shadow (config `model.shadow.<module>`), if one was chosen. */
+  readonly shadow?: ShadowScorer;
   /** Its kill switch and throttle (state persisted under `home`). */
   readonly control: AgentControl;
 }
@@ -60,10 +63,12 @@ export async function runAgents(market: Market, options: RunOptions): Promise<Ag
   // Pinned before anything starts, so every event is handled on the configured CPUs.
   const pin = pinHotThread(config.agent, log);
   const hot = options.modules.map((module) => startHotModel(config, module, log));
+  // Loaded before the market starts, so every opportunity of the run has its shadow score.
+  const shadows = await Promise.all(options.modules.map((m) => startShadow(config, m, log)));
   // One run id for this run's agents: their event ids never collide with an earlier run's.
   const runId = newRunId();
   const agents = options.modules.map((module, i) =>
-    assemble(market, options, module, hot[i] as HotModel, runId),
+    assemble(market, options, module, hot[i] as HotModel, runId, shadows[i]),
   );
   const controls =
     options.controlBus === undefined ? [] : await listenForControl(agents, options.controlBus, log);
@@ -123,12 +128,33 @@ function startHotModel(config: Config, module: Module, log: Logger): HotModel {
   return hot;
 }
 
+/** The candidate `model.shadow.<module>` names, loaded through the sandbox; none when unset. */
+async function startShadow(
+  config: Config,
+  module: Module,
+  log: Logger,
+): Promise<ShadowScorer | undefined> {
+  const choice = config.model.shadow[module];
+  if (choice === undefined) return undefined;
+  const shadow = new ShadowScorer({
+    dir: modelDirOf(config),
+    module,
+    featureNames: FEATURE_NAMES,
+    choice,
+    sandbox: config.model.sandbox,
+    logger: log,
+  });
+  await shadow.start();
+  return shadow;
+}
+
 function assemble(
   market: Market,
   options: RunOptions,
   module: Module,
   hot: HotModel,
   runId: string,
+  shadow: ShadowScorer | undefined,
 ): RunningAgent {
   const { config, log } = options;
   const agentId = `${module}-${market.tag}`;
@@ -140,6 +166,7 @@ function assemble(
     (err) => log.warn({ err, agentId }, 'telemetry publish failed'),
     config.guard.slo.hotpathP99Ms,
     config.guard.windowMs,
+    shadow,
   );
   const control = new AgentControl({
     agentId,
@@ -165,7 +192,14 @@ function assemble(
     }),
   });
   control.policies = { tips: engine.options.tips, routes: engine.options.routes };
-  return { agentId, module, engine, telemetry, control };
+  return {
+    agentId,
+    module,
+    engine,
+    telemetry,
+    control,
+    ...(shadow === undefined ? {} : { shadow }),
+  };
 }
 
 /** Each agent obeys control-proto for its module; its acks that did not apply are logged. */
@@ -201,6 +235,13 @@ function bannerLines(
     `  models ${modelDirOf(config)}: lib<module>_latest.so hot-reloaded; ${hot
       .map((h, i) => `${options.modules[i]} ${h.version ?? 'heuristic (no model yet)'}`)
       .join(', ')}`,
+    ...agents.flatMap((a) =>
+      a.shadow === undefined
+        ? []
+        : [
+            `  shadow ${a.agentId}: ${a.shadow.current?.version ?? `no model (model.shadow.${a.module} chose none loadable)`} scores off the decision path`,
+          ],
+    ),
     ...agents.map(
       (a) =>
         `  agent  ${a.agentId} (${a.module}, ${config.agent.policy} policies) → ${topicOf(a.module)}, bundle-outcomes-proto, metrics-proto every ${config.agent.metricsIntervalMs} ms`,

@@ -9,6 +9,7 @@ import {
   TipArmStatSchema,
 } from '../gen/landfall/v1/realtime_pb.js';
 import type { Clock, Module, Route, SubmissionOutcome } from '../market/types.js';
+import type { ShadowScorer } from '../model/shadow.js';
 import { toProtoModule } from '../proto/module.js';
 import { type DecisionRecord, type Engine, type EngineObserver, newHistogram } from './engine.js';
 import { OutcomeWindow } from './outcome-window.js';
@@ -47,6 +48,9 @@ const HOUR_MS = 3_600_000;
  * For the guard, each update also carries cumulative counts (`decided`, `negative_outcomes`,
  * `hotpath_slow` against `hotpath_slow_ms`), so rates over any window are exact deltas, and
  * `state` from the engine's gate (running, throttled, killed).
+ *
+ * With a `shadow` scorer, opportunity messages go through it: it scores each vector with the
+ * candidate on a later event-loop turn and publishes it then, so the decision never waits.
  */
 export class Telemetry implements EngineObserver {
   private engine: Engine | undefined;
@@ -68,6 +72,8 @@ export class Telemetry implements EngineObserver {
     private readonly hotPathSlowMs = 20,
     /** The window of the `*_window` rates, ms of the market's clock (the guard's `windowMs`). */
     private readonly windowMs = 30_000,
+    /** A candidate scoring beside the live model (model.shadow); none: no shadow scores. */
+    private readonly shadow?: ShadowScorer,
   ) {
     this.recent = new OutcomeWindow(windowMs);
   }
@@ -114,7 +120,8 @@ export class Telemetry implements EngineObserver {
       hotPathUs: r.hotPathUs,
     });
     const topic = o.module === 'arb' ? 'arb-opportunities-proto' : 'mev-opportunities-proto';
-    this.send(topic, message);
+    if (this.shadow === undefined) this.send(topic, message);
+    else this.shadow.enqueue(message, (m) => this.send(topic, m));
   }
 
   onOutcome(outcome: SubmissionOutcome, r: DecisionRecord): void {
@@ -147,6 +154,9 @@ export class Telemetry implements EngineObserver {
 
   /** Builds and publishes one MetricsUpdate now (the ticker calls this). */
   publishMetrics(): void {
+    // Opportunities still waiting for a shadow score go out before the figures that count them
+    // (the last update of a run is published after the market stopped).
+    this.shadow?.flush();
     const engine = this.engine;
     if (engine === undefined) return;
     const now = this.clock.now();

@@ -178,7 +178,12 @@ describe('auth matrix on an HS256 secret', () => {
     }
     const audit = await h.app.inject({ method: 'GET', url: '/api/audit', headers: viewer });
     expect(audit.statusCode).toBe(403);
-    for (const url of ['/api/status', '/metrics', '/api/audit']) {
+    // A viewer passes the auth on the shadow figures; this harness has no store to read them from.
+    const shadow = '/api/models/arb/shadow?minutes=30';
+    const figures = await h.app.inject({ method: 'GET', url: shadow, headers: viewer });
+    expect(figures.json().error.code).toBe('LF_STORE_UNAVAILABLE');
+    expect(figures.statusCode).toBe(503);
+    for (const url of ['/api/status', '/metrics', '/api/audit', shadow]) {
       expect((await h.app.inject({ method: 'GET', url })).statusCode, url).toBe(401);
     }
     expect((await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).statusCode).toBe(200);

@@ -125,6 +125,10 @@ export function openApiDocument(version: string): object {
       '/api/models': read(
         'model versions per module: state live, candidate (trained after the live one and not promoted) or retired, with the figures that decided each promotion',
       ),
+      '/api/models/{module}/shadow': read(
+        'the live model beside each candidate run in shadow (model.shadow) on the same stored opportunities and outcomes: AUC, log-loss and would-be profit at each threshold',
+        { parameters: [query('minutes', 'the window, 1..10080, default 60', { type: 'integer' })] },
+      ),
       '/api/models/{module}/promote': write(
         'make a version live by hand, overriding the champion/challenger rule (admin, audited with both versions and the figures)',
         {

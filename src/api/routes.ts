@@ -7,6 +7,7 @@ import { registerControl } from './routes/control.js';
 import { registerModels } from './routes/models.js';
 import { publicRoute, readRoute } from './routes/options.js';
 import { registerSchedule } from './routes/schedule.js';
+import { registerShadow } from './routes/shadow.js';
 import { registerStatus } from './routes/status.js';
 import { registerTraining } from './routes/training.js';
 
@@ -19,6 +20,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   registerTraining(app, ctx);
   registerControl(app, ctx);
   registerModels(app, ctx);
+  registerShadow(app, ctx);
   registerStatus(app, ctx);
   registerAudit(app, ctx);
 

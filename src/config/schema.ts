@@ -346,6 +346,13 @@ export const authSchema = z.strictObject({
     .default(7 * 24 * 3600),
 });
 
+const shadowChoice = z
+  .string()
+  .regex(
+    /^(candidate|[0-9a-f]{4,64})$/,
+    "expected 'candidate' or a version (hex, at least 4 characters)",
+  );
+
 /** Compiled models: the registry directory agents watch for hot reload. */
 export const modelSchema = z.strictObject({
   /** Registry of `lib<module>_v<sha>.so` + manifests + `lib<module>_latest.so`; under `home`. */
@@ -374,6 +381,17 @@ export const modelSchema = z.strictObject({
        * preempts the child, and the model's own cost is what is judged).
        */
       predictBudgetUs: z.number().positive().max(1_000_000).default(200),
+    })
+    .prefault({}) /**
+   * A candidate run in shadow beside each module's live model (src/model/shadow.ts): it scores
+   * every opportunity's vector after the decision, never acting, and its score is stored with
+   * the opportunity (GET /api/models/:module/shadow compares the two). `candidate`: the newest
+   * candidate in the registry when the agent starts; otherwise a version (a unique prefix).
+   */,
+  shadow: z
+    .strictObject({
+      arb: shadowChoice.optional(),
+      mev: shadowChoice.optional(),
     })
     .prefault({}),
 });

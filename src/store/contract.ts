@@ -104,6 +104,7 @@ export function storeContract(target: StoreContractTarget): void {
         '0002_control_plane.sql',
         '0003_metrics_counters.sql',
         '0004_windowed_metrics_signed_control.sql',
+        '0005_shadow_scores.sql',
       ]);
       const again = await migrateStore(store, config);
       expect(again.applied).toEqual([]);

@@ -8,12 +8,14 @@ describe('migration files', () => {
       '0002_control_plane.sql',
       '0003_metrics_counters.sql',
       '0004_windowed_metrics_signed_control.sql',
+      '0005_shadow_scores.sql',
     ]);
     expect(listMigrations('kafka').map((m) => m.name)).toEqual([
       'kafka/0001_kafka_engine.sql',
       'kafka/0002_kafka_metrics_counters.sql',
       'kafka/0003_kafka_train_state.sql',
       'kafka/0004_kafka_windowed_signed.sql',
+      'kafka/0005_kafka_shadow_scores.sql',
     ]);
   });
 

@@ -90,6 +90,8 @@ function opportunityTable(
         features: m.features,
         score: c.finite(m.score, 'score'),
         model_version: m.modelVersion,
+        shadow_score: c.finite(m.shadowScore, 'shadow_score'),
+        shadow_model_version: m.shadowModelVersion,
         tip_lamports: int64(m.tipLamports),
         fee_lamports: int64(m.feeLamports),
         route: m.route,

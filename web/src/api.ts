@@ -15,6 +15,26 @@ export interface ModelVersion {
   source?: string;
 }
 
+/** One model's figures on live traffic (GET /api/models/:module/shadow); null: undefined. */
+export interface ShadowModelFigures {
+  versions: string[];
+  threshold: number | null;
+  auc: number | null;
+  logLoss: number | null;
+  profitSol: number | null;
+  trades: number | null;
+}
+
+/** The live model beside one candidate that scored in shadow, on the same opportunities. */
+export interface ShadowComparison {
+  shadowVersion: string;
+  scored: number;
+  rows: number;
+  positives: number;
+  live: ShadowModelFigures;
+  shadow: ShadowModelFigures;
+}
+
 export interface TrainingJob {
   jobId: string;
   module: ModuleName;
@@ -45,6 +65,15 @@ export class Api {
       '/api/models',
     );
     return body.modules;
+  }
+
+  /** Live against shadow over the last `minutes` (503 without a store: no figures). */
+  async shadow(module: ModuleName, minutes = 60): Promise<ShadowComparison[]> {
+    const body = await this.#call<{ comparisons: ShadowComparison[] }>(
+      'GET',
+      `/api/models/${module}/shadow?minutes=${minutes}`,
+    );
+    return body.comparisons;
   }
 
   rollback(module: ModuleName, version: string, reason: string): Promise<unknown> {

@@ -1,5 +1,6 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { Api, ModelVersion } from '../api.js';
+import type { Api, ModelVersion, ShadowComparison, ShadowModelFigures } from '../api.js';
 import { type ModuleName, modules } from '../state.js';
 
 const sol = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(4)} SOL`);
@@ -19,17 +20,75 @@ function figures(v: ModelVersion): string {
   return parts.join(' · ');
 }
 
+const num = (x: number | null, digits: number) => (x === null ? '–' : x.toFixed(digits));
+
+function ShadowRow({ label, f }: { label: string; f: ShadowModelFigures }) {
+  return (
+    <tr>
+      <td>
+        {label} <code>{f.versions.join(', ')}</code>
+      </td>
+      <td>{num(f.threshold, 3)}</td>
+      <td>{num(f.auc, 3)}</td>
+      <td>{num(f.logLoss, 4)}</td>
+      <td>{f.profitSol === null ? '–' : sol(f.profitSol)}</td>
+      <td>{f.trades ?? '–'}</td>
+    </tr>
+  );
+}
+
+/** The live model beside each candidate in shadow, on the same live traffic (last hour). */
+function Shadow({ module, comparisons }: { module: ModuleName; comparisons: ShadowComparison[] }) {
+  if (comparisons.length === 0) return null;
+  return (
+    <table data-testid={`shadow-${module}`}>
+      <thead>
+        <tr>
+          <th>last hour</th>
+          <th>threshold</th>
+          <th>AUC</th>
+          <th>log-loss</th>
+          <th>would-be profit</th>
+          <th>trades</th>
+        </tr>
+      </thead>
+      <tbody>
+        {comparisons.map((c) => (
+          <Fragment key={c.shadowVersion}>
+            <ShadowRow label="live" f={c.live} />
+            <ShadowRow label="shadow" f={c.shadow} />
+            <tr class="muted">
+              <td colSpan={6}>
+                {c.scored} scored in shadow; {c.rows} submitted with an outcome, {c.positives} paid
+              </td>
+            </tr>
+          </Fragment>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /**
  * Model versions per module (GET /api/models): the live one, candidates the champion/challenger
  * rule kept back, and retired ones, each with the figures that decided it; admins promote a
- * candidate or roll back to a retired version (both audited by the API).
+ * candidate or roll back to a retired version (both audited by the API). Beside them, the
+ * shadow figures: a candidate run in shadow (config model.shadow) against the live model.
  */
 export function Models({ api, admin, refresh }: { api: Api; admin: boolean; refresh: number }) {
   const [models, setModels] = useState<Record<ModuleName, ModelVersion[]> | undefined>();
   const [note, setNote] = useState('');
+  const [shadow, setShadow] = useState<Partial<Record<ModuleName, ShadowComparison[]>>>({});
   const [tick, setTick] = useState(0);
   useEffect(() => {
     api.models().then(setModels, (err: Error) => setNote(`models unavailable: ${err.message}`));
+    // Figures need the store; without one (or none in shadow) the panel simply shows none.
+    for (const m of modules) {
+      api.shadow(m).then(
+        (c) => setShadow((s) => ({ ...s, [m]: c })),
+        () => setShadow((s) => ({ ...s, [m]: [] })),
+      );
+    }
   }, [api, refresh, tick]);
   const act = async (kind: 'promote' | 'rollback', module: ModuleName, version: string) => {
     try {
@@ -71,6 +130,7 @@ export function Models({ api, admin, refresh }: { api: Api; admin: boolean; refr
                 ))}
               </ul>
             )}
+            <Shadow module={m} comparisons={shadow[m] ?? []} />
           </div>
         );
       })}
