@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { comparePolicies, comparisonJson, formatComparison } from './backtest.js';
+import { comparePolicies, runPolicy } from './backtest.js';
+import { comparisonJson, formatComparison } from './backtest-report.js';
 import { cumulativeProfitSvg } from './chart.js';
 
 describe('policy backtest', () => {
@@ -9,6 +10,7 @@ describe('policy backtest', () => {
       'oracle',
       'baseline_fixed',
       'baseline_ucb_ewma',
+      'always_direct',
       'landfall',
     ]);
     const [oracle, fixed] = c.rows;
@@ -22,6 +24,52 @@ describe('policy backtest', () => {
     const json = comparisonJson(c) as { policies: { name: string; ratio_to_oracle: number }[] };
     expect(json.policies.find((p) => p.name === 'oracle')?.ratio_to_oracle).toBe(1);
     expect(formatComparison(c)).toContain('landfall');
+  });
+
+  it('puts the per-regime ceiling at or above the oracle, cell by cell', async () => {
+    const c = await comparePolicies({ seed: 3, minutes: 4 });
+    const oracle = c.rows[0];
+    expect(c.ceiling.netProfitLamports).toBeGreaterThanOrEqual(oracle?.netProfitLamports ?? 0n);
+    expect(c.ceiling.cells.reduce((s, cell) => s + cell.netProfitLamports, 0n)).toBe(
+      c.ceiling.netProfitLamports,
+    );
+    // The oracle's own cells are each at most the ceiling's.
+    for (const cell of oracle?.cells ?? []) {
+      const best = c.ceiling.cells.find(
+        (x) => x.module === cell.module && x.regime === cell.regime,
+      );
+      expect(best?.netProfitLamports).toBeGreaterThanOrEqual(cell.netProfitLamports);
+    }
+    // Every cell's profit adds up to the run's.
+    for (const r of c.rows)
+      expect(r.cells.reduce((s, cell) => s + cell.netProfitLamports, 0n)).toBe(r.netProfitLamports);
+  });
+
+  it('gives two policies that decide alike the same outcomes', async () => {
+    // On the direct route the tip share never enters a decision: same decisions, same market.
+    const a = await runPolicy(
+      'a',
+      '',
+      { kind: 'fixed', tipShare: 0.05, route: 'direct' },
+      {
+        seed: 4,
+        minutes: 3,
+      },
+    );
+    const b = await runPolicy(
+      'b',
+      '',
+      { kind: 'fixed', tipShare: 0.9, route: 'direct' },
+      {
+        seed: 4,
+        minutes: 3,
+      },
+    );
+    expect(a.submitted).toBeGreaterThan(0);
+    expect(b.submitted).toBe(a.submitted);
+    expect(b.landed).toBe(a.landed);
+    expect(b.netProfitLamports).toBe(a.netProfitLamports);
+    expect(b.cells).toEqual(a.cells);
   });
 
   it('is deterministic for a seed', async () => {

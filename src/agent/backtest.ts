@@ -1,13 +1,24 @@
-import type { MarketEvent, SubmissionOutcome } from '../market/types.js';
+import type { MarketEvent, Module, SubmissionOutcome } from '../market/types.js';
 import { createSimMarket, type SimConfigInput } from '../sim/index.js';
 import { createAgent, type PolicyPair } from './assemble.js';
 import { type AgentSettings, DEFAULT_AGENT_SETTINGS } from './config.js';
+import type { DecisionRecord } from './engine.js';
 
 /**
  * Policy comparison on the seeded simulator: the same market (seed, config) once per policy
- * pair, an arbitrage agent and a backrun agent trading side by side in each run. The oracle is
- * the best fixed (tip share, route) in hindsight, found by running every one on the ladder.
+ * pair, an arbitrage agent and a backrun agent trading side by side in each run. The
+ * simulator's common random numbers (src/sim/draw-keys.ts) make every policy meet the same
+ * luck wherever its own trades do not change the market. The oracle is the best fixed (tip
+ * share, route) in hindsight, found by running every one on the ladder; the per-regime ceiling
+ * takes, for each module and competition regime, the best of those fixed arms there.
  */
+
+/** Net profit of one module's submissions made while one regime was in force. */
+export interface CellProfit {
+  readonly module: Module;
+  readonly regime: string;
+  readonly netProfitLamports: bigint;
+}
 
 export interface PolicyResult {
   readonly name: string;
@@ -21,6 +32,8 @@ export interface PolicyResult {
   readonly curve: readonly number[];
   /** Hot path (event → submission built) over both agents, µs. */
   readonly hotPath: { readonly p50Us: number; readonly p99Us: number; readonly count: number };
+  /** Net profit per module × regime (the regime in force when each submission was sent). */
+  readonly cells: readonly CellProfit[];
 }
 
 export interface ComparisonRow extends PolicyResult {
@@ -29,10 +42,27 @@ export interface ComparisonRow extends PolicyResult {
   readonly regretLamports: bigint;
 }
 
+/** One module × regime cell of the ceiling: the fixed arm that did best there. */
+export interface CeilingCell extends CellProfit {
+  /** The arm's description, e.g. `fixed tip 0.3, jito`. */
+  readonly arm: string;
+}
+
+/**
+ * The per-regime ceiling: the best fixed arm per module × regime, in hindsight. Each cell's
+ * figure comes from a run where both modules used that arm all along, so it is a reference
+ * point, not a policy any agent could run; it is at least the oracle's profit.
+ */
+export interface Ceiling {
+  readonly netProfitLamports: bigint;
+  readonly cells: readonly CeilingCell[];
+}
+
 export interface Comparison {
   readonly seed: number;
   readonly minutes: number;
   readonly rows: readonly ComparisonRow[];
+  readonly ceiling: Ceiling;
   readonly wallMs: number;
 }
 
@@ -59,7 +89,14 @@ export async function runPolicy(
     durationMs: options.minutes * 60_000,
   });
   const outcomes: SubmissionOutcome[] = [];
-  const observer = { onOutcome: (o: SubmissionOutcome) => void outcomes.push(o) };
+  // The regime when each submission was sent: a decision belongs to the regime it was made in.
+  const regimeOf = new Map<string, string>();
+  const observer = {
+    onDecision: (r: DecisionRecord) => {
+      if (r.submission !== undefined) regimeOf.set(r.submission.id, market.simulator.regime);
+    },
+    onOutcome: (o: SubmissionOutcome) => void outcomes.push(o),
+  };
   const settings = options.settings ?? DEFAULT_AGENT_SETTINGS;
   const common = {
     market,
@@ -82,7 +119,12 @@ export async function runPolicy(
   let tips = 0n;
   let fees = 0n;
   let landed = 0;
+  const cells = new Map<string, CellProfit>();
   for (const o of outcomes) {
+    const regime = regimeOf.get(o.submissionId) ?? market.simulator.regime;
+    const key = `${o.module}/${regime}`;
+    const cell = cells.get(key) ?? { module: o.module, regime, netProfitLamports: 0n };
+    cells.set(key, { ...cell, netProfitLamports: cell.netProfitLamports + o.profitLamports });
     net += o.profitLamports;
     tips += o.tipLamports;
     fees += o.feeLamports;
@@ -105,45 +147,101 @@ export async function runPolicy(
     feesLamports: fees,
     curve,
     hotPath: { p50Us: us(50), p99Us: us(99), count: hot.totalCount },
+    cells: [...cells.values()].sort(byCell),
   };
 }
 
-/** Oracle, baselines and Landfall on the same market; rows in that order. */
+function byCell(a: CellProfit, b: CellProfit): number {
+  return a.module === b.module
+    ? a.regime.localeCompare(b.regime)
+    : a.module.localeCompare(b.module);
+}
+
+/**
+ * Best fixed arm per module × regime over `runs` (every fixed arm of one seed). An arm that
+ * sent nothing in a cell made 0 there. Summing each cell's best is at least the best sum: the
+ * ceiling is never below the oracle.
+ */
+export function ceilingOf(runs: readonly PolicyResult[]): Ceiling {
+  const keyOf = (c: CellProfit) => `${c.module}/${c.regime}`;
+  const shapes = new Map<string, CellProfit>();
+  for (const run of runs) for (const c of run.cells) shapes.set(keyOf(c), c);
+  const cells: CeilingCell[] = [];
+  for (const [key, shape] of shapes) {
+    let best: CeilingCell | undefined;
+    for (const run of runs) {
+      const net = run.cells.find((c) => keyOf(c) === key)?.netProfitLamports ?? 0n;
+      if (best === undefined || net > best.netProfitLamports)
+        best = {
+          module: shape.module,
+          regime: shape.regime,
+          netProfitLamports: net,
+          arm: run.description,
+        };
+    }
+    if (best !== undefined) cells.push(best);
+  }
+  cells.sort(byCell);
+  return { netProfitLamports: cells.reduce((s, c) => s + c.netProfitLamports, 0n), cells };
+}
+
+/** Names of the rows `comparePolicies` returns, in order. */
+export const POLICY_NAMES = [
+  'oracle',
+  'baseline_fixed',
+  'baseline_ucb_ewma',
+  'always_direct',
+  'landfall',
+] as const;
+
+/**
+ * Oracle, baselines and Landfall on the same market; rows in `POLICY_NAMES` order, with the
+ * per-regime ceiling beside them.
+ */
 export async function comparePolicies(options: ComparisonOptions): Promise<Comparison> {
   const began = performance.now();
   const settings = options.settings ?? DEFAULT_AGENT_SETTINGS;
-  let oracle: PolicyResult | null = null;
-  for (const route of ['jito', 'direct'] as const) {
-    // The fixed baseline's share is in the grid too, so no fixed policy can beat the oracle.
-    const shares = [...new Set([...settings.tipLadder, FIXED_BASELINE_SHARE])].sort(
-      (a, b) => a - b,
-    );
-    for (const tipShare of shares) {
-      const label = route === 'jito' ? `fixed tip ${tipShare}, jito` : 'fixed, direct';
-      const run = await runPolicy(
-        'oracle',
-        `best fixed in hindsight: ${label}`,
-        { kind: 'fixed', tipShare, route },
-        options,
-      );
-      if (oracle === null || run.netProfitLamports > oracle.netProfitLamports) oracle = run;
-      // The direct route pays no tip: one run covers every tip share.
-      if (route === 'direct') break;
-    }
-  }
-  const best = oracle as PolicyResult;
-  const others = [
-    await runPolicy(
+  // Every fixed arm: the ladder (with the fixed baseline's share, so no fixed policy can beat
+  // the oracle) on Jito, and the direct route, where the tip share plays no part: one run.
+  const shares = [...new Set([...settings.tipLadder, FIXED_BASELINE_SHARE])].sort((a, b) => a - b);
+  const arms: { label: string; pair: PolicyPair }[] = [
+    ...shares.map((tipShare) => ({
+      label: `fixed tip ${tipShare}, jito`,
+      pair: { kind: 'fixed', tipShare, route: 'jito' } as const,
+    })),
+    {
+      label: 'fixed, direct',
+      pair: { kind: 'fixed', tipShare: shares[0] ?? FIXED_BASELINE_SHARE, route: 'direct' },
+    },
+  ];
+  const grid: PolicyResult[] = [];
+  for (const arm of arms) grid.push(await runPolicy(arm.label, arm.label, arm.pair, options));
+  const oracle = grid.reduce((a, b) => (b.netProfitLamports > a.netProfitLamports ? b : a));
+  // A fixed policy's run is deterministic for the seed: the baselines that are fixed arms reuse
+  // the grid's run rather than repeat it.
+  const armRun = (label: string) => grid[arms.findIndex((a) => a.label === label)] as PolicyResult;
+  const rename = (r: PolicyResult, name: string, description: string) => ({
+    ...r,
+    name,
+    description,
+  });
+  const results = [
+    rename(oracle, 'oracle', `best fixed in hindsight: ${oracle.description}`),
+    rename(
+      armRun(`fixed tip ${FIXED_BASELINE_SHARE}, jito`),
       'baseline_fixed',
       'fixed tip 0.5 of EV, always jito',
-      { kind: 'fixed', tipShare: FIXED_BASELINE_SHARE, route: 'jito' },
-      options,
     ),
     await runPolicy(
       'baseline_ucb_ewma',
       'UCB over EWMA tips + EWMA route switch',
       { kind: 'baseline' },
       options,
+    ),
+    rename(
+      armRun('fixed, direct'),
+      'always_direct',
+      'always direct to the leader, p95 priority fee',
     ),
     await runPolicy(
       'landfall',
@@ -152,7 +250,8 @@ export async function comparePolicies(options: ComparisonOptions): Promise<Compa
       options,
     ),
   ];
-  const rows = [best, ...others].map((r) => ({
+  const best = results[0] as PolicyResult;
+  const rows = results.map((r) => ({
     ...r,
     landedPct: r.submitted === 0 ? 0 : (100 * r.landed) / r.submitted,
     ratioToOracle:
@@ -161,63 +260,11 @@ export async function comparePolicies(options: ComparisonOptions): Promise<Compa
         : 0,
     regretLamports: best.netProfitLamports - r.netProfitLamports,
   }));
-  return { seed: options.seed, minutes: options.minutes, rows, wallMs: performance.now() - began };
-}
-
-const sol = (l: bigint) => (Number(l) / 1e9).toFixed(6);
-
-/** The side-by-side table `landfall backtest` prints. */
-export function formatComparison(c: Comparison): string {
-  const header = [
-    'policy',
-    'net SOL',
-    'landed %',
-    'submitted',
-    'tips SOL',
-    'regret SOL',
-    'x oracle',
-  ];
-  const body = c.rows.map((r) => [
-    r.name,
-    sol(r.netProfitLamports),
-    r.landedPct.toFixed(1),
-    String(r.submitted),
-    sol(r.tipsLamports),
-    sol(r.regretLamports),
-    r.ratioToOracle.toFixed(3),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join('  ');
-  const notes = c.rows.map((r) => `  ${r.name}: ${r.description}`);
-  return [
-    `landfall backtest: seed ${c.seed}, ${c.minutes} simulated minutes, ${c.rows.length} policies (${(c.wallMs / 1000).toFixed(1)} s)`,
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...body.map(line),
-    ...notes,
-  ].join('\n');
-}
-
-/** The table as JSON-safe data (bigints as SOL numbers). */
-export function comparisonJson(c: Comparison): object {
   return {
-    seed: c.seed,
-    minutes: c.minutes,
-    policies: c.rows.map((r) => ({
-      name: r.name,
-      description: r.description,
-      net_profit_sol: Number(r.netProfitLamports) / 1e9,
-      landed_pct: r.landedPct,
-      submitted: r.submitted,
-      landed: r.landed,
-      tips_sol: Number(r.tipsLamports) / 1e9,
-      fees_sol: Number(r.feesLamports) / 1e9,
-      regret_sol: Number(r.regretLamports) / 1e9,
-      ratio_to_oracle: r.ratioToOracle,
-      cumulative_profit_sol: r.curve,
-    })),
+    seed: options.seed,
+    minutes: options.minutes,
+    rows,
+    ceiling: ceilingOf(grid),
+    wallMs: performance.now() - began,
   };
 }

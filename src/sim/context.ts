@@ -1,4 +1,5 @@
 import type { MarketEvent } from '../market/types.js';
+import type { KeyedStreams } from '../random/keyed.js';
 import type { Rng } from '../random/rng.js';
 import type { SimConfig } from './config.js';
 import type { Scheduler } from './scheduler.js';
@@ -19,6 +20,11 @@ export interface SimContext {
   readonly scheduler: Scheduler;
   /** The named random stream (see rng.ts): independent of every other stream. */
   rng(path: string): Rng;
+  /**
+   * The family `path` of keyed streams (see keyed.ts): one stream per key, for draws that must
+   * not depend on what else was drawn (common random numbers across policies).
+   */
+  keyed(path: string): KeyedStreams;
   /** Schedules a state change at `time`; the events it emits reach the engine right after it. */
   at(time: number, fn: () => void): void;
   emit(event: MarketEvent): void;

@@ -1,9 +1,11 @@
 import type { FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
+import type { KeyedStreams } from '../random/keyed.js';
 import type { Rng } from '../random/rng.js';
 import { type AuctionBid, runAuction } from './auction.js';
 import type { Chain } from './chain.js';
 import type { SimConfig } from './config.js';
 import { AGENT_ID, type SimContext, type Trader } from './context.js';
+import { DrawKeys } from './draw-keys.js';
 import { type Execution, feesOf, simulateLegs } from './execute.js';
 import type { Flow } from './flow.js';
 import type { PoolLedger } from './pools.js';
@@ -13,6 +15,8 @@ import { countOutcome, countSubmission, type SimStats } from './stats.js';
 interface Bid extends AuctionBid {
   readonly sub: Submission;
   readonly trader: Trader;
+  /** Its draws' key (`draw-keys.ts`). */
+  readonly key: string;
   readonly submittedAt: number;
   readonly regime: string;
   readonly resolve: ((outcome: SubmissionOutcome) => void) | undefined;
@@ -34,14 +38,20 @@ interface Bid extends AuctionBid {
  *   never executed before its target. If the target fails or does not land within
  *   `agent.expiryMs`, it expires.
  * Outcomes are final when decided and reported at the start of the next slot (confirmation).
+ *
+ * Common random numbers: the clearing tip of auction tick n is drawn from tick n's own stream,
+ * so it is the same whether or not that tick (or any earlier one) had bids; a direct
+ * transaction's delay and inclusion come from its submission's own stream. What one trader
+ * sends never shifts the luck of another's submission.
  */
 export class Landing {
   private queue: Bid[] = [];
   private readonly waiting = new Map<string, Bid[]>();
   private readonly undelivered = new Map<Bid, SubmissionOutcome>();
   private readonly open = new Set<Bid>();
-  private readonly directRng: Rng;
-  private readonly auctionRng: Rng;
+  private readonly directDraws: KeyedStreams;
+  private readonly auctionDraws: KeyedStreams;
+  private readonly keys = new DrawKeys();
   private seq = 0;
 
   constructor(
@@ -52,31 +62,45 @@ export class Landing {
     private readonly flow: Flow,
     private readonly regimes: Regimes,
     private readonly stats: SimStats,
-    private readonly observe?: (searcher: string, outcome: SubmissionOutcome) => void,
+    private readonly observe?: (
+      searcher: string,
+      outcome: SubmissionOutcome,
+      submission: Submission,
+    ) => void,
   ) {
-    this.directRng = ctx.rng('landing/direct');
-    this.auctionRng = ctx.rng('landing/auction');
+    this.directDraws = ctx.keyed('landing/direct');
+    this.auctionDraws = ctx.keyed('landing/auction');
   }
 
   start(): void {
     const tickMs = this.config.jito.auctionTickMs;
     const tick = (n: number) => {
-      this.tick();
+      this.tick(n);
       this.ctx.at(this.config.startTimeMs + (n + 1) * tickMs, () => tick(n + 1));
     };
     this.ctx.at(this.config.startTimeMs + tickMs, () => tick(1));
   }
 
-  /** Takes a (valid) submission now; it reaches the market at `arriveAt`. */
+  /** The key of the draws for `sub`, sent by `trader` now; once per submission. */
+  keyOf(sub: Submission, trader: Trader): string {
+    return this.keys.submission(trader.id, sub, this.ctx.scheduler.now());
+  }
+
+  /**
+   * Takes a (valid) submission now; it reaches the market at `arriveAt`. `key` is the one
+   * `keyOf` gave for it, when the caller drew with it already (the agent's network delay).
+   */
   submit(
     sub: Submission,
     trader: Trader,
     arriveAt: number,
     resolve?: (o: SubmissionOutcome) => void,
+    key: string = this.keyOf(sub, trader),
   ): void {
     const bid: Bid = {
       sub,
       trader,
+      key,
       tip: sub.tipLamports,
       arrivedAt: arriveAt,
       seq: this.seq++,
@@ -141,11 +165,14 @@ export class Landing {
     }
     const { forwardMs, congestionDelay } = this.config.chain.direct;
     const median = forwardMs * (1 + congestionDelay * this.chain.congestion);
-    const delay = this.directRng.lognormal(median, 0.5);
-    this.ctx.at(this.ctx.scheduler.now() + delay, () => this.executeDirect(bid));
+    // Delay, then inclusion (executeDirect), from the submission's own stream.
+    const draws = this.directDraws.at(bid.key);
+    const delay = draws.lognormal(median, 0.5);
+    this.ctx.at(this.ctx.scheduler.now() + delay, () => this.executeDirect(bid, draws));
   }
 
-  private tick(): void {
+  /** Auction tick `n` (the first is 1). */
+  private tick(n: number): void {
     const bids = this.queue.filter((b) => !b.done);
     this.queue = [];
     if (bids.length === 0) return;
@@ -154,7 +181,7 @@ export class Landing {
       for (const bid of bids) this.decide(bid, 'not_jito_leader');
       return;
     }
-    const clearing = BigInt(Math.ceil(this.chain.clearingTip(this.auctionRng)));
+    const clearing = BigInt(Math.ceil(this.chain.clearingTip(this.auctionDraws.at(n))));
     const results = runAuction(bids, clearing, (bid) => this.tryExecute(bid));
     for (const [bid, result] of results) {
       if (result === 'landed') this.decide(bid, null);
@@ -163,10 +190,10 @@ export class Landing {
     }
   }
 
-  private executeDirect(bid: Bid): void {
+  private executeDirect(bid: Bid, draws: Rng): void {
     if (bid.done) return;
     const price = Number(bid.sub.priorityFeeMicroLamports);
-    if (!this.directRng.chance(this.chain.directLandProbability(price))) {
+    if (!draws.chance(this.chain.directLandProbability(price))) {
       // Never included: a live sender sees it only as unseen by its deadline.
       this.decide(bid, 'expired');
       return;
@@ -227,7 +254,7 @@ export class Landing {
       atMs,
     };
     for (const tally of this.talliesOf(bid)) countOutcome(tally, outcome);
-    this.observe?.(bid.trader.id, outcome);
+    this.observe?.(bid.trader.id, outcome, bid.sub);
     if (bid.resolve === undefined) return;
     this.undelivered.set(bid, outcome);
     this.ctx.at(atMs, () => this.deliver(bid, outcome));

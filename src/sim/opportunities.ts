@@ -3,6 +3,7 @@ import { bestArb, planBackrun } from '../market/arb.js';
 import { WSOL_MINT } from '../market/types.js';
 import type { SimConfig } from './config.js';
 import { AGENT_ID, type Trader } from './context.js';
+import { DrawKeys } from './draw-keys.js';
 import type { PendingSwap } from './flow.js';
 import type { PoolLedger } from './pools.js';
 import type { Regimes } from './regimes.js';
@@ -10,6 +11,8 @@ import type { SimStats } from './stats.js';
 
 export interface Opportunity {
   readonly id: string;
+  /** What keys the rivals' draws for it (`draw-keys.ts`): not a count, unlike `id`. */
+  readonly key: string;
   readonly kind: 'arb' | 'backrun';
   /** Token mint whose pools are dislocated. */
   readonly token: string;
@@ -34,9 +37,11 @@ export class OpportunityTracker {
   private readonly announced = new Map<string, Opportunity>();
   private readonly listeners: ((opp: Opportunity) => void)[] = [];
   private readonly minProfit: bigint;
+  private readonly keys = new DrawKeys();
   private count = 0;
 
   constructor(
+    private readonly now: () => number,
     config: SimConfig,
     private readonly pools: PoolLedger,
     private readonly regimes: Regimes,
@@ -101,7 +106,8 @@ export class OpportunityTracker {
     target?: PendingSwap,
   ): Opportunity {
     const regime = this.regimes.current().name;
-    const base = { id: `opp-${this.count++}`, kind, token, state, regime };
+    const key = this.keys.opportunity(kind, token, this.now(), target?.signature);
+    const base = { id: `opp-${this.count++}`, key, kind, token, state, regime };
     const opp: Opportunity = target === undefined ? base : { ...base, target };
     if (state === 'open') this.open.set(token, opp);
     this.stats.opportunities[kind].opened++;

@@ -1,6 +1,6 @@
 import { type ArbPlan, arbLegs, bestArb, planBackrun } from '../market/arb.js';
 import { type Route, type Submission, WSOL_MINT } from '../market/types.js';
-import type { Rng } from '../random/rng.js';
+import type { KeyedStreams } from '../random/keyed.js';
 import type { Chain } from './chain.js';
 import type { SimConfig } from './config.js';
 import type { SimContext, Trader } from './context.js';
@@ -15,7 +15,8 @@ interface Rival {
   readonly latencyMedianMs: number;
   readonly tipShare: number;
   readonly route: Route;
-  readonly rng: Rng;
+  /** Per opportunity (its `key`): whether this rival joins, and its latency. */
+  readonly draws: KeyedStreams;
   count: number;
 }
 
@@ -27,6 +28,9 @@ interface Rival {
  * detection latency, re-plans on the pools as they are then (or as they will be after a
  * pending target), and submits through the same landing path as the agent: a bundle tipping
  * its share of the profit, or a direct transaction paying the going p95 priority fee.
+ * A rival's draws for an opportunity come from that opportunity's own stream: whether it joins
+ * and how fast it is do not depend on which other opportunities the agent's trades opened or
+ * closed before.
  */
 export class Rivals {
   private readonly rivals: Rival[] = [];
@@ -50,7 +54,7 @@ export class Rivals {
         latencyMedianMs: traits.uniform(r.latencyMedianMs.min, r.latencyMedianMs.max),
         tipShare: traits.uniform(r.tipShare.min, r.tipShare.max),
         route: traits.chance(r.jitoPreference) ? 'jito' : 'direct',
-        rng: ctx.rng(`rivals/${i}`),
+        draws: ctx.keyed(`rivals/${i}`),
         count: 0,
       });
     }
@@ -63,11 +67,9 @@ export class Rivals {
     const { participation, latencySigma } = this.config.rivals;
     for (let i = 0; i < regime.activeRivals; i++) {
       const rival = this.rivals[i] as Rival;
-      if (!rival.rng.chance(participation)) continue;
-      const latency = rival.rng.lognormal(
-        rival.latencyMedianMs * regime.latencyMultiplier,
-        latencySigma,
-      );
+      const rng = rival.draws.at(opp.key);
+      if (!rng.chance(participation)) continue;
+      const latency = rng.lognormal(rival.latencyMedianMs * regime.latencyMultiplier, latencySigma);
       this.ctx.at(this.ctx.scheduler.now() + latency, () => this.act(rival, opp, regime));
     }
   }

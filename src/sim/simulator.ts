@@ -9,6 +9,7 @@ import type {
   SubmissionOutcome,
 } from '../market/types.js';
 import { validateSubmission } from '../market/validate-submission.js';
+import { KeyedStreams } from '../random/keyed.js';
 import { Rng } from '../random/rng.js';
 import { MAX_COMPUTE_UNITS } from './calibration.js';
 import { Chain } from './chain.js';
@@ -27,8 +28,8 @@ import { newOpportunityTally, newRegimeStats, newTally, type SimStats } from './
 export interface SimulatorOptions {
   /** Simulated run length in ms; without it the run goes on until `source.stop()`. */
   durationMs?: number;
-  /** Sees every decided outcome, rivals' included (tests, analysis). */
-  observe?: (searcher: string, outcome: SubmissionOutcome) => void;
+  /** Sees every decided outcome, rivals' included, with what was submitted (tests, analysis). */
+  observe?: (searcher: string, outcome: SubmissionOutcome, submission: Submission) => void;
 }
 
 const AGENT: Trader = { id: AGENT_ID, searcher: true };
@@ -50,7 +51,7 @@ export class Simulator implements SimContext {
   private readonly landing: Landing;
   private readonly regimes: Regimes;
   private readonly starters: (() => void)[];
-  private readonly agentNet: Rng;
+  private readonly agentNet: KeyedStreams;
   private readonly submitted = new Set<string>();
   private handler: MarketEventHandler | undefined;
   private outbox: MarketEvent[] = [];
@@ -82,13 +83,19 @@ export class Simulator implements SimContext {
         Object.keys(this.config.rivals.regimes).map((n) => [n, newRegimeStats()]),
       ),
     };
-    this.agentNet = this.rng('agent/network');
+    this.agentNet = this.keyed('agent/network');
     this.pools = new PoolLedger(this, this.config);
     const prices = new FairPrices(this, this.config);
     const chain = new Chain(this, this.config);
     const flow = new Flow(this, this.config, this.pools, prices);
     const regimes = new Regimes(this, this.config);
-    const tracker = new OpportunityTracker(this.config, this.pools, regimes, this.stats);
+    const tracker = new OpportunityTracker(
+      () => this.scheduler.now(),
+      this.config,
+      this.pools,
+      regimes,
+      this.stats,
+    );
     this.landing = new Landing(
       this,
       this.config,
@@ -139,8 +146,17 @@ export class Simulator implements SimContext {
     this.executor = { submit: (s) => this.submitAgent(s) };
   }
 
+  /** The competition regime in force now (a backtest attributes each submission to it). */
+  get regime(): string {
+    return this.regimes.current().name;
+  }
+
   rng(path: string): Rng {
     return Rng.stream(this.config.seed, path);
+  }
+
+  keyed(path: string): KeyedStreams {
+    return new KeyedStreams(this.config.seed, path);
   }
 
   at(time: number, fn: () => void): void {
@@ -244,9 +260,11 @@ export class Simulator implements SimContext {
       return Promise.reject(err);
     }
     this.submitted.add(sub.id);
-    const arrive =
-      this.scheduler.now() + this.agentNet.lognormal(this.config.agent.submitLatencyMs, 0.3);
-    return new Promise((resolve) => this.landing.submit(sub, AGENT, arrive, resolve));
+    // Keyed by the submission, not drawn in turn: another submission cannot shift this delay.
+    const key = this.landing.keyOf(sub, AGENT);
+    const delay = this.agentNet.at(key).lognormal(this.config.agent.submitLatencyMs, 0.3);
+    const arrive = this.scheduler.now() + delay;
+    return new Promise((resolve) => this.landing.submit(sub, AGENT, arrive, resolve, key));
   }
 
   private flush(): void | Promise<void> {
