@@ -201,6 +201,26 @@ describe('agent control', () => {
     expect(c.state).toBe('killed');
   });
 
+  it('after a restart (ids forgotten), a resume issued before the kill is still refused', () => {
+    const dir = home();
+    const resume = keys.signer.sign(
+      command(ControlAction.RESUME, { commandId: 'r-old', tsMs: 1_000n }),
+    );
+    const kill = keys.signer.sign(command(ControlAction.KILL, { commandId: 'k', tsMs: 2_000n }));
+    expect(control(dir).receive(kill).ack.applied).toBe(true);
+    const restarted = control(dir);
+    expect(restarted.state).toBe('killed');
+    const replay = restarted.receive(resume);
+    expect(replay.ack.applied).toBe(false);
+    expect(replay.ack.message).toMatch(/issued before the kill it would lift/);
+    expect(restarted.state).toBe('killed');
+    const fresh = keys.signer.sign(
+      command(ControlAction.RESUME, { commandId: 'r-new', tsMs: 3_000n }),
+    );
+    expect(restarted.receive(fresh).ack.applied).toBe(true);
+    expect(restarted.state).toBe('running');
+  });
+
   it('a key limited to some sources cannot sign for another (the guard cannot pose as an operator)', () => {
     const guard = ephemeralControlKeys('guard');
     const c = new AgentControl({

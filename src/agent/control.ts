@@ -105,6 +105,15 @@ export class AgentControl implements SubmissionGate {
     return this.ack(command, applied, message);
   }
 
+  /** The persisted kill, or undefined when there is none or it cannot be read (a resume clears it). */
+  private killRecord() {
+    try {
+      return this.kill.read();
+    } catch {
+      return undefined;
+    }
+  }
+
   private ack(command: ControlCommand, applied: boolean, message: string): ControlAck {
     return create(ControlAckSchema, {
       commandId: command.commandId,
@@ -154,6 +163,16 @@ export class AgentControl implements SubmissionGate {
       case ControlAction.RESUME:
         if (this.state === 'killed' && c.source !== 'operator')
           return [false, `killed: only an operator resumes a kill (source was "${c.source}")`];
+        {
+          // A restarted agent has forgotten the ids it saw: a signed resume issued before an
+          // operator's kill (same clock: both the API's) is a replay, not a decision on it.
+          const kill = this.state === 'killed' ? this.killRecord() : undefined;
+          if (kill?.source === 'operator' && Number(c.tsMs) < kill.tsMs)
+            return [
+              false,
+              `refused: this resume was issued before the kill it would lift (${Number(c.tsMs)} < ${kill.tsMs})`,
+            ];
+        }
         this.kill.clear();
         this.state = 'running';
         this.rateFraction = 1;

@@ -155,8 +155,11 @@ export class Engine {
       }
     }
     if (event.kind === 'slot') {
-      for (const candidate of this.holds.stillOpen(collector.view))
+      for (const candidate of this.holds.stillOpen(collector.view)) {
+        // An earlier one in this loop may have been sent on a shared pool this slot.
+        if (this.holds.held(candidate.pools, slot)) continue;
         if (this.decide(candidate, received) !== 'jito') this.holds.close(candidate);
+      }
     }
   };
 

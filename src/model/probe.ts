@@ -220,8 +220,11 @@ class ProbeWorker {
 
   close(): void {
     clearTimeout(this.#idle);
-    this.#child?.stdin.end();
-    this.#child = undefined;
+    const child = this.#child;
+    if (child === undefined) return;
+    // End of input lets it exit; a library that left a thread running would keep it alive.
+    child.stdin.end();
+    this.#retire(child);
   }
 }
 

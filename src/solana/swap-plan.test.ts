@@ -107,6 +107,19 @@ describe('planSwaps', () => {
       /leg 0: pool nope is not a watched, fully read pool/,
     );
   });
+
+  it('refuses legs that do not form one chain: the guard floors only the first input', () => {
+    // A second leg with its own input would spend WSOL the guard never counts.
+    const fixed = roundTrip([{}, { amountIn: 10_000_000_000n }]);
+    expect(() => planSwaps(fixed, book, 1)).toThrow(
+      /leg 1: every leg after the first must spend 'previous'/,
+    );
+    // Spending what the previous leg did not return (USDC → ? from a leg that returned USDC, reversed).
+    const broken = roundTrip([{}, { direction: wsolDirections(low).sell }]);
+    expect(() => planSwaps(broken, book, 1)).toThrow(
+      /leg 1: spends .* but the previous leg returns/,
+    );
+  });
 });
 
 describe('guardedMinOut', () => {

@@ -49,7 +49,8 @@ function mints(pool: RaydiumCpPool, direction: SwapDirection): [Address, Address
 }
 
 /**
- * Throws LF_MARKET_SUBMISSION_INVALID for a leg that names an unknown pool or no input, and
+ * Throws LF_MARKET_SUBMISSION_INVALID for a leg that names an unknown pool or no input, or that
+ * does not spend the previous leg's output (the legs must form one chain), and
  * LF_MARKET_CONDITION for one the pool would refuse on its current state.
  */
 export function planSwaps(
@@ -67,6 +68,16 @@ export function planSwaps(
     const pool = pools.pool(leg.pool);
     if (pool === undefined) throw bad(i, `pool ${leg.pool} is not a watched, fully read pool`);
     const previous = legs[i - 1];
+    // The guard below floors the last leg at the FIRST leg's input: it covers what the trade
+    // spent only if every later leg spends what the one before returned, mint to mint.
+    if (previous !== undefined) {
+      if (leg.amountIn !== 'previous')
+        throw bad(i, "every leg after the first must spend 'previous' (one chain of swaps)");
+      const [inMint] = mints(pool, leg.direction);
+      const [, prevOut] = mints(previous.pool, previous.direction);
+      if (inMint !== prevOut)
+        throw bad(i, `spends ${inMint}, but the previous leg returns ${prevOut}`);
+    }
     let amountIn: bigint;
     if (leg.amountIn !== 'previous') amountIn = leg.amountIn;
     else if (previous === undefined) throw bad(i, "the first leg cannot spend 'previous'");
