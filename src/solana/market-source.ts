@@ -3,11 +3,11 @@ import { LandfallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, MarketEvent, MarketEventHandler, MarketSource } from '../market/types.js';
 import type { LiveConfig } from './config.js';
-import { fetchFeeLevels, fetchTipFloor } from './feeds.js';
 import { RpcError } from './json-rpc.js';
 import { LeaderSchedule } from './leaders.js';
 import { PubSub } from './pubsub.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
+import { SourceFeeds } from './source-feeds.js';
 import { type AccountData, WatchedPools } from './watched-pools.js';
 
 /**
@@ -59,14 +59,11 @@ export class LiveMarketSource implements MarketSource {
   };
   slot = 0;
   private readonly pubsub: PubSub;
-  private readonly leaders: LeaderSchedule;
   private handler: MarketEventHandler | undefined;
-  private timers: NodeJS.Timeout[] = [];
-  private slotChain: Promise<void> = Promise.resolve();
+  private readonly feeds: SourceFeeds;
   private finish!: { resolve: () => void; reject: (err: unknown) => void };
   private stopped = false;
   private started = false;
-  private lastSlotEvent = 0;
   private readonly settleMs: number;
   private settleDelayMs: number;
   private settleTimer: NodeJS.Timeout | undefined;
@@ -80,7 +77,14 @@ export class LiveMarketSource implements MarketSource {
       config.pools.map((p) => p.address as Address),
       config.timeouts.staleAfterMs,
     );
-    this.leaders = new LeaderSchedule(options.rpc, config.jitoLeaders);
+    this.feeds = new SourceFeeds({
+      ...options,
+      leaders: new LeaderSchedule(options.rpc, config.jitoLeaders),
+      pools: this.book.poolAddresses,
+      slot: () => this.slot,
+      deliver: (e) => this.deliver(e),
+      stats: this.stats,
+    });
     this.ended = new Promise((resolve, reject) => {
       this.finish = { resolve, reject };
     });
@@ -142,19 +146,22 @@ export class LiveMarketSource implements MarketSource {
     this.pubsub.subscribe(
       'slotSubscribe',
       (client, abortSignal) => client.slotNotifications().subscribe({ abortSignal }),
-      (n) => this.onSlot(Number(n.slot)),
+      // Slot events only move forward; account notifications may have seen this slot first.
+      (n) =>
+        this.feeds.onSlot(Number(n.slot), (slot) => {
+          this.slot = Math.max(this.slot, slot);
+        }),
     );
     await this.pubsub.start();
     const c = this.options.config;
-    this.every(Math.max(100, Math.floor(c.timeouts.staleAfterMs / 2)), () => this.refresh());
-    this.every(c.tipFloorPollMs, () => this.pollTipFloor(), true);
-    this.every(c.priorityFeePollMs, () => this.pollFees(), true);
+    this.feeds.every(Math.max(100, Math.floor(c.timeouts.staleAfterMs / 2)), () => this.refresh());
+    this.feeds.start();
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    this.feeds.stop();
     clearTimeout(this.settleTimer);
     this.pubsub.stop();
     this.finish.resolve();
@@ -289,58 +296,6 @@ export class LiveMarketSource implements MarketSource {
     if (this.book.unsettled().length > 0) this.settleSoon();
   }
 
-  private onSlot(slot: number): void {
-    this.slotChain = this.slotChain.then(async () => {
-      try {
-        const info = await this.leaders.at(slot);
-        // Slot events only move forward; account notifications may have seen this slot first.
-        if (slot <= this.lastSlotEvent) return;
-        this.lastSlotEvent = slot;
-        this.slot = Math.max(this.slot, slot);
-        this.stats.slotEvents++;
-        this.deliver({ kind: 'slot', atMs: this.options.clock.now(), slot, ...info });
-      } catch (err) {
-        this.options.log.warn(
-          { err: (err as Error).message, slot },
-          'leader lookup failed; slot event skipped',
-        );
-      }
-    });
-  }
-
-  private async pollTipFloor(): Promise<void> {
-    const { tipFloorUrl, config, clock } = this.options;
-    await this.poll('tip floor', () =>
-      fetchTipFloor(tipFloorUrl, config.timeouts.requestMs, clock.now()),
-    );
-  }
-
-  private async pollFees(): Promise<void> {
-    const { rpc, clock } = this.options;
-    await this.poll('priority fee', () =>
-      fetchFeeLevels(rpc, this.book.poolAddresses, this.slot, clock.now()),
-    );
-  }
-
-  private async poll(what: string, read: () => Promise<MarketEvent>): Promise<void> {
-    try {
-      this.deliver(await read());
-    } catch (err) {
-      this.stats.feedFailures++;
-      this.options.log.warn(
-        { err: (err as Error).message },
-        `${what} poll failed; the next poll retries`,
-      );
-    } finally {
-      this.stats.feedPolls++;
-    }
-  }
-
-  private every(ms: number, fn: () => Promise<void>, now = false): void {
-    if (now) void fn();
-    this.timers.push(setInterval(() => void fn(), ms));
-  }
-
   private deliver(event: MarketEvent): void {
     if (this.stopped || this.handler === undefined) return;
     if (event.kind === 'pool') this.stats.poolEvents++;
@@ -355,7 +310,7 @@ export class LiveMarketSource implements MarketSource {
   private fail(err: unknown): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    this.feeds.stop();
     clearTimeout(this.settleTimer);
     this.pubsub.stop();
     this.finish.reject(err);

@@ -4,9 +4,9 @@ import { LandfallError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Clock, MarketEvent, MarketEventHandler, MarketSource } from '../../market/types.js';
 import type { LiveConfig } from '../config.js';
-import { fetchFeeLevels, fetchTipFloor } from '../feeds.js';
 import { type JitoDirectory, LeaderSchedule } from '../leaders.js';
 import type { SolanaRpcClient } from '../solana-rpc.js';
+import { SourceFeeds } from '../source-feeds.js';
 import { WatchedPools } from '../watched-pools.js';
 import type { GeyserConnector, SubscribeRequest, SubscribeUpdate } from './geyser-client.js';
 import { GeyserFeed } from './geyser-feed.js';
@@ -57,7 +57,6 @@ export class GrpcMarketSource implements MarketSource {
     feedFailures: 0,
   };
   slot = 0;
-  private readonly leaders: LeaderSchedule;
   /** Stream receive → event handed to the agent, µs. */
   private readonly toEvent = hdr.build({
     lowestDiscernibleValue: 1,
@@ -66,12 +65,10 @@ export class GrpcMarketSource implements MarketSource {
     useWebAssembly: false,
   });
   private handler: MarketEventHandler | undefined;
-  private timers: NodeJS.Timeout[] = [];
-  private slotChain: Promise<void> = Promise.resolve();
+  private readonly feeds: SourceFeeds;
   private finish!: { resolve: () => void; reject: (err: unknown) => void };
   private stopped = false;
   private started = false;
-  private lastSlotEvent = 0;
   private subscribedAccounts = 0;
 
   constructor(private readonly options: GrpcSourceOptions) {
@@ -80,7 +77,14 @@ export class GrpcMarketSource implements MarketSource {
       config.pools.map((p) => p.address as Address),
       config.timeouts.staleAfterMs,
     );
-    this.leaders = new LeaderSchedule(options.rpc, options.jito ?? config.jitoLeaders);
+    this.feeds = new SourceFeeds({
+      ...options,
+      leaders: new LeaderSchedule(options.rpc, options.jito ?? config.jitoLeaders),
+      pools: this.book.poolAddresses,
+      slot: () => this.slot,
+      deliver: (e) => this.deliver(e),
+      stats: this.stats,
+    });
     this.triggers = new SwapTriggers(this.book);
     this.ended = new Promise((resolve, reject) => {
       this.finish = { resolve, reject };
@@ -133,15 +137,16 @@ export class GrpcMarketSource implements MarketSource {
     // Replay from the slot the reads saw: nothing between the read and the stream is missed.
     this.feed.lastSlot = first;
     await this.feed.start();
-    this.every(Math.max(100, Math.floor(config.timeouts.staleAfterMs / 2)), () => this.refresh());
-    this.every(config.tipFloorPollMs, () => this.pollTipFloor(), true);
-    this.every(config.priorityFeePollMs, () => this.pollFees(), true);
+    this.feeds.every(Math.max(100, Math.floor(config.timeouts.staleAfterMs / 2)), () =>
+      this.refresh(),
+    );
+    this.feeds.start();
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    this.feeds.stop();
     await this.feed.stop();
     this.finish.resolve();
   }
@@ -240,53 +245,7 @@ export class GrpcMarketSource implements MarketSource {
 
   private onSlot(slot: number): void {
     this.slot = Math.max(this.slot, slot);
-    this.slotChain = this.slotChain.then(async () => {
-      try {
-        const info = await this.leaders.at(slot);
-        if (slot <= this.lastSlotEvent) return;
-        this.lastSlotEvent = slot;
-        this.stats.slotEvents++;
-        this.deliver({ kind: 'slot', atMs: this.options.clock.now(), slot, ...info });
-      } catch (err) {
-        this.options.log.warn(
-          { err: (err as Error).message, slot },
-          'leader lookup failed; slot event skipped',
-        );
-      }
-    });
-  }
-
-  private async pollTipFloor(): Promise<void> {
-    const { tipFloorUrl, config, clock } = this.options;
-    await this.poll('tip floor', () =>
-      fetchTipFloor(tipFloorUrl, config.timeouts.requestMs, clock.now()),
-    );
-  }
-
-  private async pollFees(): Promise<void> {
-    const { rpc, clock } = this.options;
-    await this.poll('priority fee', () =>
-      fetchFeeLevels(rpc, this.book.poolAddresses, this.slot, clock.now()),
-    );
-  }
-
-  private async poll(what: string, read: () => Promise<MarketEvent>): Promise<void> {
-    try {
-      this.deliver(await read());
-    } catch (err) {
-      this.stats.feedFailures++;
-      this.options.log.warn(
-        { err: (err as Error).message },
-        `${what} poll failed; the next poll retries`,
-      );
-    } finally {
-      this.stats.feedPolls++;
-    }
-  }
-
-  private every(ms: number, fn: () => Promise<void>, now = false): void {
-    if (now) void fn();
-    this.timers.push(setInterval(() => void fn(), ms));
+    this.feeds.onSlot(slot);
   }
 
   /** Hands `event` to the agent; `mark` (performance.now() at receipt) times the stream path. */
@@ -307,7 +266,7 @@ export class GrpcMarketSource implements MarketSource {
   private fail(err: unknown): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    this.feeds.stop();
     void this.feed.stop();
     this.finish.reject(err);
   }
