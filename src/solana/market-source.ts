@@ -6,6 +6,7 @@ import type { LiveConfig } from './config.js';
 import { RpcError } from './json-rpc.js';
 import { LeaderSchedule } from './leaders.js';
 import { PubSub } from './pubsub.js';
+import { readPools } from './read-pools.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
 import { SourceFeeds } from './source-feeds.js';
 import { type AccountData, WatchedPools } from './watched-pools.js';
@@ -38,8 +39,6 @@ interface RpcAccount {
   readonly owner: string;
 }
 
-/** getMultipleAccounts takes at most 100 accounts. */
-const CHUNK = 100;
 /** JSON-RPC error: the node has not reached the request's `minContextSlot`. */
 const MIN_CONTEXT_SLOT_NOT_REACHED = -32016;
 
@@ -186,40 +185,20 @@ export class LiveMarketSource implements MarketSource {
    * Reads the accounts of `pools`, each pool's in one request (one bank: its state and vaults at
    * one slot), and delivers the pools that changed. Returns the newest context slot read.
    */
-  private async read(
-    pools: readonly Address[],
-    nowMs: number,
-    minContextSlot?: number,
-  ): Promise<number> {
-    let newest = 0;
-    for (const chunk of chunksOf(pools.map((p) => this.book.accountsOf(p)))) {
-      const res = await this.options.rpc.rpc
-        .getMultipleAccounts(chunk, {
-          encoding: 'base64',
-          commitment: this.options.config.commitment,
-          ...(minContextSlot === undefined ? {} : { minContextSlot: BigInt(minContextSlot) }),
-        })
-        .send();
-      const slot = Number(res.context.slot);
-      this.slot = Math.max(this.slot, slot);
-      newest = Math.max(newest, slot);
-      const values = chunk.map((account, j) => {
-        const value = res.value[j] as RpcAccount | null | undefined;
-        if (value === null || value === undefined) {
-          throw new LandfallError(
-            'LF_SOLANA_ACCOUNT_DECODE',
-            `account ${account} does not exist (getMultipleAccounts returned null)`,
-          );
-        }
-        return [account, accountData(value)] as const;
-      });
-      const change = this.book.read(slot, values, nowMs);
-      this.publish(change.changed, nowMs);
-      if (change.unsettled) this.settleSoon();
-      const [err] = change.errors;
-      if (err !== undefined) throw err;
-    }
-    return newest;
+  private read(pools: readonly Address[], nowMs: number, minContextSlot?: number): Promise<number> {
+    return readPools({
+      rpc: this.options.rpc,
+      book: this.book,
+      pools,
+      commitment: this.options.config.commitment,
+      nowMs,
+      ...(minContextSlot === undefined ? {} : { minContextSlot }),
+      onSlot: (slot) => {
+        this.slot = Math.max(this.slot, slot);
+      },
+      onChanged: (changed) => this.publish(changed, nowMs),
+      onUnsettled: () => this.settleSoon(),
+    });
   }
 
   private onAccount(account: string, value: RpcAccount | null, slot: number): void {
@@ -319,20 +298,4 @@ export class LiveMarketSource implements MarketSource {
 
 function accountData(value: RpcAccount): AccountData {
   return { data: Buffer.from(value.data[0], 'base64'), owner: value.owner };
-}
-
-/** Accounts in requests of at most CHUNK, each group (one pool's) whole in one request. */
-function chunksOf(groups: readonly (readonly Address[])[]): Address[][] {
-  const chunks: Address[][] = [];
-  let current = new Set<Address>();
-  for (const group of groups) {
-    const added = group.filter((a) => !current.has(a)).length;
-    if (current.size + added > CHUNK && current.size > 0) {
-      chunks.push([...current]);
-      current = new Set();
-    }
-    for (const a of group) current.add(a);
-  }
-  if (current.size > 0) chunks.push([...current]);
-  return chunks;
 }

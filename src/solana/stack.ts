@@ -178,40 +178,20 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
       : {}),
   });
   const landing = { landingMs: t.landingMs, pollMs: t.statusPollMs };
+  const parts = { endpoints, rpc, source, blockEngine, pipeline, safety, balance, lookupTables };
   if (options.dryRun) {
     const dryRun = new DryRunExecutor({
       pipeline,
       bundleRpc: new JsonRpcClient(rpcOptions(endpoints.simulateBundleUrl)),
       simulationRpc: createSolanaRpcClient(rpcOptions(endpoints.simulateBundleUrl)),
     });
-    return {
-      endpoints,
-      rpc,
-      source,
-      blockEngine,
-      pipeline,
-      safety,
-      balance,
-      lookupTables,
-      executor: dryRun,
-      dryRun,
-    };
+    return { ...parts, executor: dryRun, dryRun };
   }
   const executor = new RoutedExecutor({
     jito: new JitoExecutor({ pipeline, blockEngine, ...landing }),
     direct: new DirectExecutor({ pipeline, ...landing }),
   });
-  return {
-    endpoints,
-    rpc,
-    source,
-    blockEngine,
-    pipeline,
-    safety,
-    balance,
-    lookupTables,
-    executor,
-  };
+  return { ...parts, executor };
 }
 
 function listed(identities: readonly string[]): JitoDirectory {

@@ -5,13 +5,13 @@ import type { Logger } from '../../log.js';
 import type { Clock, MarketEvent, MarketEventHandler, MarketSource } from '../../market/types.js';
 import type { LiveConfig } from '../config.js';
 import { type JitoDirectory, LeaderSchedule } from '../leaders.js';
+import { readPools } from '../read-pools.js';
 import type { SolanaRpcClient } from '../solana-rpc.js';
 import { SourceFeeds } from '../source-feeds.js';
 import { WatchedPools } from '../watched-pools.js';
 import type { GeyserConnector, SubscribeRequest, SubscribeUpdate } from './geyser-client.js';
 import { GeyserFeed } from './geyser-feed.js';
 import { subscribeRequest } from './geyser-request.js';
-import { readPools } from './read-pools.js';
 import { SwapTriggers } from './swap-triggers.js';
 
 /**

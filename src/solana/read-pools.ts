@@ -1,13 +1,13 @@
 import type { Address } from '@solana/kit';
-import { LandfallError } from '../../errors.js';
-import type { SolanaRpcClient } from '../solana-rpc.js';
-import type { AccountData, WatchedPools } from '../watched-pools.js';
+import { LandfallError } from '../errors.js';
+import type { SolanaRpcClient } from './solana-rpc.js';
+import type { AccountData, WatchedPools } from './watched-pools.js';
 
 /**
  * Reads the accounts of `pools` into the book with `getMultipleAccounts`, each pool's accounts in
  * one request (one bank: its state and vaults at one slot), and reports the pools whose view
- * changed. Returns the newest context slot read. The gRPC source's reads (at start, every
- * staleAfterMs/2 and after a reconnect): the stream itself only sends changes.
+ * changed. Returns the newest context slot read. Both live sources read this way at start, every
+ * staleAfterMs/2 and after a reconnect; between reads their subscriptions send changes.
  */
 export interface ReadPoolsOptions {
   readonly rpc: SolanaRpcClient;
@@ -18,6 +18,8 @@ export interface ReadPoolsOptions {
   readonly minContextSlot?: number;
   readonly onSlot: (slot: number) => void;
   readonly onChanged: (pools: readonly Address[]) => void;
+  /** A read left some pool torn (state and vaults at different slots). */
+  readonly onUnsettled?: () => void;
 }
 
 interface RpcAccount {
@@ -54,6 +56,7 @@ export async function readPools(o: ReadPoolsOptions): Promise<number> {
     });
     const change = o.book.read(slot, values, o.nowMs);
     o.onChanged(change.changed);
+    if (change.unsettled) o.onUnsettled?.();
     const [err] = change.errors;
     if (err !== undefined) throw err;
   }
