@@ -100,7 +100,8 @@ describe('telemetry', () => {
     const engine = {
       counters,
       takeWindow: () => ({ hotP50Ms: 0, hotP99Ms: 0 }),
-      options: { scorer: { version: 'heuristic' }, tips: { arms: () => [] } },
+      options: { scorer: { version: 'heuristic' } },
+      arms: () => [],
     } as unknown as Engine;
     telemetry.start(engine);
     const record = { agentId: 'arb-w', expectedNetLamports: 1 } as DecisionRecord;

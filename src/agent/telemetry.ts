@@ -6,6 +6,7 @@ import {
   OpportunitySchema,
   Decision as ProtoDecision,
   Route as ProtoRoute,
+  StageLatencySchema,
   TipArmStatSchema,
 } from '../gen/landfall/v1/realtime_pb.js';
 import type { Clock, Module, Route, SubmissionOutcome } from '../market/types.js';
@@ -17,6 +18,26 @@ import { OutcomeWindow } from './outcome-window.js';
 /** The one thing telemetry needs of a bus (the TypedBus has it); no driver type leaks in. */
 export interface TelemetryPublisher {
   publish<T extends TopicName>(topic: T, message: TopicMessage<T>): Promise<void>;
+}
+
+/**
+ * An executor that times the live path by stage (the Solana executors): telemetry takes its
+ * module's stages once an interval into `MetricsUpdate.stages`. Found on the engine's executor;
+ * any other executor has none.
+ */
+export interface StageReporter {
+  takeStages(module: Module): readonly {
+    readonly stage: string;
+    readonly count: number;
+    readonly p50Us: number;
+    readonly p99Us: number;
+    readonly maxUs: number;
+  }[];
+}
+
+function stagesOf(executor: unknown, module: Module) {
+  const r = executor as Partial<StageReporter> | undefined;
+  return typeof r?.takeStages === 'function' ? r.takeStages(module) : [];
 }
 
 const ROUTE = { jito: ProtoRoute.JITO, direct: ProtoRoute.DIRECT } as const;
@@ -118,6 +139,7 @@ export class Telemetry implements EngineObserver {
       decision: DECISION[r.decision],
       triggerSignature: o.afterSignature ?? '',
       hotPathUs: r.hotPathUs,
+      explore: r.explore === true,
     });
     const topic = o.module === 'arb' ? 'arb-opportunities-proto' : 'mev-opportunities-proto';
     if (this.shadow === undefined) this.send(topic, message);
@@ -194,7 +216,16 @@ export class Telemetry implements EngineObserver {
         hotpathSlowMs: this.hotPathSlowMs,
         modelVersion: engine.options.scorer.version,
         jitoShare: c.submissions === 0 ? 0 : c.jitoSubmissions / c.submissions,
-        tipArms: engine.options.tips.arms().map((a) =>
+        stages: stagesOf(engine.options.executor, this.module).map((s) =>
+          create(StageLatencySchema, {
+            stage: s.stage,
+            count: BigInt(s.count),
+            p50Us: s.p50Us,
+            p99Us: s.p99Us,
+            maxUs: s.maxUs,
+          }),
+        ),
+        tipArms: engine.arms().map((a) =>
           create(TipArmStatSchema, {
             label: a.label,
             pulls: BigInt(a.pulls),

@@ -9,6 +9,8 @@ describe('migration files', () => {
       '0003_metrics_counters.sql',
       '0004_windowed_metrics_signed_control.sql',
       '0005_shadow_scores.sql',
+      '0006_stage_latency.sql',
+      '0007_paper_exploration.sql',
     ]);
     expect(listMigrations('kafka').map((m) => m.name)).toEqual([
       'kafka/0001_kafka_engine.sql',
@@ -16,6 +18,8 @@ describe('migration files', () => {
       'kafka/0003_kafka_train_state.sql',
       'kafka/0004_kafka_windowed_signed.sql',
       'kafka/0005_kafka_shadow_scores.sql',
+      'kafka/0006_kafka_stage_latency.sql',
+      'kafka/0007_kafka_paper_exploration.sql',
     ]);
   });
 

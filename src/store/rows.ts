@@ -99,6 +99,7 @@ function opportunityTable(
         decision: m.decision,
         trigger_signature: m.triggerSignature,
         hot_path_us: c.finite(m.hotPathUs, 'hot_path_us'),
+        explore: m.explore,
       };
     },
   };
@@ -175,6 +176,11 @@ const metrics: SinkTable<'metrics-proto'> = {
       'kernel_send.p50': m.kernelSend.map((h, i) => c.finite(h.p50, `kernel_send[${i}].p50`)),
       'kernel_send.p99': m.kernelSend.map((h, i) => c.finite(h.p99, `kernel_send[${i}].p99`)),
       'kernel_send.window_ms': m.kernelSend.map((h) => int64(h.windowMs)),
+      'stages.stage': m.stages.map((g) => g.stage),
+      'stages.count': m.stages.map((g) => int64(g.count)),
+      'stages.p50_us': m.stages.map((g, i) => c.finite(g.p50Us, `stages[${i}].p50_us`)),
+      'stages.p99_us': m.stages.map((g, i) => c.finite(g.p99Us, `stages[${i}].p99_us`)),
+      'stages.max_us': m.stages.map((g, i) => c.finite(g.maxUs, `stages[${i}].max_us`)),
     };
   },
 };

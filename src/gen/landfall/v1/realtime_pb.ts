@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file landfall/v1/realtime.proto.
  */
 export const file_landfall_v1_realtime: GenFile = /*@__PURE__*/
-  fileDesc("ChpsYW5kZmFsbC92MS9yZWFsdGltZS5wcm90bxILbGFuZGZhbGwudjEiqwQKC09wcG9ydHVuaXR5EhYKDm9wcG9ydHVuaXR5X2lkGAEgASgJEiMKBm1vZHVsZRgCIAEoDjITLmxhbmRmYWxsLnYxLk1vZHVsZRINCgV0c19tcxgDIAEoAxIMCgRzbG90GAQgASgEEhAKCGFnZW50X2lkGAUgASgJEhAKCHN0cmF0ZWd5GAYgASgJEg0KBXBvb2xzGAcgAygJEhIKCmlucHV0X21pbnQYCCABKAkSFAoMaW5wdXRfYW1vdW50GAkgASgEEh0KFWdyb3NzX3Byb2ZpdF9sYW1wb3J0cxgKIAEoAxITCgtmZWF0dXJlX3NldBgLIAEoCRIQCghmZWF0dXJlcxgMIAMoAhINCgVzY29yZRgNIAEoARIVCg1tb2RlbF92ZXJzaW9uGA4gASgJEhQKDHRpcF9sYW1wb3J0cxgPIAEoBBIUCgxmZWVfbGFtcG9ydHMYECABKAQSIQoFcm91dGUYESABKA4yEi5sYW5kZmFsbC52MS5Sb3V0ZRIdChVleHBlY3RlZF9uZXRfbGFtcG9ydHMYEiABKAMSJwoIZGVjaXNpb24YEyABKA4yFS5sYW5kZmFsbC52MS5EZWNpc2lvbhIZChF0cmlnZ2VyX3NpZ25hdHVyZRgUIAEoCRITCgtob3RfcGF0aF91cxgVIAEoARIUCgxzaGFkb3dfc2NvcmUYFiABKAESHAoUc2hhZG93X21vZGVsX3ZlcnNpb24YFyABKAki2QIKDUJ1bmRsZU91dGNvbWUSEQoJYnVuZGxlX2lkGAEgASgJEhYKDm9wcG9ydHVuaXR5X2lkGAIgASgJEiMKBm1vZHVsZRgDIAEoDjITLmxhbmRmYWxsLnYxLk1vZHVsZRINCgV0c19tcxgEIAEoAxIOCgZsYW5kZWQYBSABKAgSFAoMdGlwX2xhbXBvcnRzGAYgASgEEiAKBHBhdGgYByABKA4yEi5sYW5kZmFsbC52MS5Sb3V0ZRIOCgZsZWFkZXIYCCABKAkSDAoEc2xvdBgJIAEoBBIXCg9wcm9maXRfbGFtcG9ydHMYCiABKAMSFAoMZmVlX2xhbXBvcnRzGAsgASgEEhAKCGFnZW50X2lkGAwgASgJEh0KFWV4cGVjdGVkX25ldF9sYW1wb3J0cxgNIAEoAxIPCgdmYWlsdXJlGA4gASgJEhIKCmxhdGVuY3lfbXMYDyABKAEiXgoKVGlwQXJtU3RhdBINCgVsYWJlbBgBIAEoCRINCgVwdWxscxgCIAEoBBIXCg9tZWFuX3BheW9mZl9zb2wYAyABKAESGQoRbWVhbl9wYXlvZmZfc2hhcmUYBCABKAEiowUKDU1ldHJpY3NVcGRhdGUSEAoIYWdlbnRfaWQYASABKAkSIwoGbW9kdWxlGAIgASgOMhMubGFuZGZhbGwudjEuTW9kdWxlEg0KBXRzX21zGAMgASgDEhYKDmhvdHBhdGhfcDUwX21zGAQgASgBEhYKDmhvdHBhdGhfcDk5X21zGAUgASgBEhMKC3NlbmRfcDk5X21zGAYgASgBEhIKCmxhbmRlZF9wY3QYByABKAESDgoGcG5sXzFoGAggASgBEhUKDXNsb192aW9sYXRpb24YCSABKAgSEgoKc2xvX3JlYXNvbhgKIAEoCRITCgtuZWdfZXZfcmF0ZRgLIAEoARIVCg1vcHBvcnR1bml0aWVzGAwgASgEEhMKC3N1Ym1pc3Npb25zGA0gASgEEg4KBmxhbmRlZBgOIAEoBBINCgVzdGF0ZRgPIAEoCRIVCg1tb2RlbF92ZXJzaW9uGBAgASgJEhIKCmppdG9fc2hhcmUYESABKAESKQoIdGlwX2FybXMYEiADKAsyFy5sYW5kZmFsbC52MS5UaXBBcm1TdGF0Eg8KB2RlY2lkZWQYEyABKAQSGQoRbmVnYXRpdmVfb3V0Y29tZXMYFCABKAQSFAoMaG90cGF0aF9zbG93GBUgASgEEhcKD2hvdHBhdGhfc2xvd19tcxgWIAEoARIxCgtrZXJuZWxfc2VuZBgXIAMoCzIcLmxhbmRmYWxsLnYxLktlcm5lbEhpc3RvZ3JhbRISCgprZXJuZWxfcGlkGBggASgNEhkKEWxhbmRlZF9wY3Rfd2luZG93GBkgASgBEhoKEm5lZ19ldl9yYXRlX3dpbmRvdxgaIAEoARIWCg5kZWNpZGVkX3dpbmRvdxgbIAEoBBIRCgl3aW5kb3dfbXMYHCABKAMiYAoPSGlzdG9ncmFtQnVja2V0EgsKA2xvdxgBIAEoAxIMCgRoaWdoGAIgASgDEg0KBWNvdW50GAMgASgEEhAKCG9wZW5fbG93GAQgASgIEhEKCW9wZW5faGlnaBgFIAEoCCKlAQoPS2VybmVsSGlzdG9ncmFtEgwKBG5hbWUYASABKAkSCwoDa2V5GAIgASgJEgwKBHVuaXQYAyABKAkSLQoHYnVja2V0cxgEIAMoCzIcLmxhbmRmYWxsLnYxLkhpc3RvZ3JhbUJ1Y2tldBINCgV0b3RhbBgFIAEoBBILCgNwNTAYBiABKAESCwoDcDk5GAcgASgBEhEKCXdpbmRvd19tcxgIIAEoAyLcAQoIU2xvU3RhdGUSIwoGbW9kdWxlGAEgASgOMhMubGFuZGZhbGwudjEuTW9kdWxlEhAKCHZpb2xhdGVkGAIgASgIEg4KBnJlYXNvbhgDIAEoCRIvCgtsYXN0X2FjdGlvbhgEIAEoDjIaLmxhbmRmYWxsLnYxLkNvbnRyb2xBY3Rpb24SGQoRbGFzdF9hY3Rpb25fdHNfbXMYBSABKAMSFgoOYnVybl9yYXRlX2Zhc3QYBiABKAESFgoOYnVybl9yYXRlX3Nsb3cYByABKAESDQoFdHNfbXMYCCABKAMi4AMKCEVudmVsb3BlEhYKDnNjaGVtYV92ZXJzaW9uGAEgASgJEgwKBHR5cGUYAiABKAkSLQoHbWV0cmljcxgKIAEoCzIaLmxhbmRmYWxsLnYxLk1ldHJpY3NVcGRhdGVIABItCgdvdXRjb21lGAsgASgLMhoubGFuZGZhbGwudjEuQnVuZGxlT3V0Y29tZUgAEjMKD2FyYl9vcHBvcnR1bml0eRgMIAEoCzIYLmxhbmRmYWxsLnYxLk9wcG9ydHVuaXR5SAASMwoPbWV2X29wcG9ydHVuaXR5GA0gASgLMhgubGFuZGZhbGwudjEuT3Bwb3J0dW5pdHlIABIqCgl0cmFpbl9hY2sYDiABKAsyFS5sYW5kZmFsbC52MS5UcmFpbkFja0gAEi4KC2NvbnRyb2xfYWNrGA8gASgLMhcubGFuZGZhbGwudjEuQ29udHJvbEFja0gAEiQKA3NsbxgQIAEoCzIVLmxhbmRmYWxsLnYxLlNsb1N0YXRlSAASLgoHY29udHJvbBgRIAEoCzIbLmxhbmRmYWxsLnYxLkNvbnRyb2xDb21tYW5kSAASKQoFYXVkaXQYEiABKAsyGC5sYW5kZmFsbC52MS5BdWRpdFJlY29yZEgAQgkKB3BheWxvYWQqQAoFUm91dGUSFQoRUk9VVEVfVU5TUEVDSUZJRUQQABIOCgpST1VURV9KSVRPEAESEAoMUk9VVEVfRElSRUNUEAIqtwEKCERlY2lzaW9uEhgKFERFQ0lTSU9OX1VOU1BFQ0lGSUVEEAASFgoSREVDSVNJT05fU1VCTUlUVEVEEAESGgoWREVDSVNJT05fU0tJUFBFRF9TQ09SRRACEiAKHERFQ0lTSU9OX1NLSVBQRURfTkVHQVRJVkVfRVYQAxIbChdERUNJU0lPTl9TS0lQUEVEX0tJTExFRBAEEh4KGkRFQ0lTSU9OX1NLSVBQRURfVEhST1RUTEVEEAViBnByb3RvMw", [file_landfall_v1_audit, file_landfall_v1_control, file_landfall_v1_jobs]);
+  fileDesc("ChpsYW5kZmFsbC92MS9yZWFsdGltZS5wcm90bxILbGFuZGZhbGwudjEivAQKC09wcG9ydHVuaXR5EhYKDm9wcG9ydHVuaXR5X2lkGAEgASgJEiMKBm1vZHVsZRgCIAEoDjITLmxhbmRmYWxsLnYxLk1vZHVsZRINCgV0c19tcxgDIAEoAxIMCgRzbG90GAQgASgEEhAKCGFnZW50X2lkGAUgASgJEhAKCHN0cmF0ZWd5GAYgASgJEg0KBXBvb2xzGAcgAygJEhIKCmlucHV0X21pbnQYCCABKAkSFAoMaW5wdXRfYW1vdW50GAkgASgEEh0KFWdyb3NzX3Byb2ZpdF9sYW1wb3J0cxgKIAEoAxITCgtmZWF0dXJlX3NldBgLIAEoCRIQCghmZWF0dXJlcxgMIAMoAhINCgVzY29yZRgNIAEoARIVCg1tb2RlbF92ZXJzaW9uGA4gASgJEhQKDHRpcF9sYW1wb3J0cxgPIAEoBBIUCgxmZWVfbGFtcG9ydHMYECABKAQSIQoFcm91dGUYESABKA4yEi5sYW5kZmFsbC52MS5Sb3V0ZRIdChVleHBlY3RlZF9uZXRfbGFtcG9ydHMYEiABKAMSJwoIZGVjaXNpb24YEyABKA4yFS5sYW5kZmFsbC52MS5EZWNpc2lvbhIZChF0cmlnZ2VyX3NpZ25hdHVyZRgUIAEoCRITCgtob3RfcGF0aF91cxgVIAEoARIUCgxzaGFkb3dfc2NvcmUYFiABKAESHAoUc2hhZG93X21vZGVsX3ZlcnNpb24YFyABKAkSDwoHZXhwbG9yZRgYIAEoCCLZAgoNQnVuZGxlT3V0Y29tZRIRCglidW5kbGVfaWQYASABKAkSFgoOb3Bwb3J0dW5pdHlfaWQYAiABKAkSIwoGbW9kdWxlGAMgASgOMhMubGFuZGZhbGwudjEuTW9kdWxlEg0KBXRzX21zGAQgASgDEg4KBmxhbmRlZBgFIAEoCBIUCgx0aXBfbGFtcG9ydHMYBiABKAQSIAoEcGF0aBgHIAEoDjISLmxhbmRmYWxsLnYxLlJvdXRlEg4KBmxlYWRlchgIIAEoCRIMCgRzbG90GAkgASgEEhcKD3Byb2ZpdF9sYW1wb3J0cxgKIAEoAxIUCgxmZWVfbGFtcG9ydHMYCyABKAQSEAoIYWdlbnRfaWQYDCABKAkSHQoVZXhwZWN0ZWRfbmV0X2xhbXBvcnRzGA0gASgDEg8KB2ZhaWx1cmUYDiABKAkSEgoKbGF0ZW5jeV9tcxgPIAEoASJeCgpUaXBBcm1TdGF0Eg0KBWxhYmVsGAEgASgJEg0KBXB1bGxzGAIgASgEEhcKD21lYW5fcGF5b2ZmX3NvbBgDIAEoARIZChFtZWFuX3BheW9mZl9zaGFyZRgEIAEoASLOBQoNTWV0cmljc1VwZGF0ZRIQCghhZ2VudF9pZBgBIAEoCRIjCgZtb2R1bGUYAiABKA4yEy5sYW5kZmFsbC52MS5Nb2R1bGUSDQoFdHNfbXMYAyABKAMSFgoOaG90cGF0aF9wNTBfbXMYBCABKAESFgoOaG90cGF0aF9wOTlfbXMYBSABKAESEwoLc2VuZF9wOTlfbXMYBiABKAESEgoKbGFuZGVkX3BjdBgHIAEoARIOCgZwbmxfMWgYCCABKAESFQoNc2xvX3Zpb2xhdGlvbhgJIAEoCBISCgpzbG9fcmVhc29uGAogASgJEhMKC25lZ19ldl9yYXRlGAsgASgBEhUKDW9wcG9ydHVuaXRpZXMYDCABKAQSEwoLc3VibWlzc2lvbnMYDSABKAQSDgoGbGFuZGVkGA4gASgEEg0KBXN0YXRlGA8gASgJEhUKDW1vZGVsX3ZlcnNpb24YECABKAkSEgoKaml0b19zaGFyZRgRIAEoARIpCgh0aXBfYXJtcxgSIAMoCzIXLmxhbmRmYWxsLnYxLlRpcEFybVN0YXQSDwoHZGVjaWRlZBgTIAEoBBIZChFuZWdhdGl2ZV9vdXRjb21lcxgUIAEoBBIUCgxob3RwYXRoX3Nsb3cYFSABKAQSFwoPaG90cGF0aF9zbG93X21zGBYgASgBEjEKC2tlcm5lbF9zZW5kGBcgAygLMhwubGFuZGZhbGwudjEuS2VybmVsSGlzdG9ncmFtEhIKCmtlcm5lbF9waWQYGCABKA0SGQoRbGFuZGVkX3BjdF93aW5kb3cYGSABKAESGgoSbmVnX2V2X3JhdGVfd2luZG93GBogASgBEhYKDmRlY2lkZWRfd2luZG93GBsgASgEEhEKCXdpbmRvd19tcxgcIAEoAxIpCgZzdGFnZXMYHSADKAsyGS5sYW5kZmFsbC52MS5TdGFnZUxhdGVuY3kiXAoMU3RhZ2VMYXRlbmN5Eg0KBXN0YWdlGAEgASgJEg0KBWNvdW50GAIgASgEEg4KBnA1MF91cxgDIAEoARIOCgZwOTlfdXMYBCABKAESDgoGbWF4X3VzGAUgASgBImAKD0hpc3RvZ3JhbUJ1Y2tldBILCgNsb3cYASABKAMSDAoEaGlnaBgCIAEoAxINCgVjb3VudBgDIAEoBBIQCghvcGVuX2xvdxgEIAEoCBIRCglvcGVuX2hpZ2gYBSABKAgipQEKD0tlcm5lbEhpc3RvZ3JhbRIMCgRuYW1lGAEgASgJEgsKA2tleRgCIAEoCRIMCgR1bml0GAMgASgJEi0KB2J1Y2tldHMYBCADKAsyHC5sYW5kZmFsbC52MS5IaXN0b2dyYW1CdWNrZXQSDQoFdG90YWwYBSABKAQSCwoDcDUwGAYgASgBEgsKA3A5ORgHIAEoARIRCgl3aW5kb3dfbXMYCCABKAMi3AEKCFNsb1N0YXRlEiMKBm1vZHVsZRgBIAEoDjITLmxhbmRmYWxsLnYxLk1vZHVsZRIQCgh2aW9sYXRlZBgCIAEoCBIOCgZyZWFzb24YAyABKAkSLwoLbGFzdF9hY3Rpb24YBCABKA4yGi5sYW5kZmFsbC52MS5Db250cm9sQWN0aW9uEhkKEWxhc3RfYWN0aW9uX3RzX21zGAUgASgDEhYKDmJ1cm5fcmF0ZV9mYXN0GAYgASgBEhYKDmJ1cm5fcmF0ZV9zbG93GAcgASgBEg0KBXRzX21zGAggASgDIuADCghFbnZlbG9wZRIWCg5zY2hlbWFfdmVyc2lvbhgBIAEoCRIMCgR0eXBlGAIgASgJEi0KB21ldHJpY3MYCiABKAsyGi5sYW5kZmFsbC52MS5NZXRyaWNzVXBkYXRlSAASLQoHb3V0Y29tZRgLIAEoCzIaLmxhbmRmYWxsLnYxLkJ1bmRsZU91dGNvbWVIABIzCg9hcmJfb3Bwb3J0dW5pdHkYDCABKAsyGC5sYW5kZmFsbC52MS5PcHBvcnR1bml0eUgAEjMKD21ldl9vcHBvcnR1bml0eRgNIAEoCzIYLmxhbmRmYWxsLnYxLk9wcG9ydHVuaXR5SAASKgoJdHJhaW5fYWNrGA4gASgLMhUubGFuZGZhbGwudjEuVHJhaW5BY2tIABIuCgtjb250cm9sX2FjaxgPIAEoCzIXLmxhbmRmYWxsLnYxLkNvbnRyb2xBY2tIABIkCgNzbG8YECABKAsyFS5sYW5kZmFsbC52MS5TbG9TdGF0ZUgAEi4KB2NvbnRyb2wYESABKAsyGy5sYW5kZmFsbC52MS5Db250cm9sQ29tbWFuZEgAEikKBWF1ZGl0GBIgASgLMhgubGFuZGZhbGwudjEuQXVkaXRSZWNvcmRIAEIJCgdwYXlsb2FkKkAKBVJvdXRlEhUKEVJPVVRFX1VOU1BFQ0lGSUVEEAASDgoKUk9VVEVfSklUTxABEhAKDFJPVVRFX0RJUkVDVBACKrcBCghEZWNpc2lvbhIYChRERUNJU0lPTl9VTlNQRUNJRklFRBAAEhYKEkRFQ0lTSU9OX1NVQk1JVFRFRBABEhoKFkRFQ0lTSU9OX1NLSVBQRURfU0NPUkUQAhIgChxERUNJU0lPTl9TS0lQUEVEX05FR0FUSVZFX0VWEAMSGwoXREVDSVNJT05fU0tJUFBFRF9LSUxMRUQQBBIeChpERUNJU0lPTl9TS0lQUEVEX1RIUk9UVExFRBAFYgZwcm90bzM", [file_landfall_v1_audit, file_landfall_v1_control, file_landfall_v1_jobs]);
 
 /**
  * One opportunity as the agent saw and scored it. features is the exact vector the scorer
@@ -156,6 +156,14 @@ export type Opportunity = Message<"landfall.v1.Opportunity"> & {
    * @generated from field: string shadow_model_version = 23;
    */
   shadowModelVersion: string;
+
+  /**
+   * Paper exploration (agent.paperExploration): the policies would have skipped it; it was
+   * sent at the minimum tip so trained models see outcomes on both sides of the gate.
+   *
+   * @generated from field: bool explore = 24;
+   */
+  explore: boolean;
 };
 
 /**
@@ -474,6 +482,17 @@ export type MetricsUpdate = Message<"landfall.v1.MetricsUpdate"> & {
    * @generated from field: int64 window_ms = 28;
    */
   windowMs: bigint;
+
+  /**
+   * The live path's latency by stage over this interval (empty on the simulator): each event
+   * off the market stream from the moment it was received — "streamEvent" (→ handed to the
+   * agent), "triggerEvent" (→ a backrun's pending-swap event), "triggerDecision" (→ the
+   * submission reached the executor), "triggerSigned", "triggerSent" — and each submission's own
+   * "build", "sign", "send", "firstStatus", "final".
+   *
+   * @generated from field: repeated landfall.v1.StageLatency stages = 29;
+   */
+  stages: StageLatency[];
 };
 
 /**
@@ -482,6 +501,45 @@ export type MetricsUpdate = Message<"landfall.v1.MetricsUpdate"> & {
  */
 export const MetricsUpdateSchema: GenMessage<MetricsUpdate> = /*@__PURE__*/
   messageDesc(file_landfall_v1_realtime, 3);
+
+/**
+ * One stage of the live path over one metrics interval, µs.
+ *
+ * @generated from message landfall.v1.StageLatency
+ */
+export type StageLatency = Message<"landfall.v1.StageLatency"> & {
+  /**
+   * @generated from field: string stage = 1;
+   */
+  stage: string;
+
+  /**
+   * @generated from field: uint64 count = 2;
+   */
+  count: bigint;
+
+  /**
+   * @generated from field: double p50_us = 3;
+   */
+  p50Us: number;
+
+  /**
+   * @generated from field: double p99_us = 4;
+   */
+  p99Us: number;
+
+  /**
+   * @generated from field: double max_us = 5;
+   */
+  maxUs: number;
+};
+
+/**
+ * Describes the message landfall.v1.StageLatency.
+ * Use `create(StageLatencySchema)` to create a new message.
+ */
+export const StageLatencySchema: GenMessage<StageLatency> = /*@__PURE__*/
+  messageDesc(file_landfall_v1_realtime, 4);
 
 /**
  * One bucket [low, high) of a kernel histogram; an open end is flagged, its bound then 0.
@@ -520,7 +578,7 @@ export type HistogramBucket = Message<"landfall.v1.HistogramBucket"> & {
  * Use `create(HistogramBucketSchema)` to create a new message.
  */
 export const HistogramBucketSchema: GenMessage<HistogramBucket> = /*@__PURE__*/
-  messageDesc(file_landfall_v1_realtime, 4);
+  messageDesc(file_landfall_v1_realtime, 5);
 
 /**
  * One bpftrace histogram over one probe interval, e.g. "send_syscall_ns".
@@ -582,7 +640,7 @@ export type KernelHistogram = Message<"landfall.v1.KernelHistogram"> & {
  * Use `create(KernelHistogramSchema)` to create a new message.
  */
 export const KernelHistogramSchema: GenMessage<KernelHistogram> = /*@__PURE__*/
-  messageDesc(file_landfall_v1_realtime, 5);
+  messageDesc(file_landfall_v1_realtime, 6);
 
 /**
  * @generated from message landfall.v1.SloState
@@ -634,7 +692,7 @@ export type SloState = Message<"landfall.v1.SloState"> & {
  * Use `create(SloStateSchema)` to create a new message.
  */
 export const SloStateSchema: GenMessage<SloState> = /*@__PURE__*/
-  messageDesc(file_landfall_v1_realtime, 6);
+  messageDesc(file_landfall_v1_realtime, 7);
 
 /**
  * @generated from message landfall.v1.Envelope
@@ -719,7 +777,7 @@ export type Envelope = Message<"landfall.v1.Envelope"> & {
  * Use `create(EnvelopeSchema)` to create a new message.
  */
 export const EnvelopeSchema: GenMessage<Envelope> = /*@__PURE__*/
-  messageDesc(file_landfall_v1_realtime, 7);
+  messageDesc(file_landfall_v1_realtime, 8);
 
 /**
  * @generated from enum landfall.v1.Route
