@@ -40,6 +40,16 @@ export const liveConfigSchema = z.strictObject({
     .strictObject({
       /** An update handled later than this after the server stamped it is counted and logged. */
       maxLagMs: z.number().int().positive().default(400),
+      /**
+       * A backrun decided this many slots after its target's slot, once the target's leader has
+       * gone, is not sent (backrun-timing.ts): the pool has moved on without it.
+       */
+      backrunMaxSlotsLate: z.number().int().min(0).default(4),
+      /**
+       * Also read `SubscribeDeshred` (transactions before execution, top-level instructions only)
+       * where the endpoint serves it; one that answers UNIMPLEMENTED is not asked again.
+       */
+      deshred: z.boolean().default(true),
     })
     .prefault({}),
   /** Jito block engine base URL; bundles go to `<blockEngineUrl>/api/v1/bundles`. */
@@ -65,6 +75,16 @@ export const liveConfigSchema = z.strictObject({
    */
   jitoValidatorsUrl: httpUrl.optional(),
   jitoValidatorsRefreshMs: z.number().int().positive().default(600_000),
+  /**
+   * Where "does this leader run Jito" is answered: `block-engine` (the searcher gRPC service's
+   * GetConnectedLeaders at `blockEngineGrpcUrl`, re-read every `jitoLeadersRefreshMs` and at each
+   * epoch; the validator list or `jitoLeaders` answer only while it cannot), `validators`
+   * (`jitoValidatorsUrl`, else `jitoLeaders`), or `config` (`jitoLeaders` alone).
+   */
+  jitoLeadersFrom: z.enum(['block-engine', 'validators', 'config']).default('block-engine'),
+  /** The block engine's searcher gRPC origin; default `blockEngineUrl` (Jito serves both there). */
+  blockEngineGrpcUrl: httpUrl.optional(),
+  jitoLeadersRefreshMs: z.number().int().positive().default(300_000),
   commitment: z.enum(['processed', 'confirmed']).default('processed'),
   caps: z
     .strictObject({

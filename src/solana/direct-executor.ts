@@ -92,14 +92,14 @@ export class DirectExecutor implements Executor {
       if (status === null) continue;
       if (!seen) {
         seen = true;
-        pipeline.latency.record('firstStatus', performance.now() - sent);
+        pipeline.latency.record('firstStatus', performance.now() - sent, submission.module);
       }
       // Processed can still be rolled back; a decision waits for confirmed.
       if (status.err === null && status.confirmationStatus === 'processed') continue;
-      pipeline.latency.record('final', performance.now() - sent);
+      pipeline.latency.record('final', performance.now() - sent, submission.module);
       return { ...(await this.decided(submission, swap, status, startedMs)), sendLatencyMs };
     }
-    pipeline.latency.record('final', performance.now() - sent);
+    pipeline.latency.record('final', performance.now() - sent, submission.module);
     return { ...pipeline.notSent(submission, startedMs, 'expired'), sendLatencyMs };
   }
 

@@ -1,6 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import type { Executor, FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
+import type {
+  Executor,
+  FailureReason,
+  Module,
+  Submission,
+  SubmissionOutcome,
+} from '../market/types.js';
 import type { JsonRpcClient } from './json-rpc.js';
+import type { StageWindow } from './latency.js';
 import { failureOf, type SubmissionPipeline } from './pipeline.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
 
@@ -32,6 +39,11 @@ export class DryRunExecutor implements Executor {
 
   submit(submission: Submission): Promise<SubmissionOutcome> {
     return this.options.pipeline.run(submission, () => this.simulate(submission));
+  }
+
+  /** The stage latencies since the last take, for telemetry (`StageReporter`). */
+  takeStages(module: Module): readonly StageWindow[] {
+    return this.options.pipeline.latency.take(module);
   }
 
   private async simulate(submission: Submission): Promise<SubmissionOutcome> {

@@ -26,3 +26,16 @@ export function epochAt(schedule: EpochSchedule, slot: number | bigint): bigint 
   const epoch = log - 5n - 1n;
   return epoch < 0n ? 0n : epoch;
 }
+
+/** Agave's `EpochSchedule::get_first_slot_in_epoch`. */
+export function firstSlotOf(schedule: EpochSchedule, epoch: bigint): bigint {
+  if (epoch <= schedule.firstNormalEpoch) return ((1n << epoch) - 1n) * MINIMUM_SLOTS_PER_EPOCH;
+  return (epoch - schedule.firstNormalEpoch) * schedule.slotsPerEpoch + schedule.firstNormalSlot;
+}
+
+/** Agave's `EpochSchedule::get_slots_in_epoch`: 32·2ⁿ during warmup, then `slotsPerEpoch`. */
+export function slotsIn(schedule: EpochSchedule, epoch: bigint): bigint {
+  return epoch < schedule.firstNormalEpoch
+    ? MINIMUM_SLOTS_PER_EPOCH << epoch
+    : schedule.slotsPerEpoch;
+}

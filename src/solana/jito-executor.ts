@@ -78,9 +78,9 @@ export class JitoExecutor implements Executor {
     pipeline.recordSend(submission, sendLatencyMs);
     // One poller for every bundle in flight (batched ids, 429 back-off); the deadline is ours.
     const fate = await this.statuses.track(bundleId, sent + this.options.landingMs, () =>
-      pipeline.latency.record('firstStatus', performance.now() - sent),
+      pipeline.latency.record('firstStatus', performance.now() - sent, submission.module),
     );
-    pipeline.latency.record('final', performance.now() - sent);
+    pipeline.latency.record('final', performance.now() - sent, submission.module);
     if (fate.status === 'expired')
       return { ...pipeline.notSent(submission, startedMs, 'expired'), sendLatencyMs };
     if (fate.status === 'Failed')

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLandfallError } from '../errors.js';
-import { JitoValidators, LeaderSchedule } from './leaders.js';
+import { JitoValidators } from './jito-validators.js';
+import { LeaderSchedule } from './leaders.js';
 import { createSolanaRpcClient } from './solana-rpc.js';
 import { LocalCluster } from './testing/local-cluster.js';
 

@@ -1,14 +1,24 @@
 import { LandfallError } from '../errors.js';
+import { type EpochSchedule, epochAt, firstSlotOf, slotsIn } from './epochs.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
 
 /**
- * Who leads each upcoming slot, from `getSlotLeaders(startSlot, limit)`, fetched ahead in
- * windows and kept until the slot passes. Whether a leader runs the Jito client comes from a
- * `JitoDirectory`: Jito's own validator list (`JitoValidators`, refreshed), or the configured
- * identity list (`live.jitoLeaders`); with neither every leader is assumed to.
+ * Who leads each slot, read once per epoch with `getLeaderSchedule(firstSlotOfEpoch)` (every
+ * slot of the epoch, as indices relative to its first slot) and kept as one array per epoch, so
+ * a slot's leader is an index, O(1). The epoch boundaries come from `getEpochSchedule` (fixed at
+ * genesis, `epochs.ts`); `getEpochInfo` says which epoch the cluster is in at start. The next
+ * epoch's schedule is known to the cluster one epoch ahead (`leaderScheduleSlotOffset`), so it is
+ * read in the background as soon as a slot of the current epoch is asked for, and is in place
+ * when the boundary comes; epochs more than one behind are dropped.
+ *
+ * Whether a leader runs the Jito client comes from a `JitoDirectory`: the block engine's
+ * connected leaders (`jito-leaders.ts`), Jito's validator list (`jito-validators.ts`), or the
+ * configured identity list (`live.jitoLeaders`); with none every leader is assumed to.
  */
 export interface JitoDirectory {
   runsJito(identity: string): boolean;
+  /** Whether `slot`'s leader runs Jito, where the directory knows slots; undefined: ask `runsJito`. */
+  runsJitoAt?(slot: number): boolean | undefined;
 }
 export interface LeaderInfo {
   readonly leader: string;
@@ -18,13 +28,28 @@ export interface LeaderInfo {
   readonly nextLeaderRunsJito: boolean;
 }
 
-const WINDOW = 200;
+/** One epoch's schedule: `slots[i]` indexes `identities` for slot `first + i`. */
+interface EpochLeaders {
+  readonly epoch: bigint;
+  readonly first: number;
+  readonly slots: Uint32Array;
+  readonly identities: readonly string[];
+}
+
+/** Marks a slot the schedule did not name (a malformed answer); never a real index. */
+const NONE = 0xffff_ffff;
+/** How far a leader's run of slots is followed (mainnet gives each leader 4 in a row). */
+const MAX_RUN = 64;
 
 export class LeaderSchedule {
-  private first = 0;
-  private leaders: string[] = [];
-  private refill: Promise<void> | undefined;
+  private epochSchedule: Promise<EpochSchedule> | undefined;
+  private readonly epochs = new Map<bigint, EpochLeaders>();
+  private readonly loading = new Map<bigint, Promise<EpochLeaders>>();
   private readonly jito: JitoDirectory | undefined;
+  private newest: bigint | undefined;
+  /** Called once for each epoch the asked slots enter (the Jito directory re-reads there). */
+  onEpoch: ((epoch: bigint) => void) | undefined;
+  readonly stats = { epochsRead: 0, readFailures: 0 };
 
   constructor(
     private readonly rpc: SolanaRpcClient,
@@ -42,149 +67,126 @@ export class LeaderSchedule {
     return this.jito === undefined || this.jito.runsJito(identity);
   }
 
-  /** The leader of `slot` and what follows; fetches the window when `slot` is not cached. */
+  /** Reads the current epoch's schedule (`getEpochInfo` names it) and starts on the next. */
+  async start(): Promise<void> {
+    const info = await this.rpc.rpc.getEpochInfo().send();
+    await this.at(Number(info.absoluteSlot));
+  }
+
+  /** The leader of `slot` if its epoch is held, without waiting: O(1). */
+  leaderAt(slot: number): string | undefined {
+    for (const e of this.epochs.values()) {
+      const i = slot - e.first;
+      if (i < 0 || i >= e.slots.length) continue;
+      const id = e.slots[i] as number;
+      return id === NONE ? undefined : e.identities[id];
+    }
+    return undefined;
+  }
+
+  /** The leader of `slot` and what follows, reading its epoch's schedule first if not held. */
   async at(slot: number): Promise<LeaderInfo> {
-    if (!this.covers(slot + 8)) await this.fetch(slot);
-    // A fetch started at an older slot may not reach this one: fetch from here.
-    if (!this.covers(slot)) await this.fetch(slot, true);
-    const i = slot - this.first;
-    const leader = this.leaders[i] as string;
-    let j = i;
-    while (j + 1 < this.leaders.length && this.leaders[j + 1] === leader) j++;
-    const next = this.leaders[j + 1] ?? leader;
-    if (this.leaders.length - i < WINDOW / 2) void this.fetch(slot).catch(() => undefined);
+    const schedule = await this.schedule();
+    const epoch = epochAt(schedule, slot);
+    if (!this.epochs.has(epoch)) await this.load(epoch);
+    this.entered(epoch);
+    const leader = this.leaderAt(slot);
+    if (leader === undefined) {
+      throw new LandfallError(
+        'LF_SOLANA_RPC',
+        `getLeaderSchedule at ${this.rpc.url} names no leader for slot ${slot} of epoch ${epoch}; is live.rpcUrl a Solana RPC endpoint?`,
+      );
+    }
+    // The run may cross into the next epoch: wait for its schedule only when it is needed.
+    let j = slot;
+    let next: string | undefined = leader;
+    while (next === leader && j - slot < MAX_RUN) {
+      j++;
+      next = this.leaderAt(j);
+      if (next === undefined) next = await this.leaderAfterBoundary(j);
+    }
     return {
       leader,
-      leaderRunsJito: this.runsJito(leader),
-      leaderSlotsLeft: j - i,
-      nextLeader: next,
-      nextLeaderRunsJito: this.runsJito(next),
+      leaderRunsJito: this.jito?.runsJitoAt?.(slot) ?? this.runsJito(leader),
+      leaderSlotsLeft: j - slot - 1,
+      nextLeader: next ?? leader,
+      nextLeaderRunsJito: this.jito?.runsJitoAt?.(j) ?? this.runsJito(next ?? leader),
     };
   }
 
-  private covers(slot: number): boolean {
-    return slot >= this.first && slot < this.first + this.leaders.length;
-  }
-
-  private fetch(slot: number, force = false): Promise<void> {
-    if (this.refill !== undefined && !force) return this.refill;
-    const run = this.rpc.rpc
-      .getSlotLeaders(BigInt(slot), WINDOW)
-      .send()
-      .then((leaders: string[]) => {
-        if (!Array.isArray(leaders) || leaders.some((l) => typeof l !== 'string')) {
-          throw new LandfallError(
-            'LF_SOLANA_RPC',
-            `getSlotLeaders(${slot}, ${WINDOW}) at ${this.rpc.url} did not return an array of identities; is live.rpcUrl a Solana RPC endpoint?`,
-          );
-        }
-        // Keep the already-known part that precedes the new window when it is contiguous.
-        if (slot >= this.first && slot <= this.first + this.leaders.length) {
-          this.leaders = [...this.leaders.slice(0, slot - this.first), ...leaders];
-        } else {
-          this.first = slot;
-          this.leaders = leaders;
-        }
-        const drop = Math.max(0, slot - this.first - 16);
-        this.leaders = this.leaders.slice(drop);
-        this.first += drop;
-      });
-    // Concurrent callers share the window; each sees a failure through `covers` and retries.
-    const shared: Promise<void> = run
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.refill === shared) this.refill = undefined;
-      });
-    this.refill = shared;
-    return run;
-  }
-}
-
-/** One validator as Jito's validator API lists it (`GET <url>`: `{ validators: [...] }`). */
-interface JitoValidatorRow {
-  readonly vote_account: string;
-  readonly running_jito: boolean;
-}
-
-export interface JitoValidatorsOptions {
-  readonly rpc: SolanaRpcClient;
-  /** Jito's validator list, e.g. `https://kobe.mainnet.jito.network/api/v1/validators`. */
-  readonly url: string;
-  readonly timeoutMs: number;
-  /** How often the list is read again (validators join and leave between epochs). */
-  readonly refreshMs: number;
-  /** What to assume of a leader before the first list arrives, or when it cannot be read. */
-  readonly fallback: JitoDirectory | undefined;
-  readonly onError: (err: Error) => void;
-}
-
-/**
- * Which leaders run the Jito client, as Jito says: its validator list names vote accounts that
- * run Jito, and `getVoteAccounts` maps each to the node identity the leader schedule names.
- * Read at start and every `refreshMs`; until the first read succeeds (and if none ever does)
- * the fallback answers — the configured list, or every leader.
- */
-export class JitoValidators implements JitoDirectory {
-  private identities: ReadonlySet<string> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  readonly stats = { refreshes: 0, failures: 0, running: 0 };
-
-  constructor(private readonly options: JitoValidatorsOptions) {}
-
-  runsJito(identity: string): boolean {
-    if (this.identities !== undefined) return this.identities.has(identity);
-    return this.options.fallback === undefined || this.options.fallback.runsJito(identity);
-  }
-
-  /** Reads the list now and every `refreshMs` until `stop`. */
-  start(): void {
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.options.refreshMs);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  async refresh(): Promise<void> {
+  /** The leader of `slot` in an epoch not yet held; undefined when the cluster cannot say yet. */
+  private async leaderAfterBoundary(slot: number): Promise<string | undefined> {
+    const epoch = epochAt(await this.schedule(), slot);
     try {
-      const [rows, votes] = await Promise.all([
-        this.fetchValidators(),
-        this.options.rpc.rpc.getVoteAccounts().send(),
-      ]);
-      const jitoVotes = new Set(rows.filter((r) => r.running_jito).map((r) => r.vote_account));
-      const identities = new Set<string>();
-      for (const v of [...votes.current, ...votes.delinquent])
-        if (jitoVotes.has(v.votePubkey)) identities.add(v.nodePubkey);
-      this.identities = identities;
-      this.stats.refreshes++;
-      this.stats.running = identities.size;
-    } catch (err) {
-      this.stats.failures++;
-      this.options.onError(err as Error);
+      await this.load(epoch);
+    } catch {
+      return undefined;
     }
+    return this.leaderAt(slot);
   }
 
-  private async fetchValidators(): Promise<JitoValidatorRow[]> {
-    const { url, timeoutMs } = this.options;
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok)
-      throw new LandfallError('LF_SOLANA_RPC', `Jito validators ${url}: HTTP ${response.status}`);
-    const body = (await response.json()) as { validators?: unknown };
-    const rows = body.validators;
-    if (
-      !Array.isArray(rows) ||
-      rows.some(
-        (r) =>
-          typeof (r as JitoValidatorRow).vote_account !== 'string' ||
-          typeof (r as JitoValidatorRow).running_jito !== 'boolean',
-      )
-    ) {
+  /** First sight of `epoch`: the next one is read ahead, the old ones dropped, listeners told. */
+  private entered(epoch: bigint): void {
+    if (this.newest !== undefined && epoch <= this.newest) return;
+    this.newest = epoch;
+    for (const e of this.epochs.keys()) if (e < epoch - 1n) this.epochs.delete(e);
+    void this.load(epoch + 1n).catch(() => undefined);
+    this.onEpoch?.(epoch);
+  }
+
+  private schedule(): Promise<EpochSchedule> {
+    this.epochSchedule ??= this.rpc.rpc
+      .getEpochSchedule()
+      .send()
+      .catch((err: unknown) => {
+        this.epochSchedule = undefined;
+        throw err;
+      });
+    return this.epochSchedule;
+  }
+
+  /** Reads `epoch`'s schedule once; concurrent callers share the read, a failure is retried. */
+  private load(epoch: bigint): Promise<EpochLeaders> {
+    const held = this.epochs.get(epoch);
+    if (held !== undefined) return Promise.resolve(held);
+    let pending = this.loading.get(epoch);
+    if (pending === undefined) {
+      pending = this.read(epoch).finally(() => this.loading.delete(epoch));
+      this.loading.set(epoch, pending);
+    }
+    return pending;
+  }
+
+  private async read(epoch: bigint): Promise<EpochLeaders> {
+    const schedule = await this.schedule();
+    const first = firstSlotOf(schedule, epoch);
+    const length = Number(slotsIn(schedule, epoch));
+    let answer: Record<string, readonly (bigint | number)[]> | null;
+    try {
+      answer = await this.rpc.rpc.getLeaderSchedule(first).send();
+    } catch (err) {
+      this.stats.readFailures++;
+      throw err;
+    }
+    if (answer === null || typeof answer !== 'object') {
+      this.stats.readFailures++;
+      // Asked too far ahead: the cluster fixes an epoch's schedule one epoch before it starts.
       throw new LandfallError(
         'LF_SOLANA_RPC',
-        `Jito validators ${url}: expected { validators: [{ vote_account, running_jito }] }; is live.jitoValidatorsUrl Jito's validator API?`,
+        `getLeaderSchedule(${first}) at ${this.rpc.url}: no schedule for epoch ${epoch} yet`,
       );
     }
-    return rows as JitoValidatorRow[];
+    const identities = Object.keys(answer);
+    const slots = new Uint32Array(length).fill(NONE);
+    identities.forEach((identity, id) => {
+      for (const index of answer[identity] ?? []) {
+        const i = Number(index);
+        if (i >= 0 && i < length) slots[i] = id;
+      }
+    });
+    const leaders: EpochLeaders = { epoch, first: Number(first), slots, identities };
+    this.epochs.set(epoch, leaders);
+    this.stats.epochsRead++;
+    return leaders;
   }
 }

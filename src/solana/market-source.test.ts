@@ -151,7 +151,11 @@ describe('live market source', () => {
     );
     expect(slot.leaderSlotsLeft).toBe(3 - (slot.slot % 4));
     expect(slot.nextLeader).not.toBe(slot.leader);
-    expect(b.cluster.requests.some((r) => r.method === 'getSlotLeaders')).toBe(true);
+    // The epoch's whole schedule, read once: the slot's epoch (its first slot asked).
+    const epochStart = slot.slot - (slot.slot % b.cluster.slotsPerEpoch);
+    expect(
+      b.cluster.requests.filter((r) => r.method === 'getLeaderSchedule').map((r) => r.params[0]),
+    ).toContain(epochStart);
   });
 
   it('polls the Jito tip floor (SOL → lamports) and recent priority fees', async () => {

@@ -13,8 +13,8 @@ import { type AccountData, WatchedPools } from './watched-pools.js';
 
 /**
  * The live market: Raydium CP-Swap pools, their vaults, configs and mints through
- * `accountSubscribe`, slots through `slotSubscribe` with leaders from `getSlotLeaders`, priority
- * fees and the Jito tip floor by polling. Every account update carries its context slot into the
+ * `accountSubscribe`, slots through `slotSubscribe` with leaders from the per-epoch schedule
+ * (leaders.ts), priority fees and the Jito tip floor by polling. Every account update carries its context slot into the
  * pool book (watched-pools.ts), which sends one pool event per consistent change and never lets
  * an older update, a re-read included, roll a newer one back. A pool whose state and vaults are
  * left at different slots is re-read on its own after `settleMs`, with `minContextSlot` so the
@@ -32,6 +32,8 @@ export interface LiveSourceOptions {
   readonly log: Logger;
   /** How long a torn pool waits for the rest of its slot before it is re-read (default 100). */
   readonly settleMs?: number;
+  /** Who leads each slot and whether it runs Jito (the stack's); default: one on `live.jitoLeaders`. */
+  readonly leaders?: LeaderSchedule;
 }
 
 interface RpcAccount {
@@ -78,7 +80,7 @@ export class LiveMarketSource implements MarketSource {
     );
     this.feeds = new SourceFeeds({
       ...options,
-      leaders: new LeaderSchedule(options.rpc, config.jitoLeaders),
+      leaders: options.leaders ?? new LeaderSchedule(options.rpc, config.jitoLeaders),
       pools: this.book.poolAddresses,
       slot: () => this.slot,
       deliver: (e) => this.deliver(e),

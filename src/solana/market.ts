@@ -124,10 +124,11 @@ export function solanaMarketFrom(
       const d = stack.dryRun?.stats;
       return [
         ...(source instanceof GrpcMarketSource
-          ? grpcSummary(source)
+          ? grpcSummary(stack as LiveStack<GrpcMarketSource>)
           : [
               `  market: ${s.poolEvents} pool updates, ${s.slotEvents} slots, ${source.pubsubStats.connects} connections, ${s.refreshFailures} failed refreshes`,
             ]),
+        // Stream receive → event → decision → signed → sent, and each submission's own stages.
         `  stages: ${stack.pipeline.latency.describe()}`,
         `  safety: ${safety.stats.refused} refused, day P&L ${safety.dayProfitLamports} lamports${safety.stats.killed ? ', KILLED by the daily loss limit' : ''}`,
         ...(d === undefined
@@ -141,14 +142,17 @@ export function solanaMarketFrom(
   };
 }
 
-function grpcSummary(source: GrpcMarketSource): string[] {
+function grpcSummary(stack: LiveStack<GrpcMarketSource>): string[] {
+  const source = stack.source;
   const s = source.stats;
+  const t = stack.backrunTiming?.stats;
+  const d = source.deshred;
   const f = source.feed.stats;
   const lag = source.feed.lagSummary();
   const ev = source.eventLatency();
   return [
     `  market (gRPC): ${s.poolEvents} pool updates, ${source.triggers.stats.pendingSwaps} pending swaps, ${s.slotEvents} slots, ${f.connects} connections, ${f.drops} drops, ${f.replays} replays, ${source.triggers.stats.repeatedTransactions} repeated transactions skipped, ${s.refreshFailures} failed refreshes`,
-    `  stream → pending swap: ${source.triggers.latency.describe()}`,
+    `  deshred: ${d.state}, ${source.triggers.stats.deshredSwaps} swaps seen before execution; backruns: ${t?.sameSlot ?? 0} for their target's leader, ${t?.later ?? 0} later, ${t?.notJitoLeader ?? 0} held (leader without Jito), ${t?.stale ?? 0} stale; Jito leaders from ${stack.jito.describe()}`,
     `  stream: lag p50 ${(lag.p50Us / 1000).toFixed(1)} ms p99 ${(lag.p99Us / 1000).toFixed(1)} ms max ${(lag.maxUs / 1000).toFixed(1)} ms, ${f.lagging} updates over live.grpc.maxLagMs; receive → event p50 ${ev.p50Us} µs p99 ${ev.p99Us} µs (${ev.count})`,
   ];
 }

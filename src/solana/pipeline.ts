@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { Clock, FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
 import { validateSubmission } from '../market/validate-submission.js';
 import { BackgroundCache } from './background-cache.js';
+import type { BackrunTiming } from './backrun-timing.js';
 import { MAX_BUNDLE_TRANSACTIONS } from './block-engine.js';
 import type { Wallet } from './keypair.js';
 import { type Stage, StageLatency } from './latency.js';
@@ -67,6 +68,10 @@ export interface PipelineOptions {
   readonly poolsAfter?: (signature: string) => Pick<PoolDirectory, 'pool'> | undefined;
   /** When the stream delivered a backrun's target (performance.now()), for the trigger stages. */
   readonly triggerMark?: (signature: string) => number | undefined;
+  /** Where stages are timed; the stack shares one with its source (stream stages). */
+  readonly latency?: StageLatency;
+  /** Whether a backrun may go out now, given its target's slot and the leaders (backrun-timing.ts). */
+  readonly backrunTiming?: Pick<BackrunTiming, 'verdict'>;
 }
 
 export interface Prepared {
@@ -108,7 +113,7 @@ function resizeAfter(outcome: SubmissionOutcome): boolean {
 }
 
 export class SubmissionPipeline {
-  readonly latency = new StageLatency();
+  readonly latency: StageLatency;
   /** The recent blockhash: valid for 150 blocks (about a minute), so one a slot old does. */
   readonly blockhash: BackgroundCache<Lifetime>;
   readonly stats = { simulations: 0, shapes: 0 };
@@ -116,6 +121,7 @@ export class SubmissionPipeline {
   private readonly shapeOfSubmission = new Map<string, string>();
 
   constructor(readonly options: PipelineOptions) {
+    this.latency = options.latency ?? new StageLatency();
     this.blockhash = new BackgroundCache<Lifetime>({
       fetch: () => this.latestBlockhash(),
       refreshMs: options.blockhashRefreshMs,
@@ -179,6 +185,14 @@ export class SubmissionPipeline {
     });
     this.sinceTrigger(submission, 'triggerDecision');
     const startedMs = this.options.clock.now();
+    const timing = await this.options.backrunTiming?.verdict(submission);
+    if (timing !== undefined && !timing.send) {
+      this.options.log.info(
+        { submission: submission.id, failure: timing.failure, reason: timing.reason },
+        'backrun not sent',
+      );
+      return { outcome: this.notSent(submission, startedMs, timing.failure, timing.slot) };
+    }
     try {
       return await this.prepare(submission, startedMs);
     } catch (err) {
@@ -221,7 +235,7 @@ export class SubmissionPipeline {
       this.stats.simulations++;
       const sim = await this.simulate(probe.base64);
       if (sim.err !== null) {
-        this.latency.record('build', performance.now() - t0);
+        this.latency.record('build', performance.now() - t0, submission.module);
         this.options.log.info(
           { submission: submission.id, err: sim.err },
           'sizing simulation failed; not sent',
@@ -251,7 +265,7 @@ export class SubmissionPipeline {
       );
     }
     const instructions = [...(await swapInstructions(plan, wallet.signer, finalMinOut)), ...tip];
-    this.latency.record('build', performance.now() - t0);
+    this.latency.record('build', performance.now() - t0, submission.module);
     const t1 = performance.now();
     const swap = await signV0(
       wallet.signer,
@@ -261,7 +275,7 @@ export class SubmissionPipeline {
       instructions,
       this.options.lookupTables?.(),
     );
-    this.latency.record('sign', performance.now() - t1);
+    this.latency.record('sign', performance.now() - t1, submission.module);
     this.sinceTrigger(submission, 'triggerSigned');
     if (swap.signatures !== sized.signatures) {
       throw new LandfallError(
@@ -276,14 +290,14 @@ export class SubmissionPipeline {
 
   /** The send as an executor timed it, and for a streamed backrun, its trigger → sent. */
   recordSend(submission: Submission, sendLatencyMs: number): void {
-    this.latency.record('send', sendLatencyMs);
+    this.latency.record('send', sendLatencyMs, submission.module);
     this.sinceTrigger(submission, 'triggerSent');
   }
 
   private sinceTrigger(submission: Submission, stage: Stage): void {
     const target = submission.afterSignature;
     const mark = target === undefined ? undefined : this.options.triggerMark?.(target);
-    if (mark !== undefined) this.latency.record(stage, performance.now() - mark);
+    if (mark !== undefined) this.latency.record(stage, performance.now() - mark, submission.module);
   }
 
   /** What a submission's legs trade against: a backrun's, the state its target leaves. */

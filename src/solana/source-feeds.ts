@@ -32,9 +32,20 @@ export class SourceFeeds {
 
   constructor(private readonly o: SourceFeedsOptions) {}
 
-  /** Starts the tip-floor and fee polls (each at once, then on its interval). */
+  /**
+   * Starts the tip-floor and fee polls (each at once, then on its interval), and reads the
+   * current epoch's leader schedule (and the next one's) ahead of the first slot event.
+   */
   start(): void {
     const c = this.o.config;
+    this.o.leaders
+      .start()
+      .catch((err: unknown) =>
+        this.o.log.warn(
+          { err: (err as Error).message },
+          'leader schedule not read at start; the first slot event reads it',
+        ),
+      );
     this.every(c.tipFloorPollMs, () => this.pollTipFloor(), true);
     this.every(c.priorityFeePollMs, () => this.pollFees(), true);
   }

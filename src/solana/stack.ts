@@ -3,16 +3,19 @@ import type { TypedBus } from '../bus/typed.js';
 import { LandfallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, Executor, Module, Submission, SubmissionOutcome } from '../market/types.js';
+import { BackrunTiming } from './backrun-timing.js';
 import { BlockEngine } from './block-engine.js';
 import { endpointsOf, type LiveConfig, type LiveEndpoints } from './config.js';
 import { DirectExecutor } from './direct-executor.js';
 import { DryRunExecutor } from './dry-run-executor.js';
 import { type GeyserConnector, yellowstoneConnector } from './grpc/geyser-client.js';
 import { GrpcMarketSource } from './grpc/grpc-source.js';
+import { type JitoLeadersSource, jitoLeadersSource } from './jito-directory.js';
 import { JitoExecutor } from './jito-executor.js';
 import { JsonRpcClient } from './json-rpc.js';
 import type { Wallet } from './keypair.js';
-import { type JitoDirectory, JitoValidators, LeaderSchedule } from './leaders.js';
+import { StageLatency, type StageWindow } from './latency.js';
+import { LeaderSchedule } from './leaders.js';
 import { WalletLookupTable } from './lookup-table.js';
 import { LiveMarketSource } from './market-source.js';
 import { SubmissionPipeline } from './pipeline.js';
@@ -59,6 +62,12 @@ export interface LiveStack<S extends LiveSource = LiveSource> {
   readonly executor: Executor;
   /** Set in dry-run mode: what was simulated. */
   readonly dryRun?: DryRunExecutor;
+  /** Set for `feed: grpc`: when backruns went out against their targets' slots. */
+  readonly backrunTiming?: BackrunTiming;
+  /** Which leaders run Jito, and from where. */
+  readonly jito: JitoLeadersSource;
+  /** Who leads each slot, per epoch (the source's slot events and the outcomes read it). */
+  readonly leaders: LeaderSchedule;
 }
 
 /** Refuses (LF_SOLANA_CONFIG) unless every endpoint is named: live never guesses a provider. */
@@ -84,22 +93,19 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     backoffMs: t.reconnectMinMs,
   });
   const rpc = createSolanaRpcClient(rpcOptions(endpoints.rpcUrl));
-  // Which leaders run Jito, as Jito's validator list says, when one is named.
-  const jitoValidators =
-    live.jitoValidatorsUrl === undefined
-      ? undefined
-      : new JitoValidators({
-          rpc,
-          url: live.jitoValidatorsUrl,
-          timeoutMs: t.requestMs,
-          refreshMs: live.jitoValidatorsRefreshMs,
-          fallback: live.jitoLeaders === undefined ? undefined : listed(live.jitoLeaders),
-          onError: (err) =>
-            log.warn(
-              { err: err.message },
-              'Jito validator list unavailable; the previous list (or live.jitoLeaders) stands',
-            ),
-        });
+  // Which leaders run Jito (live.jitoLeadersFrom), and who leads each slot: one schedule for the
+  // source's slot events and the executors' outcomes alike.
+  const jito = jitoLeadersSource({
+    live,
+    rpc,
+    blockEngineUrl: endpoints.blockEngineUrl,
+    clock,
+    log,
+  });
+  const leaders = new LeaderSchedule(rpc, jito.directory);
+  // One set of stage timings for the stream and the submissions (telemetry takes it per module).
+  const latency = new StageLatency();
+  leaders.onEpoch = () => jito.refresh();
   const source: LiveSource =
     live.feed === 'grpc'
       ? new GrpcMarketSource({
@@ -110,7 +116,8 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
           config: live,
           clock,
           log,
-          ...(jitoValidators === undefined ? {} : { jito: jitoValidators }),
+          leaders,
+          latency,
         })
       : new LiveMarketSource({
           rpc,
@@ -119,6 +126,7 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
           config: live,
           clock,
           log,
+          leaders,
         });
   const blockEngine = new BlockEngine(endpoints.blockEngineUrl, {
     timeoutMs: t.requestMs,
@@ -139,10 +147,10 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
   });
   const stopBalance = () => {
     balance.stop();
-    jitoValidators?.stop();
+    jito.stop();
   };
   source.ended.then(stopBalance, stopBalance);
-  jitoValidators?.start();
+  jito.start();
   const safety = new SafetyGate({
     caps: live.caps,
     pools: source.book,
@@ -153,8 +161,16 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     ...(options.signer === undefined ? {} : { signer: options.signer }),
     spendable: () => balance.spendable(),
   });
-  const leaders = new LeaderSchedule(rpc, jitoValidators ?? live.jitoLeaders);
   const lookupTables = new WalletLookupTable();
+  const backrunTiming =
+    source instanceof GrpcMarketSource
+      ? new BackrunTiming({
+          leaderAt: (slot) => leaders.at(slot),
+          currentSlot: () => source.slot,
+          targetSlot: (signature) => source.triggers.pending.slotOf(signature),
+          maxSlotsLate: live.grpc.backrunMaxSlotsLate,
+        })
+      : undefined;
   const pipeline = new SubmissionPipeline({
     rpc,
     wallet,
@@ -170,15 +186,29 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     tipAccount: () => blockEngine.tipAccount(),
     lookupTables: () => lookupTables.current,
     leaderOf: async (slot) => (await leaders.at(slot)).leader,
+    latency,
     ...(source instanceof GrpcMarketSource
       ? {
           poolsAfter: (signature: string) => source.triggers.pending.after(signature),
           triggerMark: (signature: string) => source.triggers.pending.markOf(signature),
         }
       : {}),
+    ...(backrunTiming === undefined ? {} : { backrunTiming }),
   });
   const landing = { landingMs: t.landingMs, pollMs: t.statusPollMs };
-  const parts = { endpoints, rpc, source, blockEngine, pipeline, safety, balance, lookupTables };
+  const parts = {
+    endpoints,
+    rpc,
+    source,
+    blockEngine,
+    pipeline,
+    safety,
+    balance,
+    lookupTables,
+    jito,
+    leaders,
+    ...(backrunTiming === undefined ? {} : { backrunTiming }),
+  };
   if (options.dryRun) {
     const dryRun = new DryRunExecutor({
       pipeline,
@@ -187,23 +217,32 @@ export function createLiveStack(options: LiveStackOptions): LiveStack {
     });
     return { ...parts, executor: dryRun, dryRun };
   }
-  const executor = new RoutedExecutor({
-    jito: new JitoExecutor({ pipeline, blockEngine, ...landing }),
-    direct: new DirectExecutor({ pipeline, ...landing }),
-  });
+  const executor = new RoutedExecutor(
+    {
+      jito: new JitoExecutor({ pipeline, blockEngine, ...landing }),
+      direct: new DirectExecutor({ pipeline, ...landing }),
+    },
+    latency,
+  );
   return { ...parts, executor };
 }
 
-function listed(identities: readonly string[]): JitoDirectory {
-  const set = new Set(identities);
-  return { runsJito: (identity) => set.has(identity) };
-}
-
-/** Sends each submission to the executor of its route. */
+/**
+ * Sends each submission to the executor of its route. It also answers telemetry's
+ * `takeStages` (src/agent/telemetry.ts `StageReporter`): the live path's stage latencies over
+ * each metrics interval, per module.
+ */
 export class RoutedExecutor implements Executor {
-  constructor(private readonly routes: { jito: Executor; direct: Executor }) {}
+  constructor(
+    private readonly routes: { jito: Executor; direct: Executor },
+    private readonly latency?: StageLatency,
+  ) {}
 
   submit(submission: Submission): Promise<SubmissionOutcome> {
     return this.routes[submission.route].submit(submission);
+  }
+
+  takeStages(module: Module): readonly StageWindow[] {
+    return this.latency?.take(module) ?? [];
   }
 }

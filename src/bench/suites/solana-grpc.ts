@@ -12,13 +12,15 @@ import {
 import { vaultWithBalance } from '../../solana/testing/pool-fixtures.js';
 import { until } from '../../testing/until.js';
 import type { BenchRow } from '../harness.js';
+import { measureThroughput } from '../stats.js';
 
 /**
  * The gRPC feed's own costs on loopback (a Geyser server in-process, the real client over
  * HTTP/2): `grpc.stream_to_event` — a streamed account update, as the client hands it over, to
  * the pool event given to the agent (decode, slot-aware book, exact pool view); and
  * `grpc.tx_to_backrun_signed` — a streamed swap transaction to the mev agent's backrun signed
- * (decode, exact pricing, strategy, scorer, tip and route, build and sign; the shape sized once).
+ * (decode, exact pricing, strategy, scorer, tip and route, build and sign; the shape sized once);
+ * `leaders.slot_lookup` — a slot's leader from the epoch's schedule as held (an index, O(1)).
  */
 const UPDATES = 300;
 const BACKRUNS = 100;
@@ -93,6 +95,16 @@ export async function grpcFeedRows(): Promise<BenchRow[]> {
       bed.geyser.send(swap.update, bed.cluster.slot);
       await until(() => outcomes.length > done, 'the backrun');
     }
+    const leaders = bed.stack.leaders;
+    const first = bed.cluster.slot;
+    let k = 0;
+    const lookup = measureThroughput(
+      () => {
+        if (leaders.leaderAt(first + (k++ % 256)) === undefined)
+          throw new Error('bench: a held slot has no leader');
+      },
+      { batches: 40, batchSize: 50_000 },
+    );
     const signed = bed.stack.pipeline.latency.summary().triggerSigned;
     if (signed === undefined || signed.count < BACKRUNS)
       throw new Error(`bench: ${signed?.count ?? 0}/${BACKRUNS} backruns were signed`);
@@ -111,6 +123,8 @@ export async function grpcFeedRows(): Promise<BenchRow[]> {
         value: signed.p99Ms * 1_000,
         unit: 'us',
       },
+      { name: 'leaders.slot_lookup', metric: 'p50_ns', value: lookup.nsPerOpP50, unit: 'ns/op' },
+      { name: 'leaders.slot_lookup', metric: 'p99_ns', value: lookup.nsPerOpP99, unit: 'ns/op' },
     ];
   } finally {
     await bed.close();

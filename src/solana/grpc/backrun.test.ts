@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agent/assemble.js';
 import { DEFAULT_AGENT_SETTINGS } from '../../agent/config.js';
 import type { DecisionRecord } from '../../agent/engine.js';
+import { Telemetry } from '../../agent/telemetry.js';
+import type { MetricsUpdate } from '../../gen/landfall/v1/realtime_pb.js';
 import type { MarketEvent, Module, SubmissionOutcome } from '../../market/types.js';
 import { type SolanaMarket, solanaMarketFrom } from '../market.js';
 import { vaultWithBalance } from '../testing/pool-fixtures.js';
@@ -98,7 +100,43 @@ describe('backruns from the gRPC transaction stream', () => {
     const summary = market.summary().join('\n');
     expect(summary).toContain('1 pending swaps');
     expect(summary).toMatch(/triggerSigned p50 [\d.]+ ms/);
-    expect(summary).toContain('stream → pending swap: triggerEvent');
+    expect(summary).toMatch(
+      /stages: streamEvent p50 [\d.]+ ms p99 [\d.]+ ms \(\d+\), triggerEvent/,
+    );
+    // Each agent's metrics carry the stages of its interval: the stream's for both, the
+    // trigger's and the submission's for the mev agent only; a second take starts afresh.
+    const stagesOf = (engine: typeof mev.engine, module: Module) => {
+      const sent: MetricsUpdate[] = [];
+      const clock = { now: () => Date.now(), schedule: () => () => undefined };
+      const publisher = {
+        publish: async (_topic: string, m: unknown) => void sent.push(m as MetricsUpdate),
+      };
+      const telemetry = new Telemetry(publisher as never, `grpc-${module}`, module, clock);
+      telemetry.start(engine);
+      telemetry.publishMetrics();
+      telemetry.publishMetrics();
+      return sent.map((m) => new Map(m.stages.map((g) => [g.stage, g])));
+    };
+    const [mevStages, mevAfter] = stagesOf(mev.engine, 'mev');
+    for (const stage of [
+      'streamEvent',
+      'triggerEvent',
+      'triggerDecision',
+      'triggerSigned',
+      'triggerSent',
+      'build',
+      'sign',
+      'send',
+    ])
+      expect(mevStages?.get(stage)?.count, stage).toBeGreaterThan(0n);
+    const signedUs = mevStages?.get('triggerSigned');
+    expect(signedUs?.p99Us).toBeGreaterThanOrEqual(signedUs?.p50Us ?? Number.NaN);
+    expect(mevAfter?.size).toBe(0);
+    const [arbStages] = stagesOf(arb.engine, 'arb');
+    expect(arbStages?.get('streamEvent')?.count).toBeGreaterThan(0n);
+    expect(arbStages?.has('triggerEvent')).toBe(false);
+    // Sent for its target's slot, whose leader (every leader, here) runs Jito.
+    expect(b.stack.backrunTiming?.stats).toMatchObject({ sameSlot: 1, notJitoLeader: 0 });
     // Nothing of the pool's own accounts had come: the book still holds the state before it.
     const pending = seen.find((e) => e.kind === 'pendingSwap');
     const poolsBefore = seen.filter((e) => e.kind === 'pool' && e.pool.id === dear.address);
@@ -123,5 +161,50 @@ describe('backruns from the gRPC transaction stream', () => {
       'the pool update',
     );
     expect(arb.decisions.length).toBeGreaterThan(0);
+  });
+
+  it("holds a bundle back when its target's slot is led by a validator without Jito", async () => {
+    // The cluster's leaders take four slots each from slot 0: the first runs Jito, the second not.
+    const jitoLeader = '7Np41oeYqPefeNQEHSv1UDhYrehxin3NStELsSKCT4K2';
+    bed = await grpcTestbed({
+      dryRun: true,
+      modules: ['mev'],
+      extra: { tipFloorPollMs: 3_600_000, priorityFeePollMs: 3_600_000, jitoLeaders: [jitoLeader] },
+    });
+    const b = bed;
+    expect(b.cluster.leaderOf(b.cluster.slot)).toBe(jitoLeader);
+    const market = solanaMarketFrom(b.stack, {
+      live: b.config,
+      wallet: b.wallet,
+      minTipLamports: 1_000,
+      dryRun: true,
+    });
+    const mev = agent(market, 'mev');
+    await market.source.start((e) => mev.engine.handle(e));
+    await until(() => b.geyser.streams === 1 && b.geyser.requests.length >= 2, 'the stream');
+    const dear = b.pools[1];
+    const wsolIs0 = dear.state.token0Mint === 'So11111111111111111111111111111111111111112';
+    const target = b.cluster.slot + 5;
+    expect(b.cluster.leaderOf(target)).not.toBe(jitoLeader);
+    const swap = await swapUpdate({
+      pool: dear,
+      direction: wsolIs0 ? 'aToB' : 'bToA',
+      amountIn: 2_000_000_000_000n,
+      slot: target,
+    });
+    b.geyser.send(swap.update, target);
+    await until(() => mev.outcomes.length > 0, 'the backrun decided');
+    const sent = mev.sent().find((d) => d.submission?.afterSignature === swap.signature);
+    expect(sent?.submission?.route).toBe('jito');
+    // Decided, signed nothing, sent nothing: the bundle could not land with that leader.
+    expect(mev.outcomes[0]).toMatchObject({
+      submissionId: sent?.submission?.id,
+      failure: 'not_jito_leader',
+      slot: target,
+      feeLamports: 0n,
+    });
+    expect(b.stack.backrunTiming?.stats.notJitoLeader).toBe(1);
+    expect(b.cluster.requests.some((r) => r.method === 'simulateBundle')).toBe(false);
+    expect(b.stack.pipeline.latency.summary().triggerSigned).toBeUndefined();
   });
 });

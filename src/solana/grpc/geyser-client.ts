@@ -1,4 +1,9 @@
-import type { SubscribeRequest, SubscribeUpdate } from '@triton-one/yellowstone-grpc';
+import type {
+  SubscribeDeshredRequest,
+  SubscribeRequest,
+  SubscribeUpdate,
+  SubscribeUpdateDeshred,
+} from '@triton-one/yellowstone-grpc';
 import { LandfallError } from '../../errors.js';
 
 /**
@@ -8,7 +13,7 @@ import { LandfallError } from '../../errors.js';
  * `geyser.proto`; Helius Laserstream serves the same service). It is loaded on first use so the
  * rest of Landfall, and every WebSocket-fed run, never loads the native module.
  */
-export type { SubscribeRequest, SubscribeUpdate };
+export type { SubscribeDeshredRequest, SubscribeRequest, SubscribeUpdate, SubscribeUpdateDeshred };
 
 export interface GeyserStream extends AsyncIterable<SubscribeUpdate> {
   write(request: SubscribeRequest): void;
@@ -19,11 +24,33 @@ export interface GeyserStream extends AsyncIterable<SubscribeUpdate> {
 export interface GeyserConnector {
   /** Connects and opens one `Subscribe` stream; rejects when the endpoint is unreachable. */
   subscribe(): Promise<GeyserStream>;
+  /**
+   * Opens one `SubscribeDeshred` stream: transactions as the endpoint rebuilds them from shreds,
+   * before it executes them. Rejects with `DeshredUnsupportedError` when the endpoint does not
+   * implement the method; absent when the client cannot ask for it.
+   */
+  subscribeDeshred?(): Promise<DeshredStream>;
 }
 
-/** What the feed uses of the package's `Client` and its `Subscribe` duplex. */
-interface YellowstoneDuplex extends AsyncIterable<unknown> {
-  write(request: SubscribeRequest): boolean;
+export interface DeshredStream extends AsyncIterable<SubscribeUpdateDeshred> {
+  write(request: SubscribeDeshredRequest): void;
+  close(): void;
+}
+
+/** The endpoint answered `SubscribeDeshred` with gRPC UNIMPLEMENTED: it serves no deshred stream. */
+export class DeshredUnsupportedError extends LandfallError {
+  constructor(origin: string, cause: unknown) {
+    super(
+      'LF_SOLANA_RPC',
+      `gRPC ${origin} does not implement geyser.Geyser/SubscribeDeshred; swaps are seen on the processed transaction stream only`,
+      { cause },
+    );
+  }
+}
+
+/** What the feed uses of the package's `Client` and its `Subscribe` duplexes. */
+interface YellowstoneDuplex<Req> extends AsyncIterable<unknown> {
+  write(request: Req): boolean;
   destroy(): void;
 }
 type YellowstoneClient = new (
@@ -31,7 +58,27 @@ type YellowstoneClient = new (
   token: string | undefined,
   channelOptions: undefined,
   reconnect: { enabled: boolean },
-) => { connect(): Promise<void>; subscribe(): Promise<YellowstoneDuplex> };
+) => {
+  connect(): Promise<void>;
+  subscribe(): Promise<YellowstoneDuplex<SubscribeRequest>>;
+  /** Since 7.0 (the published geyser.proto gained `SubscribeDeshred`); older clients lack it. */
+  subscribeDeshred?(): Promise<YellowstoneDuplex<SubscribeDeshredRequest>>;
+};
+
+/**
+ * How the native client reports gRPC UNIMPLEMENTED: it exposes no status code, only tonic's
+ * `Status` rendered in the error's cause, whose code reads as `Code::Unimplemented`'s description
+ * ("Operation is not implemented or not supported", tonic's `Code::description`).
+ */
+const UNIMPLEMENTED = /Operation is not implemented or not supported/;
+
+function isUnimplemented(err: unknown): boolean {
+  for (let e = err; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
+    if (UNIMPLEMENTED.test(String((e as Error).message ?? e))) return true;
+    if (e === (e as { cause?: unknown }).cause) break;
+  }
+  return false;
+}
 
 /** A connector to `endpoint` (`http://` or `https://`), with the `x-token` header when given. */
 export function yellowstoneConnector(endpoint: string, token?: string): GeyserConnector {
@@ -41,7 +88,7 @@ export function yellowstoneConnector(endpoint: string, token?: string): GeyserCo
       // The native client's own reconnect is left off: the feed reconnects itself, with
       // `from_slot`, so it can count and report every drop and replay.
       const client = new Client(endpoint, token, undefined, { enabled: false });
-      let duplex: YellowstoneDuplex;
+      let duplex: YellowstoneDuplex<SubscribeRequest>;
       try {
         await client.connect();
         duplex = await client.subscribe();
@@ -62,6 +109,35 @@ export function yellowstoneConnector(endpoint: string, token?: string): GeyserCo
         },
         [Symbol.asyncIterator]: () =>
           (duplex as AsyncIterable<SubscribeUpdate>)[Symbol.asyncIterator](),
+      };
+    },
+    async subscribeDeshred() {
+      const Client = await loadClient();
+      const client = new Client(endpoint, token, undefined, { enabled: false });
+      const origin = new URL(endpoint).origin;
+      if (typeof client.subscribeDeshred !== 'function')
+        throw new DeshredUnsupportedError(origin, new Error('the client has no subscribeDeshred'));
+      let duplex: YellowstoneDuplex<SubscribeDeshredRequest>;
+      try {
+        await client.connect();
+        duplex = await client.subscribeDeshred();
+      } catch (cause) {
+        if (isUnimplemented(cause)) throw new DeshredUnsupportedError(origin, cause);
+        throw new LandfallError(
+          'LF_SOLANA_RPC',
+          `gRPC ${origin}: could not open the Geyser SubscribeDeshred stream (${(cause as Error).message})`,
+          { cause },
+        );
+      }
+      return {
+        write: (request) => {
+          duplex.write(request);
+        },
+        close: () => {
+          duplex.destroy();
+        },
+        [Symbol.asyncIterator]: () =>
+          (duplex as AsyncIterable<SubscribeUpdateDeshred>)[Symbol.asyncIterator](),
       };
     },
   };

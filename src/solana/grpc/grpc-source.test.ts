@@ -126,6 +126,11 @@ describe('gRPC market source', () => {
     for (const [a, d] of [first.state, first.vault0, first.vault1]) b.setAccount(a, d);
     b.geyser.refusing = false;
     await until(() => b.stack.source.feed.stats.replays === 1, 'the replay');
+    // The feed counts the replay as it writes the request: wait for the server to have it.
+    await until(
+      () => b.geyser.requests.filter((r) => r.fromSlot !== undefined).length >= 2,
+      'the replay request',
+    );
     const replay = b.geyser.requests.filter((r) => r.fromSlot !== undefined).at(-1);
     expect(Number(replay?.fromSlot)).toBe(lastBefore);
     await until(() => poolEvents(events, p.address).length > before, 'the missed swap');

@@ -4,12 +4,19 @@ import { LandfallError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Clock, MarketEvent, MarketEventHandler, MarketSource } from '../../market/types.js';
 import type { LiveConfig } from '../config.js';
-import { type JitoDirectory, LeaderSchedule } from '../leaders.js';
+import { StageLatency } from '../latency.js';
+import { LeaderSchedule } from '../leaders.js';
 import { readPools } from '../read-pools.js';
 import type { SolanaRpcClient } from '../solana-rpc.js';
 import { SourceFeeds } from '../source-feeds.js';
 import { WatchedPools } from '../watched-pools.js';
-import type { GeyserConnector, SubscribeRequest, SubscribeUpdate } from './geyser-client.js';
+import { DeshredFeed } from './deshred-feed.js';
+import type {
+  GeyserConnector,
+  SubscribeRequest,
+  SubscribeUpdate,
+  SubscribeUpdateDeshred,
+} from './geyser-client.js';
 import { GeyserFeed } from './geyser-feed.js';
 import { subscribeRequest } from './geyser-request.js';
 import { SwapTriggers } from './swap-triggers.js';
@@ -22,7 +29,9 @@ import { SwapTriggers } from './swap-triggers.js';
  * transaction swapping on a watched pool becomes a `pendingSwap` event, priced with the venue's
  * exact maths and carrying the pool state it leaves, before that pool's account update arrives:
  * the backrun's trigger. Transactions are remembered by signature, so a replayed one triggers
- * nothing twice.
+ * nothing twice. Where the endpoint serves `SubscribeDeshred` (`live.grpc.deshred`, detected),
+ * the same swaps come earlier, before execution, from their top-level instructions
+ * (deshred-feed.ts); whichever copy triggers first, the other is a repeat.
  *
  * What the stream does not give is read over RPC, as the WebSocket source does: every pool's
  * accounts at start (a stream only sends changes), a full re-read every staleAfterMs/2 (a quiet
@@ -36,8 +45,10 @@ export interface GrpcSourceOptions {
   readonly config: LiveConfig;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Which leaders run Jito (Jito's validator list); default `live.jitoLeaders`. */
-  readonly jito?: JitoDirectory;
+  /** Who leads each slot and whether it runs Jito (the stack's); default: one on `live.jitoLeaders`. */
+  readonly leaders?: LeaderSchedule;
+  /** Where the stream stages are timed (the stack's, shared with its pipeline). */
+  readonly latency?: StageLatency;
 }
 
 const addresses = getAddressDecoder();
@@ -46,6 +57,8 @@ export class GrpcMarketSource implements MarketSource {
   readonly book: WatchedPools;
   readonly ended: Promise<void>;
   readonly feed: GeyserFeed;
+  /** Swaps before execution, where the endpoint serves `SubscribeDeshred` (`deshred.state`). */
+  readonly deshred: DeshredFeed;
   /** Streamed swaps on watched pools, and the states their backruns are priced on. */
   readonly triggers: SwapTriggers;
   readonly stats = {
@@ -57,6 +70,7 @@ export class GrpcMarketSource implements MarketSource {
     feedFailures: 0,
   };
   slot = 0;
+  readonly latency: StageLatency;
   /** Stream receive → event handed to the agent, µs. */
   private readonly toEvent = hdr.build({
     lowestDiscernibleValue: 1,
@@ -79,13 +93,14 @@ export class GrpcMarketSource implements MarketSource {
     );
     this.feeds = new SourceFeeds({
       ...options,
-      leaders: new LeaderSchedule(options.rpc, options.jito ?? config.jitoLeaders),
+      leaders: options.leaders ?? new LeaderSchedule(options.rpc, config.jitoLeaders),
       pools: this.book.poolAddresses,
       slot: () => this.slot,
       deliver: (e) => this.deliver(e),
       stats: this.stats,
     });
-    this.triggers = new SwapTriggers(this.book);
+    this.latency = options.latency ?? new StageLatency();
+    this.triggers = new SwapTriggers(this.book, this.latency);
     this.ended = new Promise((resolve, reject) => {
       this.finish = { resolve, reject };
     });
@@ -105,6 +120,16 @@ export class GrpcMarketSource implements MarketSource {
       reconnectMaxMs: t.reconnectMaxMs,
       pingMs: Math.max(500, Math.floor(t.staleAfterMs / 2)),
       maxLagMs: config.grpc.maxLagMs,
+    });
+    this.deshred = new DeshredFeed({
+      connector: options.connector,
+      pools: this.book.poolAddresses,
+      onTransaction: (u, receivedMs) => this.onDeshred(u, receivedMs),
+      now: () => options.clock.now(),
+      log,
+      reconnectMinMs: t.reconnectMinMs,
+      reconnectMaxMs: t.reconnectMaxMs,
+      pingMs: Math.max(500, Math.floor(t.staleAfterMs / 2)),
     });
   }
 
@@ -137,6 +162,7 @@ export class GrpcMarketSource implements MarketSource {
     // Replay from the slot the reads saw: nothing between the read and the stream is missed.
     this.feed.lastSlot = first;
     await this.feed.start();
+    if (config.grpc.deshred) this.deshred.start();
     this.feeds.every(Math.max(100, Math.floor(config.timeouts.staleAfterMs / 2)), () =>
       this.refresh(),
     );
@@ -147,7 +173,7 @@ export class GrpcMarketSource implements MarketSource {
     if (this.stopped) return;
     this.stopped = true;
     this.feeds.stop();
-    await this.feed.stop();
+    await Promise.all([this.feed.stop(), this.deshred.stop()]);
     this.finish.resolve();
   }
 
@@ -235,6 +261,16 @@ export class GrpcMarketSource implements MarketSource {
     }
   }
 
+  /** A swap before execution: its trigger, if its processed copy has not come first. */
+  private onDeshred(u: SubscribeUpdateDeshred, receivedMs: number): void {
+    const mark = performance.now();
+    const tx = u.deshredTransaction;
+    if (tx?.transaction === undefined) return;
+    const slot = Number(tx.slot);
+    for (const e of this.triggers.eventsOfDeshred(tx.transaction, slot, receivedMs, mark))
+      this.deliver(e, mark);
+  }
+
   private publish(pools: readonly Address[], nowMs: number, mark: number): void {
     for (const id of pools) {
       const pool = this.book.snapshot(id);
@@ -253,8 +289,11 @@ export class GrpcMarketSource implements MarketSource {
     if (this.stopped || this.handler === undefined) return;
     if (event.kind === 'pool') this.stats.poolEvents++;
     // Timed up to the hand-over: what the agent does with it is its own stage.
-    if (mark !== undefined)
-      this.toEvent.recordValue(Math.max(1, Math.round((performance.now() - mark) * 1000)));
+    if (mark !== undefined) {
+      const ms = performance.now() - mark;
+      this.toEvent.recordValue(Math.max(1, Math.round(ms * 1000)));
+      this.latency.record('streamEvent', ms);
+    }
     try {
       const pending = this.handler(event);
       if (pending !== undefined) pending.catch((err: unknown) => this.fail(err));
@@ -268,6 +307,7 @@ export class GrpcMarketSource implements MarketSource {
     this.stopped = true;
     this.feeds.stop();
     void this.feed.stop();
+    void this.deshred.stop();
     this.finish.reject(err);
   }
 }

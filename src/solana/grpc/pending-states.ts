@@ -11,6 +11,8 @@ import type { PoolDirectory } from '../watched-pools.js';
 interface Entry {
   /** performance.now() when the stream delivered the swap. */
   readonly mark: number;
+  /** The slot the stream saw the swap in. */
+  readonly slot: number;
   readonly pools: ReadonlyMap<string, RaydiumCpPool>;
   /** The book's view slot of each pool when its state was computed. */
   readonly basedOn: ReadonlyMap<string, number>;
@@ -28,11 +30,11 @@ export class PendingStates {
 
   record(
     signature: string,
-    mark: number,
+    target: { readonly mark: number; readonly slot: number },
     pools: ReadonlyMap<string, RaydiumCpPool>,
     basedOn: ReadonlyMap<string, number>,
   ): void {
-    this.entries.set(signature, { mark, pools, basedOn });
+    this.entries.set(signature, { mark: target.mark, slot: target.slot, pools, basedOn });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
@@ -42,6 +44,11 @@ export class PendingStates {
   /** When the stream delivered `signature` (performance.now()), if it is held. */
   markOf(signature: string): number | undefined {
     return this.entries.get(signature)?.mark;
+  }
+
+  /** The slot the stream saw `signature` in, if it is held. */
+  slotOf(signature: string): number | undefined {
+    return this.entries.get(signature)?.slot;
   }
 
   /** A directory of the pools as `signature` leaves them; undefined when it is not held. */

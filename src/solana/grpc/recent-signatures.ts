@@ -8,6 +8,10 @@ export class RecentSignatures {
 
   constructor(private readonly capacity: number) {}
 
+  has(signature: string): boolean {
+    return this.seen.has(signature);
+  }
+
   /** Records `signature`; false when it was already there. */
   add(signature: string): boolean {
     if (this.seen.has(signature)) return false;

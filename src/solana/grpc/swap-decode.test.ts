@@ -163,12 +163,17 @@ describe('swap decoding from the transaction stream', async () => {
     let slot = 10;
     const book = { pool: () => model, viewSlot: () => slot };
     const pending = new PendingStates(book, 2);
-    pending.record('a', 0, new Map([[pool.address, moved]]), new Map([[pool.address, 10]]));
+    pending.record(
+      'a',
+      { mark: 0, slot: 10 },
+      new Map([[pool.address, moved]]),
+      new Map([[pool.address, 10]]),
+    );
     expect(pending.after('a')?.pool(pool.address)).toBe(moved);
     slot = 11;
     expect(pending.after('a')?.pool(pool.address)).toBe(model);
-    pending.record('b', 0, new Map(), new Map());
-    pending.record('c', 0, new Map(), new Map());
+    pending.record('b', { mark: 0, slot: 10 }, new Map(), new Map());
+    pending.record('c', { mark: 0, slot: 10 }, new Map(), new Map());
     expect(pending.after('a')).toBeUndefined();
   });
 });

@@ -48,6 +48,14 @@ export class LocalCluster {
     'GdnSyH3YtwcxFvQrVVJMm1JhTS4QVX7MFsX56uJLUfiZ',
   ];
   slot = 300_000_000;
+  /**
+   * getEpochSchedule / getEpochInfo / getLeaderSchedule: no warmup, as mainnet, but 8 192 slots
+   * an epoch rather than 432 000, so the two schedules every live test reads stay small.
+   */
+  slotsPerEpoch = 8_192;
+  /** Who leads `slot`: by default the `leaders` in turn, four slots each, from slot 0. */
+  leaderOf: (slot: number) => string = (slot) =>
+    this.leaders[Math.floor(slot / 4) % this.leaders.length] as string;
   /** getVoteAccounts: each leader's vote account (none unless a test sets them). */
   voteAccounts: Array<{ votePubkey: string; nodePubkey: string }> = [];
   /** GET /api/v1/validators, Jito's validator list; null answers 503. */

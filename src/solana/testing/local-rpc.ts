@@ -55,22 +55,42 @@ export function handleRpc(
       });
     }
     case 'getEpochSchedule':
-      // Mainnet's: 432 000 slots an epoch, no warmup.
+      // Mainnet's shape (no warmup); the epoch's length is the cluster's (`slotsPerEpoch`).
       return ok({
         firstNormalEpoch: 0,
         firstNormalSlot: 0,
-        leaderScheduleSlotOffset: 432_000,
-        slotsPerEpoch: 432_000,
+        leaderScheduleSlotOffset: c.slotsPerEpoch,
+        slotsPerEpoch: c.slotsPerEpoch,
         warmup: false,
       });
+    case 'getEpochInfo':
+      return ok({
+        absoluteSlot: c.slot,
+        blockHeight: c.slot,
+        epoch: Math.floor(c.slot / c.slotsPerEpoch),
+        slotIndex: c.slot % c.slotsPerEpoch,
+        slotsInEpoch: c.slotsPerEpoch,
+        transactionCount: null,
+      });
+    case 'getLeaderSchedule': {
+      // The epoch of the slot asked (the current one for null), as each identity's slot indices
+      // relative to the epoch's first slot; null past the next epoch, which is not fixed yet.
+      const asked = (params[0] as number | null | undefined) ?? c.slot;
+      const epoch = Math.floor(asked / c.slotsPerEpoch);
+      if (epoch > Math.floor(c.slot / c.slotsPerEpoch) + 1) return ok(null);
+      const first = epoch * c.slotsPerEpoch;
+      const schedule: Record<string, number[]> = {};
+      for (let i = 0; i < c.slotsPerEpoch; i++) {
+        const leader = c.leaderOf(first + i);
+        const slots = schedule[leader] ?? [];
+        slots.push(i);
+        schedule[leader] = slots;
+      }
+      return ok(schedule);
+    }
     case 'getSlotLeaders': {
       const [start, limit] = params as [number, number];
-      return ok(
-        Array.from(
-          { length: limit },
-          (_, i) => c.leaders[Math.floor((start + i) / 4) % c.leaders.length],
-        ),
-      );
+      return ok(Array.from({ length: limit }, (_, i) => c.leaderOf(start + i)));
     }
     case 'getVoteAccounts':
       return ok({

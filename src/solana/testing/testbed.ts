@@ -52,6 +52,9 @@ export function liveConfigFor(
     tipFloorUrl: cluster.tipFloorUrl,
     keypairEnv: 'LANDFALL_TEST_KEYPAIR',
     pools: pools.map((p) => ({ address: p.address })),
+    // The cluster's block engine speaks JSON-RPC only; a test that wants GetConnectedLeaders
+    // serves it (testing/local-searcher.ts) and says so.
+    jitoLeadersFrom: 'config',
     ...extra,
     timeouts: {
       statusPollMs: 20,

@@ -35,10 +35,16 @@ export interface GrpcBed {
 }
 
 export async function grpcTestbed(
-  options: { extra?: Record<string, unknown>; dryRun?: boolean; modules?: Module[] } = {},
+  options: {
+    extra?: Record<string, unknown>;
+    dryRun?: boolean;
+    modules?: Module[];
+    /** The loopback server also serves SubscribeDeshred. */
+    deshred?: boolean;
+  } = {},
 ): Promise<GrpcBed> {
   const cluster = await LocalCluster.start();
-  const geyser = await LocalGeyser.start();
+  const geyser = await LocalGeyser.start({ deshred: options.deshred ?? false });
   const pools = await dislocatedPools();
   holdPools(cluster, pools);
   const wallet = await loadWallet(

@@ -1,6 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { getAddressDecoder, getAddressEncoder } from '@solana/kit';
-import { SubscribeRequest, SubscribeUpdate } from '@triton-one/yellowstone-grpc';
+import {
+  SubscribeDeshredRequest,
+  SubscribeRequest,
+  SubscribeUpdate,
+  SubscribeUpdateDeshred,
+} from '@triton-one/yellowstone-grpc';
 import type { GeyserConnector } from '../geyser-client.js';
 import { yellowstoneConnector } from '../geyser-client.js';
 
@@ -13,6 +18,10 @@ import { yellowstoneConnector } from '../geyser-client.js';
  * of order or twice (`send` sends what it is given, as given), drop every stream (`dropStreams`),
  * refuse new ones for a while (`refusing`), and give up on a client that reads too slowly
  * (`maxQueued`), as Yellowstone does.
+ *
+ * `SubscribeDeshred` is served only when started with `deshred: true`; otherwise grpc-js answers
+ * it UNIMPLEMENTED, as an endpoint without the method does. Deshred updates are live only
+ * (the method has no `from_slot`).
  */
 interface Open {
   readonly call: grpc.ServerDuplexStream<SubscribeRequest, SubscribeUpdate>;
@@ -36,13 +45,22 @@ export class LocalGeyser {
   /** While set, every new stream is ended at once with UNAVAILABLE (a server restarting). */
   refusing = false;
   private readonly open = new Set<Open>();
+  /** Deshred streams and the filters each asked for. */
+  private readonly deshredOpen = new Map<
+    grpc.ServerDuplexStream<SubscribeDeshredRequest, SubscribeUpdateDeshred>,
+    SubscribeDeshredRequest | undefined
+  >();
+  /** Every SubscribeDeshred request received (filters, pings). */
+  readonly deshredRequests: SubscribeDeshredRequest[] = [];
+  /** SubscribeDeshred calls received, answered or not. */
+  deshredCalls = 0;
 
   private constructor(
     private readonly server: grpc.Server,
     readonly url: string,
   ) {}
 
-  static async start(): Promise<LocalGeyser> {
+  static async start(options: { deshred?: boolean } = {}): Promise<LocalGeyser> {
     const server = new grpc.Server();
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
@@ -50,8 +68,22 @@ export class LocalGeyser {
       ),
     );
     const geyser = new LocalGeyser(server, `http://127.0.0.1:${port}`);
+    const deshred = {
+      subscribeDeshred: {
+        path: '/geyser.Geyser/SubscribeDeshred',
+        requestStream: true,
+        responseStream: true,
+        requestSerialize: (m: SubscribeDeshredRequest) =>
+          Buffer.from(SubscribeDeshredRequest.encode(m).finish()),
+        requestDeserialize: (b: Buffer) => SubscribeDeshredRequest.decode(b),
+        responseSerialize: (m: SubscribeUpdateDeshred) =>
+          Buffer.from(SubscribeUpdateDeshred.encode(m).finish()),
+        responseDeserialize: (b: Buffer) => SubscribeUpdateDeshred.decode(b),
+      },
+    };
     server.addService(
       {
+        ...(options.deshred === true ? deshred : {}),
         subscribe: {
           path: '/geyser.Geyser/Subscribe',
           requestStream: true,
@@ -64,7 +96,16 @@ export class LocalGeyser {
           responseDeserialize: (b: Buffer) => SubscribeUpdate.decode(b),
         },
       },
-      { subscribe: (call: Open['call']) => geyser.onSubscribe(call) },
+      {
+        subscribe: (call: Open['call']) => geyser.onSubscribe(call),
+        ...(options.deshred === true
+          ? {
+              subscribeDeshred: (
+                call: grpc.ServerDuplexStream<SubscribeDeshredRequest, SubscribeUpdateDeshred>,
+              ) => geyser.onDeshred(call),
+            }
+          : {}),
+      },
     );
     return geyser;
   }
@@ -115,14 +156,66 @@ export class LocalGeyser {
     );
   }
 
+  /** Open SubscribeDeshred streams that have sent their filters. */
+  get deshredStreams(): number {
+    return [...this.deshredOpen.values()].filter((r) => r !== undefined).length;
+  }
+
+  /** Sends a deshred update (stamped now) to every deshred stream whose filters take it. */
+  sendDeshred(update: Omit<SubscribeUpdateDeshred, 'createdAt'>): void {
+    const stamped: SubscribeUpdateDeshred = { ...update, createdAt: new Date() };
+    const t = stamped.deshredTransaction?.transaction;
+    const keys = [
+      ...(t?.transaction?.message?.accountKeys ?? []),
+      ...(t?.loadedWritableAddresses ?? []),
+      ...(t?.loadedReadonlyAddresses ?? []),
+    ].map((k) => decodeAddress.decode(k) as string);
+    for (const [call, request] of this.deshredOpen) {
+      const takes = Object.values(request?.deshredTransactions ?? {}).some((f) =>
+        f.accountInclude.some((a) => keys.includes(a)),
+      );
+      if (takes) call.write(stamped);
+    }
+  }
+
   /** Ends every open stream with UNAVAILABLE, as a server restart or a network cut would. */
   dropStreams(): void {
     for (const o of this.open) this.end(o, grpc.status.UNAVAILABLE, 'dropped by the test');
+    for (const call of this.deshredOpen.keys()) {
+      this.deshredOpen.delete(call);
+      call.emit(
+        'error',
+        Object.assign(new Error('dropped by the test'), { code: grpc.status.UNAVAILABLE }),
+      );
+    }
   }
 
   async close(): Promise<void> {
     this.dropStreams();
     this.server.forceShutdown();
+  }
+
+  private onDeshred(
+    call: grpc.ServerDuplexStream<SubscribeDeshredRequest, SubscribeUpdateDeshred>,
+  ): void {
+    this.deshredCalls++;
+    this.deshredOpen.set(call, undefined);
+    call.sendMetadata(new grpc.Metadata());
+    call.on('data', (req: SubscribeDeshredRequest) => {
+      this.deshredRequests.push(req);
+      if (req.ping !== undefined) {
+        call.write({ filters: [], pong: { id: req.ping.id }, createdAt: new Date() });
+        return;
+      }
+      this.deshredOpen.set(call, req);
+    });
+    const forget = () => this.deshredOpen.delete(call);
+    call.on('end', () => {
+      forget();
+      call.end();
+    });
+    call.on('error', forget);
+    call.on('cancelled', forget);
   }
 
   private onSubscribe(call: Open['call']): void {

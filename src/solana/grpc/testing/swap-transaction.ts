@@ -6,7 +6,7 @@ import {
   type Instruction,
   type TransactionSigner,
 } from '@solana/kit';
-import { SubscribeUpdate } from '@triton-one/yellowstone-grpc';
+import { SubscribeUpdate, type SubscribeUpdateDeshred } from '@triton-one/yellowstone-grpc';
 import type { SwapDirection } from '../../../market/types.js';
 import { RAYDIUM_CP_PROGRAM } from '../../raydium-cp-layout.js';
 import { swapBaseInputInstruction } from '../../raydium-cp-swap.js';
@@ -90,6 +90,31 @@ export async function swapUpdate(o: {
     },
   });
   return { update, signature: getBase58Decoder().decode(signature) };
+}
+
+/**
+ * The same transaction as `SubscribeDeshred` sends it, before execution: the signed message and
+ * the lookup tables' addresses resolved, and nothing of the meta (no inner instructions).
+ */
+export function deshredOf(swap: StreamedSwap): Omit<SubscribeUpdateDeshred, 'createdAt'> {
+  const t = swap.update.transaction;
+  const info = t?.transaction;
+  if (t === undefined || info === undefined) throw new Error('deshredOf: not a transaction update');
+  return {
+    filters: ['pools'],
+    deshredTransaction: {
+      slot: t.slot,
+      transaction: {
+        signature: info.signature,
+        isVote: false,
+        transaction: info.transaction,
+        loadedWritableAddresses: info.meta?.loadedWritableAddresses ?? [],
+        loadedReadonlyAddresses: info.meta?.loadedReadonlyAddresses ?? [],
+        completedDataSetStartingShredIndex: 0,
+        completedDataSetEndingShredIndexExclusive: 1,
+      },
+    },
+  };
 }
 
 function compile(ix: Instruction, index: (a: Address) => number) {
