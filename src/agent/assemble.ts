@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Market, Module } from '../market/types.js';
 import { WSOL_MINT } from '../market/types.js';
 import { MarketCollector } from './collector.js';
+import { CompetitionSignal } from './competition-signal.js';
 import { type AgentSettings, DEFAULT_AGENT_SETTINGS } from './config.js';
 import { Engine, type EngineObserver, type SubmissionGate } from './engine.js';
+import { JointPolicy } from './joint-policy.js';
+import { JOINT_PRIORS, type JointPriors } from './joint-priors.js';
 import { DiscountedBetaRoute, EwmaRoute, FixedRoute } from './route-policy.js';
 import { HeuristicScorer } from './scorer.js';
 import { ArbStrategy, BackrunStrategy } from './strategies.js';
@@ -12,12 +15,18 @@ import { betaPriors, ExploringTip, TunableRoute, TunableTip } from './tunable-po
 import type { RoutePolicy, Scorer, TipPolicy } from './types.js';
 
 /**
- * Which tip and route policies an agent runs: Landfall's (discounted Thompson + discounted
- * Beta), the baselines (UCB over EWMA + EWMA route switch), or one fixed tip share and route
- * (what the backtest's oracle chooses among).
+ * Which policies an agent runs: Landfall's (tip and route chosen together by one learnt model,
+ * `joint-policy.ts`), Landfall's earlier pair (discounted Thompson tips + discounted Beta
+ * routes, chosen apart), the baselines (UCB over EWMA + EWMA route switch), or one fixed tip
+ * share and route (what the backtest's oracle chooses among).
  */
 export type PolicyPair =
-  | { readonly kind: 'landfall' }
+  | {
+      readonly kind: 'landfall';
+      /** The joint models' priors per module; default `JOINT_PRIORS` (refits pass their own). */
+      readonly priors?: Readonly<Record<Module, JointPriors>>;
+    }
+  | { readonly kind: 'landfall_split' }
   | { readonly kind: 'baseline' }
   | { readonly kind: 'fixed'; readonly tipShare: number; readonly route: 'jito' | 'direct' };
 
@@ -39,15 +48,42 @@ export interface AgentSpec {
   readonly scorer?: Scorer;
   /** The agent's kill switch and throttle (`control.ts`); none: always running. */
   readonly gate?: SubmissionGate;
+  /** Shared by the agents of one process (they meet the same rivals); default: its own. */
+  readonly competition?: CompetitionSignal;
+  /** Paper exploration share (`EngineOptions.paperExploration`); never on a live market. */
+  readonly paperExploration?: number;
 }
+
+/** The policies of one agent: a joint policy, or a tip and a route policy. */
+export type Policies =
+  | { readonly joint: JointPolicy }
+  | { readonly tips: TipPolicy; readonly routes: RoutePolicy };
 
 export function policiesFor(
   pair: PolicyPair,
   settings: AgentSettings,
-): { tips: TipPolicy; routes: RoutePolicy } {
+  module: Module,
+  competition: CompetitionSignal = new CompetitionSignal(),
+): Policies {
   switch (pair.kind) {
     // Tunable: set_policy changes the ladder, exploration and route priors of a running agent.
     case 'landfall':
+      return {
+        joint: new JointPolicy(
+          {
+            ladder: settings.tipLadder,
+            directLevels: settings.directLevels,
+            forget: settings.jointForget,
+            auctionTickMs: settings.auctionTickMs,
+            slotMs: settings.slotMs,
+            thompsonScale: settings.thompsonScale,
+            priors: (pair.priors ?? JOINT_PRIORS)[module],
+            seed: settings.seed,
+          },
+          competition,
+        ),
+      };
+    case 'landfall_split':
       return {
         tips: new TunableTip(
           (ladder, exploration) =>
@@ -113,7 +149,8 @@ export function createAgent(spec: AgentSpec): Engine {
     collector: new MarketCollector(),
     strategies: [strategy],
     scorer: spec.scorer ?? new HeuristicScorer(),
-    ...policiesFor(spec.policy, settings),
+    ...policiesFor(spec.policy, settings, spec.module, spec.competition),
+    ...(spec.paperExploration === undefined ? {} : { paperExploration: spec.paperExploration }),
     executor: spec.market.executor,
     observers: spec.observers ?? [],
     ...(spec.gate === undefined ? {} : { gate: spec.gate }),

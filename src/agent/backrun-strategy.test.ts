@@ -23,6 +23,8 @@ function viewOf(pools: PoolSnapshot[]): MarketView {
     slot: 1,
     leaderRunsJito: true,
     leaderSlotsLeft: 3,
+    nextLeaderRunsJito: true,
+    slotStartMs: 0,
     congestion: 0,
     priorityFeeP50: 0,
     priorityFeeP95: 0,

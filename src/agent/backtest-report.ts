@@ -139,7 +139,8 @@ export function formatSeedsSummary(s: SeedsSummary, run: { jobs: number; wallMs:
     '  oracle: best fixed tip share and route per seed, in hindsight',
     '  ceiling: best fixed arm per module × regime per seed, in hindsight (a reference, not a policy)',
     '  baseline_fixed: fixed tip 0.5 of EV, always jito; baseline_ucb_ewma: the seed rule (UCB over EWMA tips, EWMA route switch)',
-    '  always_direct: always direct to the leader at the p95 priority fee; landfall: the policy Landfall serves',
+    "  always_direct: always direct to the leader at the p95 priority fee; landfall_split: Landfall's earlier tip and route policies, chosen apart",
+    '  landfall: the policy Landfall serves (tip and route chosen together from one learnt model)',
   ].join('\n');
 }
 

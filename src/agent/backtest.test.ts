@@ -11,6 +11,7 @@ describe('policy backtest', () => {
       'baseline_fixed',
       'baseline_ucb_ewma',
       'always_direct',
+      'landfall_split',
       'landfall',
     ]);
     const [oracle, fixed] = c.rows;

@@ -1,8 +1,10 @@
 import type { MarketEvent, Module, SubmissionOutcome } from '../market/types.js';
 import { createSimMarket, type SimConfigInput } from '../sim/index.js';
 import { createAgent, type PolicyPair } from './assemble.js';
+import { CompetitionSignal } from './competition-signal.js';
 import { type AgentSettings, DEFAULT_AGENT_SETTINGS } from './config.js';
 import type { DecisionRecord } from './engine.js';
+import type { Scorer } from './types.js';
 
 /**
  * Policy comparison on the seeded simulator: the same market (seed, config) once per policy
@@ -71,6 +73,8 @@ export interface ComparisonOptions {
   readonly minutes: number;
   readonly sim?: SimConfigInput;
   readonly settings?: AgentSettings;
+  /** Scores both modules' opportunities; default: the heuristic scorer. */
+  readonly scorer?: Scorer;
 }
 
 /** The fixed baseline: the simulator's reference searcher's default (tip half the EV, Jito). */
@@ -106,6 +110,8 @@ export async function runPolicy(
     policy: pair,
     settings,
     observers: [observer],
+    ...(options.scorer === undefined ? {} : { scorer: options.scorer }),
+    competition: new CompetitionSignal(),
   };
   const arb = createAgent({ ...common, agentId: 'bt-arb', module: 'arb' });
   const mev = createAgent({ ...common, agentId: 'bt-mev', module: 'mev' });
@@ -191,6 +197,7 @@ export const POLICY_NAMES = [
   'baseline_fixed',
   'baseline_ucb_ewma',
   'always_direct',
+  'landfall_split',
   'landfall',
 ] as const;
 
@@ -244,8 +251,14 @@ export async function comparePolicies(options: ComparisonOptions): Promise<Compa
       'always direct to the leader, p95 priority fee',
     ),
     await runPolicy(
+      'landfall_split',
+      'discounted Thompson tips + Thompson over discounted Beta routes, per size class, chosen apart',
+      { kind: 'landfall_split' },
+      options,
+    ),
+    await runPolicy(
       'landfall',
-      'discounted Thompson tips + Thompson over discounted Beta routes, per size class',
+      'tip and route together: Thompson over one learnt win, rival and inclusion model',
       { kind: 'landfall' },
       options,
     ),

@@ -11,6 +11,8 @@ export class MarketCollector implements Collector, MarketView {
   slot = 0;
   leaderRunsJito = true;
   leaderSlotsLeft = 0;
+  nextLeaderRunsJito = true;
+  slotStartMs = 0;
   congestion = 0;
   priorityFeeP50 = 0;
   priorityFeeP95 = 0;
@@ -29,6 +31,8 @@ export class MarketCollector implements Collector, MarketView {
         this.slot = event.slot;
         this.leaderRunsJito = event.leaderRunsJito;
         this.leaderSlotsLeft = event.leaderSlotsLeft;
+        this.nextLeaderRunsJito = event.nextLeaderRunsJito;
+        this.slotStartMs = event.atMs;
         return;
       case 'pool':
         this.setPool(event.pool);

@@ -15,8 +15,7 @@ import type { Clock, Module } from '../market/types.js';
 import { toProtoModule } from '../proto/module.js';
 import type { AgentState, SubmissionGate } from './engine.js';
 import { KillState } from './kill-state.js';
-import { applyPolicy } from './tunable-policy.js';
-import type { RoutePolicy, TipPolicy } from './types.js';
+import { applyPolicy, type PolicyTarget } from './tunable-policy.js';
 
 /** Ids remembered per agent; a command older than this many later ones could be replayed. */
 const SEEN_COMMANDS = 10_000;
@@ -61,7 +60,7 @@ export class AgentControl implements SubmissionGate {
   private credit = 0;
   readonly kill: KillState;
   /** The engine's tip and route policies, which set_policy tunes (run.ts attaches them). */
-  policies: { tips: TipPolicy; routes: RoutePolicy } | undefined;
+  policies: PolicyTarget | undefined;
   /** Command ids already answered: a second delivery is acknowledged, never applied again. */
   private readonly seen = new RecentIds(SEEN_COMMANDS);
 
@@ -181,7 +180,7 @@ export class AgentControl implements SubmissionGate {
       case ControlAction.SET_POLICY:
         if (this.policies === undefined)
           return [false, 'refused: this agent has no policies to tune'];
-        return applyPolicy(this.policies.tips, this.policies.routes, c.policy);
+        return applyPolicy(this.policies, c.policy);
       default:
         return [false, `unknown action ${c.action}`];
     }

@@ -9,9 +9,13 @@ import type {
   SubmissionOutcome,
 } from '../market/types.js';
 import { featuresOf } from './features.js';
+import type { JointMemo, JointPolicy } from './joint-policy.js';
 import { lessonOf } from './learning.js';
+import { PolicyRng } from './rng.js';
 import { SlotHolds } from './slot-holds.js';
+import { type PolicyTarget, splitTarget } from './tunable-policy.js';
 import type {
+  ArmStat,
   Candidate,
   Collector,
   Opportunity,
@@ -60,6 +64,11 @@ export interface DecisionRecord {
   /** Event received → submission built, µs; 0 when not submitted. */
   readonly hotPathUs: number;
   readonly submission?: Submission;
+  /**
+   * Paper exploration: the policies would have skipped it; it went out at the minimum tip so
+   * models see outcomes on both sides of the gate (`EngineOptions.paperExploration`).
+   */
+  readonly explore?: boolean;
 }
 
 export interface EngineObserver {
@@ -79,8 +88,15 @@ export interface EngineOptions {
   readonly collector: Collector;
   readonly strategies: readonly Strategy[];
   readonly scorer: Scorer;
-  readonly tips: TipPolicy;
-  readonly routes: RoutePolicy;
+  /** Tip then route, apart (the baselines and fixed arms); or `joint`, which decides both. */
+  readonly tips?: TipPolicy;
+  readonly routes?: RoutePolicy;
+  readonly joint?: JointPolicy;
+  /**
+   * Paper mode only: this share of would-be-skipped opportunities (by score or expected net)
+   * goes out as a bundle at the minimum tip, flagged `explore`. 0 or absent: never.
+   */
+  readonly paperExploration?: number;
   readonly executor: Executor;
   readonly observers?: readonly EngineObserver[];
   /** Control commands (kill, throttle); without one the engine always runs. */
@@ -133,9 +149,29 @@ export class Engine {
   private failure: unknown;
 
   private readonly resendPerSlot: boolean;
+  private readonly exploreRng: PolicyRng | undefined;
 
   constructor(readonly options: EngineOptions) {
     this.resendPerSlot = options.resendPerSlot ?? true;
+    if (options.joint === undefined && (options.tips === undefined || options.routes === undefined))
+      throw new Error('engine needs a joint policy, or both a tip and a route policy');
+    const explore = options.paperExploration ?? 0;
+    if (!(explore >= 0 && explore <= 1))
+      throw new Error(`paperExploration must be in [0, 1], got ${explore}`);
+    this.exploreRng = explore > 0 ? new PolicyRng(hashOf(options.agentId)) : undefined;
+  }
+
+  /** The tip arms (or joint actions) and their payoffs, for the metrics stream. */
+  arms(): readonly ArmStat[] {
+    return this.options.joint?.arms() ?? this.options.tips?.arms() ?? [];
+  }
+
+  /** What set_policy may tune in this engine's policies. */
+  policyTarget(): PolicyTarget {
+    const { joint, tips, routes } = this.options;
+    if (joint !== undefined)
+      return { tipName: joint.name, routeName: joint.name, ladder: joint, priors: joint };
+    return splitTarget(tips as TipPolicy, routes as RoutePolicy);
   }
 
   /** The MarketEventHandler to start a source with. */
@@ -145,6 +181,7 @@ export class Engine {
     const received = performance.now();
     const { collector, strategies } = this.options;
     collector.onEvent(event);
+    this.options.joint?.onEvent(event);
     const slot = collector.view.slot;
     for (const strategy of strategies) {
       for (const candidate of strategy.onEvent(event, collector.view)) {
@@ -165,7 +202,7 @@ export class Engine {
 
   /** Decides one candidate; the route it was submitted on, or undefined when skipped. */
   private decide(candidate: Candidate, received: number): Route | undefined {
-    const { collector, scorer, tips, routes, agentId, runId } = this.options;
+    const { collector, scorer, agentId, runId } = this.options;
     const view = collector.view;
     const opportunity: Opportunity = {
       ...candidate,
@@ -180,19 +217,12 @@ export class Engine {
     const minScore = scorer.threshold ?? this.options.minScore;
     const gross = candidate.grossProfitLamports;
     const min = this.options.minTipLamports;
-    const tip = tips.choose({
-      grossProfitLamports: gross,
-      minTipLamports: typeof min === 'bigint' ? min : min(),
-    });
-    const choice = routes.choose({
-      grossProfitLamports: gross,
-      quotes: this.quotes(tip.tipLamports),
-      leaderRunsJito: view.leaderRunsJito,
-    });
-    const q = choice.quote;
+    const minTip = typeof min === 'bigint' ? min : min();
+    const priced = this.price(gross, minTip, score);
+    const q = priced.choice.quote;
     const netIfLanded = gross - q.tipLamports - q.feeLamports;
-    const decision = this.gated(
-      netIfLanded <= 0n || !(choice.expectedNetLamports > 0)
+    let decision = this.gated(
+      netIfLanded <= 0n || !(priced.choice.expectedNetLamports > 0)
         ? 'skipped_negative_ev'
         : score < minScore
           ? 'skipped_score'
@@ -200,18 +230,100 @@ export class Engine {
       score,
       minScore,
     );
+    let explore = false;
+    if (
+      (decision === 'skipped_score' || decision === 'skipped_negative_ev') &&
+      this.explores(gross, minTip)
+    ) {
+      Object.assign(priced, this.probe(gross, minTip, score));
+      decision = 'submitted';
+      explore = true;
+    }
+    const { choice } = priced;
     if (decision !== 'submitted') {
       this.observe(this.record(opportunity, score, decision, choice, 0));
       return undefined;
     }
-    const submission = this.build(opportunity, q);
+    const submission = this.build(opportunity, choice.quote, priced.priorityFee);
     const hotPathUs = (performance.now() - received) * 1000;
     this.hotPath.recordValue(Math.max(1, Math.round(hotPathUs * 1000)));
     this.window.recordValue(Math.max(1, Math.round(hotPathUs * 1000)));
-    const record = this.record(opportunity, score, decision, choice, hotPathUs, submission);
-    this.send(record, tip.arm, view.leaderRunsJito);
+    const record = this.record(
+      opportunity,
+      score,
+      decision,
+      choice,
+      hotPathUs,
+      submission,
+      explore,
+    );
+    this.send(record, priced, view.leaderRunsJito);
     this.observe(record);
     return submission.route;
+  }
+
+  /** Tip and route: from the joint policy, or the tip policy then the route policy. */
+  private price(gross: bigint, minTip: bigint, score: number): Priced {
+    const { joint, collector } = this.options;
+    const view = collector.view;
+    if (joint !== undefined) {
+      const d = joint.choose({
+        grossProfitLamports: gross,
+        minTipLamports: minTip,
+        baseFeeLamports: this.options.baseFeeLamports,
+        computeUnitLimit: this.options.computeUnitLimit,
+        score,
+        view,
+      });
+      return {
+        choice: { quote: d.quote, pLand: d.pLand, expectedNetLamports: d.expectedNetLamports },
+        priorityFee: d.priorityFeeMicroLamports,
+        arm: d.memo.action,
+        memo: d.memo,
+      };
+    }
+    const tips = this.options.tips as TipPolicy;
+    const routes = this.options.routes as RoutePolicy;
+    const tip = tips.choose({ grossProfitLamports: gross, minTipLamports: minTip });
+    const choice = routes.choose({
+      grossProfitLamports: gross,
+      quotes: this.quotes(tip.tipLamports),
+      leaderRunsJito: view.leaderRunsJito,
+    });
+    const p95 = BigInt(Math.ceil(view.priorityFeeP95));
+    return { choice, priorityFee: choice.quote.route === 'direct' ? p95 : 0n, arm: tip.arm };
+  }
+
+  /** Whether paper exploration sends this would-be-skipped opportunity at the minimum tip. */
+  private explores(gross: bigint, minTip: bigint): boolean {
+    const rng = this.exploreRng;
+    if (rng === undefined) return false;
+    if (gross - minTip - this.options.baseFeeLamports <= 0n) return false;
+    return rng.float() < (this.options.paperExploration ?? 0);
+  }
+
+  /** An exploring bundle at the minimum tip (the joint policy learns from its outcome). */
+  private probe(gross: bigint, minTip: bigint, score: number): Priced {
+    const quote: RouteQuote = {
+      route: 'jito',
+      tipLamports: minTip,
+      feeLamports: this.options.baseFeeLamports,
+      feePaidOnFailure: false,
+    };
+    const memo = this.options.joint?.memoAt(minTip, {
+      grossProfitLamports: gross,
+      minTipLamports: minTip,
+      baseFeeLamports: this.options.baseFeeLamports,
+      computeUnitLimit: this.options.computeUnitLimit,
+      score,
+      view: this.options.collector.view,
+    });
+    return {
+      choice: { quote, pLand: 0, expectedNetLamports: 0 },
+      priorityFee: 0n,
+      arm: -1,
+      ...(memo === undefined ? {} : { memo }),
+    };
   }
 
   /** Applies the kill switch and the throttle to what the policies decided. */
@@ -235,9 +347,7 @@ export class Engine {
     ];
   }
 
-  private build(opportunity: Opportunity, quote: RouteQuote): Submission {
-    const direct = quote.route === 'direct';
-    const price = direct ? BigInt(Math.ceil(this.options.collector.view.priorityFeeP95)) : 0n;
+  private build(opportunity: Opportunity, quote: RouteQuote, price: bigint): Submission {
     return {
       id: opportunity.id,
       opportunityId: opportunity.id,
@@ -256,7 +366,7 @@ export class Engine {
     };
   }
 
-  private send(record: DecisionRecord, arm: number, leaderRunsJito: boolean): void {
+  private send(record: DecisionRecord, priced: Priced, leaderRunsJito: boolean): void {
     const submission = record.submission as Submission;
     const opportunity = record.opportunity;
     // A bundle lives for one auction: its pools are free again next slot. A direct transaction
@@ -266,6 +376,7 @@ export class Engine {
     this.holds.hold(opportunity.pools, opportunity.slot, untilOutcome);
     this.counters.submissions++;
     if (submission.route === 'jito') this.counters.jitoSubmissions++;
+    this.options.joint?.sent(submission.id);
     // Send latency is the executor's to measure (SubmissionOutcome.sendLatencyMs): this call
     // returns before anything reaches the network.
     this.options.executor.submit(submission).then(
@@ -273,7 +384,7 @@ export class Engine {
         // Landed: the trade has taken the opportunity; the pools' next update says what is left.
         if (outcome.landed) this.holds.close(opportunity);
         if (untilOutcome) this.holds.release(opportunity.pools);
-        this.learn(outcome, record, arm, leaderRunsJito);
+        this.learn(outcome, record, priced, leaderRunsJito);
       },
       (err: unknown) => {
         this.failure = err;
@@ -284,28 +395,35 @@ export class Engine {
   private learn(
     outcome: SubmissionOutcome,
     record: DecisionRecord,
-    arm: number,
+    priced: Priced,
     leaderRunsJito: boolean,
   ): void {
     const c = this.counters;
     c.decided++;
     if (outcome.landed) c.landed++;
     if (outcome.profitLamports < 0n) c.negativeOutcomes++;
-    // Only auction and network outcomes teach; refusals, failed simulations and slippage are
-    // recorded (observers below) but teach nothing (learning.ts).
-    const lesson = lessonOf(outcome);
-    if (lesson.route) {
-      this.options.routes.update(
-        outcome.route,
-        { leaderRunsJito, grossProfitLamports: record.opportunity.grossProfitLamports },
-        outcome,
-      );
-    }
-    if (outcome.route === 'jito' && lesson.tip) {
-      const gross = Number(record.opportunity.grossProfitLamports);
-      const payoff = outcome.landed ? Number(outcome.profitLamports) / gross : 0;
-      const lamports = outcome.landed ? Number(outcome.profitLamports) : 0;
-      this.options.tips.update(arm, outcome.landed, payoff, lamports);
+    const { joint, tips, routes } = this.options;
+    if (joint !== undefined) {
+      // The joint policy reads every outcome itself (learning.ts's table still holds: it
+      // learns only from the auction's and the network's verdicts).
+      if (priced.memo !== undefined) joint.learn(priced.memo, outcome);
+    } else if (priced.arm >= 0) {
+      // Only auction and network outcomes teach; refusals, failed simulations and slippage
+      // are recorded (observers below) but teach nothing (learning.ts).
+      const lesson = lessonOf(outcome);
+      if (lesson.route) {
+        (routes as RoutePolicy).update(
+          outcome.route,
+          { leaderRunsJito, grossProfitLamports: record.opportunity.grossProfitLamports },
+          outcome,
+        );
+      }
+      if (outcome.route === 'jito' && lesson.tip) {
+        const gross = Number(record.opportunity.grossProfitLamports);
+        const payoff = outcome.landed ? Number(outcome.profitLamports) / gross : 0;
+        const lamports = outcome.landed ? Number(outcome.profitLamports) : 0;
+        (tips as TipPolicy).update(priced.arm, outcome.landed, payoff, lamports);
+      }
     }
     for (const o of this.options.observers ?? []) o.onOutcome?.(outcome, record);
   }
@@ -317,6 +435,7 @@ export class Engine {
     choice: RouteChoice,
     hotPathUs: number,
     submission?: Submission,
+    explore = false,
   ): DecisionRecord {
     return {
       opportunity,
@@ -330,6 +449,7 @@ export class Engine {
       expectedNetLamports: choice.expectedNetLamports,
       hotPathUs,
       ...(submission === undefined ? {} : { submission }),
+      ...(explore ? { explore } : {}),
     };
   }
 
@@ -347,6 +467,22 @@ export class Engine {
     w.reset();
     return out;
   }
+}
+
+/** How one decision was priced, kept until its outcome teaches the policies. */
+interface Priced {
+  choice: RouteChoice;
+  priorityFee: bigint;
+  /** The tip arm pulled (split policies); −1 for an exploring probe. */
+  arm: number;
+  memo?: JointMemo;
+}
+
+/** A stable 31-bit seed from an agent id, so paper exploration repeats run to run. */
+function hashOf(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 1) & 0x7fffffff;
 }
 
 /** Nanosecond values from 1 ns to 60 s, 3 significant digits. */

@@ -10,7 +10,8 @@ import { ModelScorer } from '../model/scorer.js';
 import { ShadowScorer } from '../model/shadow.js';
 import { describePin, type PinResult, pinHotThread } from '../ops/pinning.js';
 import { createAgent, newRunId } from './assemble.js';
-import { settingsFrom } from './config.js';
+import { CompetitionSignal } from './competition-signal.js';
+import { paperExplorationOf, settingsFrom } from './config.js';
 import { AgentControl } from './control.js';
 import type { Engine } from './engine.js';
 import { FEATURE_NAMES, FEATURE_SET } from './features.js';
@@ -63,12 +64,15 @@ export async function runAgents(market: Market, options: RunOptions): Promise<Ag
   // Pinned before anything starts, so every event is handled on the configured CPUs.
   const pin = pinHotThread(config.agent, log);
   const hot = options.modules.map((module) => startHotModel(config, module, log));
-  // Loaded before the market starts, so every opportunity of the run has its shadow score.
+  // Loaded before the market starts, so every opportunity of the run has its shadow score (when
+  // a candidate exists; one published later is followed from the registry).
   const shadows = await Promise.all(options.modules.map((m) => startShadow(config, m, log)));
   // One run id for this run's agents: their event ids never collide with an earlier run's.
   const runId = newRunId();
+  // One competition signal for the process: both agents meet the same rivals.
+  const competition = new CompetitionSignal();
   const agents = options.modules.map((module, i) =>
-    assemble(market, options, module, hot[i] as HotModel, runId, shadows[i]),
+    assemble(market, options, module, hot[i] as HotModel, runId, shadows[i], competition),
   );
   const controls =
     options.controlBus === undefined ? [] : await listenForControl(agents, options.controlBus, log);
@@ -76,6 +80,7 @@ export async function runAgents(market: Market, options: RunOptions): Promise<Ag
     await Promise.all(controls.map((c) => c.close()));
     await market.stop();
     for (const h of hot) h.close();
+    for (const s of shadows) s?.close();
   };
   try {
     await market.source.start((event: MarketEvent) => {
@@ -155,8 +160,10 @@ function assemble(
   hot: HotModel,
   runId: string,
   shadow: ShadowScorer | undefined,
+  competition: CompetitionSignal,
 ): RunningAgent {
   const { config, log } = options;
+  const explore = paperExplorationOf(config.agent, config.mode);
   const agentId = `${module}-${market.tag}`;
   const telemetry = new Telemetry(
     options.publisher,
@@ -183,6 +190,8 @@ function assemble(
     market,
     policy: { kind: config.agent.policy },
     settings: settingsFrom(config.agent),
+    competition,
+    paperExploration: explore,
     observers: [telemetry],
     gate: control,
     scorer: new ModelScorer({
@@ -191,7 +200,7 @@ function assemble(
       featureSet: FEATURE_SET,
     }),
   });
-  control.policies = { tips: engine.options.tips, routes: engine.options.routes };
+  control.policies = engine.policyTarget();
   return {
     agentId,
     module,
@@ -239,7 +248,7 @@ function bannerLines(
       a.shadow === undefined
         ? []
         : [
-            `  shadow ${a.agentId}: ${a.shadow.current?.version ?? `no model (model.shadow.${a.module} chose none loadable)`} scores off the decision path`,
+            `  shadow ${a.agentId}: ${a.shadow.current?.version ?? `no model yet (model.shadow.${a.module}: waits for one in the registry)`} scores off the decision path`,
           ],
     ),
     ...agents.map(
@@ -257,5 +266,8 @@ function summaryLine(a: RunningAgent): string {
   const c = a.engine.counters;
   const h = a.engine.hotPath;
   const p99 = h.totalCount === 0 ? 0 : h.getValueAtPercentile(99) / 1000;
-  return `  ${a.agentId}: ${c.opportunities} opportunities, ${c.submissions} submitted, ${c.landed}/${c.decided} landed, hot path p99 ${p99.toFixed(0)} µs`;
+  const s = a.shadow;
+  const shadow =
+    s === undefined ? '' : `; shadow ${s.scored} scored, ${s.unscored} unscored (queue full)`;
+  return `  ${a.agentId}: ${c.opportunities} opportunities, ${c.submissions} submitted, ${c.landed}/${c.decided} landed, hot path p99 ${p99.toFixed(0)} µs${shadow}`;
 }

@@ -20,8 +20,8 @@ import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { createLogger } from '../log.js';
 import { createSimMarket } from '../sim/index.js';
 import { until } from '../testing/until.js';
+import { JointPolicy } from './joint-policy.js';
 import { type AgentRun, runAgents } from './run.js';
-import { TunableRoute, TunableTip } from './tunable-policy.js';
 
 /**
  * set_policy to a running paper agent over the bus, signed as the API signs it: the tip ladder,
@@ -104,11 +104,10 @@ for (const target of buses) {
 
     it('changes the ladder, exploration and route priors of the running agent, and says so', async () => {
       const engine = run.agents[0]?.engine;
-      const tips = engine?.options.tips as TunableTip;
-      const routes = engine?.options.routes as TunableRoute;
-      expect(tips).toBeInstanceOf(TunableTip);
-      expect(routes).toBeInstanceOf(TunableRoute);
-      expect(tips.ladder).toEqual(config.agent.tipLadder);
+      // Landfall's policy decides tip and route together; set_policy tunes that one policy.
+      const joint = engine?.options.joint as JointPolicy;
+      expect(joint).toBeInstanceOf(JointPolicy);
+      expect(joint.ladder).toEqual(config.agent.tipLadder);
       const ack = await setPolicy({
         tipLadder: [0.1, 0.2, 0.4],
         exploration: 0.25,
@@ -118,16 +117,19 @@ for (const target of buses) {
       expect(ack.message).toBe(
         'applied tip_ladder [0.1, 0.2, 0.4] (its arms learn afresh); exploration 0.25; route_priors jito 0.7, direct 0.4, strength 20',
       );
-      expect(tips.ladder).toEqual([0.1, 0.2, 0.4]);
-      expect(tips.exploration.value).toBe(0.25);
-      expect(routes.priors).toEqual({ jito: 0.7, direct: 0.4, strength: 20 });
-      // The agent trades on the new ladder: its arms (per size class) are the new shares, and
-      // they learn from outcomes that follow.
-      expect(new Set(tips.arms().map((a) => a.label.split(':')[1]))).toEqual(
-        new Set(['0.1', '0.2', '0.4']),
-      );
+      expect(joint.ladder).toEqual([0.1, 0.2, 0.4]);
+      expect(joint.exploration.value).toBe(0.25);
+      expect(joint.priors).toEqual({ jito: 0.7, direct: 0.4, strength: 20 });
+      // The agent trades on the new ladder: its Jito actions are the new shares and the
+      // midpoints it prices between them, and they learn from outcomes that follow.
+      expect(
+        joint
+          .arms()
+          .filter((a) => a.label.startsWith('jito '))
+          .map((a) => a.label),
+      ).toEqual(['jito 0.05', 'jito 0.1', 'jito 0.15', 'jito 0.2', 'jito 0.3', 'jito 0.4']);
       await until(
-        () => tips.arms().reduce((s, a) => s + a.pulls, 0) > 0,
+        () => joint.arms().reduce((s, a) => s + a.pulls, 0) > 0,
         'an outcome learnt on the new ladder',
       );
       // The arms' mean payoff in SOL reaches the metrics stream (tip_arms.mean_payoff_sol).
@@ -135,7 +137,12 @@ for (const target of buses) {
         () =>
           metrics
             .flatMap((m) => m.tipArms)
-            .find((a) => a.pulls > 0n && a.meanPayoffSol !== 0 && /^\d:0\.[124]$/.test(a.label)),
+            .find(
+              (a) =>
+                a.pulls > 0n &&
+                a.meanPayoffSol !== 0 &&
+                /^(jito 0\.(05|1|15|2|3|4)|direct .*)$/.test(a.label),
+            ),
         'an arm of the new ladder with a mean payoff in SOL in the metrics',
       );
       expect(Number.isFinite(paid.meanPayoffSol)).toBe(true);
@@ -143,7 +150,7 @@ for (const target of buses) {
 
     it('refuses an invalid ladder or exploration by field, changing nothing', async () => {
       const engine = run.agents[0]?.engine;
-      const tips = engine?.options.tips as TunableTip;
+      const tips = engine?.options.joint as JointPolicy;
       const before = [...tips.ladder];
       const ladder = await setPolicy({ tipLadder: [0.3, 0.2], exploration: 0.5 });
       expect(ladder.applied).toBe(false);
@@ -157,7 +164,7 @@ for (const target of buses) {
       );
       const kind = await setPolicy({ tipPolicy: 'ucb_ewma' });
       expect(kind.message).toMatch(
-        /^refused: policy\.tip_policy "ucb_ewma": the running tip policy is bucketed_thompson_discounted/,
+        /^refused: policy\.tip_policy "ucb_ewma": the running tip policy is joint_thompson/,
       );
       expect(tips.ladder).toEqual(before);
       expect(tips.exploration.value).toBe(0.25);

@@ -164,39 +164,67 @@ export function betaPriors(
 
 const MAX_ARMS = 32;
 
+/** A policy whose tip ladder and exploration set_policy may change. */
+export interface LadderTarget {
+  readonly ladder: readonly number[];
+  setLadder(ladder: readonly number[]): void;
+  readonly exploration: Exploration;
+}
+
+/** A policy whose route priors set_policy may change. */
+export interface PriorTarget {
+  readonly priors: RoutePriors | undefined;
+  setPriors(priors: RoutePriors): void;
+}
+
+/** What set_policy can see and change of one agent's policies. */
+export interface PolicyTarget {
+  readonly tipName: string;
+  readonly routeName: string;
+  readonly ladder?: LadderTarget;
+  readonly priors?: PriorTarget;
+}
+
+/** The target of a tip and a route policy pair (`TunableTip` / `TunableRoute` are tunable). */
+export function splitTarget(tips: TipPolicy, routes: RoutePolicy): PolicyTarget {
+  return {
+    tipName: tips.name,
+    routeName: routes.name,
+    ...(tips instanceof TunableTip ? { ladder: tips } : {}),
+    ...(routes instanceof TunableRoute ? { priors: routes } : {}),
+  };
+}
+
 /**
  * Applies a set_policy command to an agent's policies, all or nothing: every field is checked
  * first, and the first at fault is named (`policy.tip_ladder`, …) with nothing changed.
  * Returns whether it applied and the ack's message, which says what was applied.
  */
-export function applyPolicy(
-  tips: TipPolicy,
-  routes: RoutePolicy,
-  p: PolicyParams | undefined,
-): [boolean, string] {
+export function applyPolicy(target: PolicyTarget, p: PolicyParams | undefined): [boolean, string] {
   const refuse = (field: string, why: string): [boolean, string] => [
     false,
     `refused: policy.${field} ${why}; nothing changed`,
   ];
   if (p === undefined) return refuse('', 'is missing');
-  if (p.tipPolicy !== '' && p.tipPolicy !== tips.name) {
+  if (p.tipPolicy !== '' && p.tipPolicy !== target.tipName) {
     return refuse(
       'tip_policy',
-      `"${p.tipPolicy}": the running tip policy is ${tips.name}, and switching policies live is not supported (set agent.policy and restart)`,
+      `"${p.tipPolicy}": the running tip policy is ${target.tipName}, and switching policies live is not supported (set agent.policy and restart)`,
     );
   }
-  if (p.routePolicy !== '' && p.routePolicy !== routes.name) {
+  if (p.routePolicy !== '' && p.routePolicy !== target.routeName) {
     return refuse(
       'route_policy',
-      `"${p.routePolicy}": the running route policy is ${routes.name}, and switching policies live is not supported (set agent.policy and restart)`,
+      `"${p.routePolicy}": the running route policy is ${target.routeName}, and switching policies live is not supported (set agent.policy and restart)`,
     );
   }
   const ladder = p.tipLadder;
   const wantsTips = ladder.length > 0 || p.exploration !== undefined;
-  if (wantsTips && !(tips instanceof TunableTip)) {
+  const tips = target.ladder;
+  if (wantsTips && tips === undefined) {
     return refuse(
       ladder.length > 0 ? 'tip_ladder' : 'exploration',
-      `cannot be set on tip policy ${tips.name}`,
+      `cannot be set on tip policy ${target.tipName}`,
     );
   }
   if (ladder.length > 0) {
@@ -218,11 +246,12 @@ export function applyPolicy(
     return refuse('exploration', `must be in [0, 1], got ${e}`);
   }
   const pr = p.routePriors;
+  const routes = target.priors;
   if (pr !== undefined) {
-    if (!(routes instanceof TunableRoute)) {
+    if (routes === undefined) {
       return refuse(
         'route_priors',
-        `cannot be set on route policy ${routes.name} (it has no priors)`,
+        `cannot be set on route policy ${target.routeName} (it has no priors)`,
       );
     }
     for (const [field, v] of [
@@ -241,7 +270,7 @@ export function applyPolicy(
     return refuse('', 'changes nothing: set tip_ladder, exploration and/or route_priors');
   }
   const applied: string[] = [];
-  if (tips instanceof TunableTip) {
+  if (tips !== undefined) {
     if (ladder.length > 0) {
       tips.setLadder(ladder);
       applied.push(`tip_ladder [${ladder.join(', ')}] (its arms learn afresh)`);
@@ -251,7 +280,7 @@ export function applyPolicy(
       applied.push(`exploration ${e}`);
     }
   }
-  if (pr !== undefined && routes instanceof TunableRoute) {
+  if (pr !== undefined && routes !== undefined) {
     routes.setPriors({ jito: pr.jito, direct: pr.direct, strength: pr.strength });
     applied.push(`route_priors jito ${pr.jito}, direct ${pr.direct}, strength ${pr.strength}`);
   }

@@ -26,6 +26,10 @@ export interface MarketView {
   readonly slot: number;
   readonly leaderRunsJito: boolean;
   readonly leaderSlotsLeft: number;
+  /** Whether the leader after this one runs Jito (a bundle that reaches a later tick meets it). */
+  readonly nextLeaderRunsJito: boolean;
+  /** When the current slot began (its slot event), ms. */
+  readonly slotStartMs: number;
   readonly congestion: number;
   /** Going compute-unit prices (µlamports/CU) of recently landed transactions. */
   readonly priorityFeeP50: number;

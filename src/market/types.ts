@@ -89,6 +89,8 @@ export interface LandedSwapEvent {
   readonly direction: SwapDirection;
   readonly amountIn: bigint;
   readonly amountOut: bigint;
+  /** Who paid for the transaction (its fee payer), where the source knows it. */
+  readonly signer?: string;
 }
 
 /** Network congestion and the priority fee it takes to land a plain transaction. */

@@ -102,6 +102,7 @@ export class PoolLedger {
         direction: swap.direction,
         amountIn: swap.amountIn,
         amountOut: swap.amountOut,
+        signer: trader.id,
       });
       this.ctx.emit({ kind: 'pool', atMs: now, slot, pool: swap.pool });
       touched.add(this.tokenOfPool.get(swap.pool.id) as string);

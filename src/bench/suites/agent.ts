@@ -6,6 +6,7 @@ import {
   summarizeSeeds,
 } from '../../agent/backtest-seeds.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
+import { modelInLoop } from '../model-in-loop.js';
 
 const SEED = 1;
 /** Policies are judged over many seeds: a few large dislocations make one seed's result noise. */
@@ -19,6 +20,10 @@ const MINUTES = 60;
 const HELDOUT_FIRST = 1001;
 const HELDOUT_SEEDS = 24;
 const HELDOUT_MINUTES = 20;
+/** The loop: models trained on paper runs of the tuning seeds, judged on the held-out block. */
+const LOOP_TRAIN_SEEDS = 14;
+const LOOP_TRAIN_MINUTES = 60;
+const LOOP_EXPLORATION = 0.1;
 /** Held-out rows: bench row name → policy. */
 const HELDOUT_ROWS: readonly (readonly [string, string])[] = [
   ['heldout_landfall', 'landfall'],
@@ -49,7 +54,8 @@ export const agentSuite: BenchSuite = {
       { kind: 'landfall' },
       { seed: SEED, minutes: MINUTES },
     );
-    const steps = 1 + SEEDS + HELDOUT_SEEDS;
+    const loopSteps = LOOP_TRAIN_SEEDS + 2 + HELDOUT_SEEDS;
+    const steps = 1 + SEEDS + HELDOUT_SEEDS + loopSteps;
     ctx.progress(1, steps);
     const jobs = defaultJobs();
     const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
@@ -101,6 +107,7 @@ export const agentSuite: BenchSuite = {
       for (const [metric, baseline] of [
         ['ratio_to_oracle', 'oracle'],
         ['ratio_to_ucb', 'baseline_ucb_ewma'],
+        ['ratio_to_always_direct', 'always_direct'],
       ] as const) {
         const r = ratio(heldout, policy, baseline);
         rows.push(
@@ -110,6 +117,49 @@ export const agentSuite: BenchSuite = {
         );
       }
     }
+    const loop = await modelInLoop({
+      trainSeeds: Array.from({ length: LOOP_TRAIN_SEEDS }, (_, i) => i + 1),
+      trainMinutes: LOOP_TRAIN_MINUTES,
+      exploration: LOOP_EXPLORATION,
+      heldoutSeeds,
+      heldoutMinutes: HELDOUT_MINUTES,
+      onStep: (done) => ctx.progress(1 + SEEDS + HELDOUT_SEEDS + done, steps),
+    });
+    const loopUnit = `x, ${HELDOUT_SEEDS} held-out seeds, paired bootstrap`;
+    rows.push(
+      {
+        name: 'model_in_loop',
+        metric: 'ratio_to_heuristic',
+        value: loop.ratio ?? Number.NaN,
+        unit: 'x, ratio of sums',
+      },
+      {
+        name: 'model_in_loop',
+        metric: 'ci95_low',
+        value: loop.interval?.low ?? Number.NaN,
+        unit: loopUnit,
+      },
+      {
+        name: 'model_in_loop',
+        metric: 'ci95_high',
+        value: loop.interval?.high ?? Number.NaN,
+        unit: loopUnit,
+      },
+      { name: 'model_in_loop', metric: 'model_sol', value: loop.modelSol, unit: 'SOL' },
+      { name: 'model_in_loop', metric: 'heuristic_sol', value: loop.heuristicSol, unit: 'SOL' },
+      {
+        name: 'model_in_loop',
+        metric: 'arb_validation_auc',
+        value: loop.trained.arb.auc,
+        unit: '',
+      },
+      {
+        name: 'model_in_loop',
+        metric: 'mev_validation_auc',
+        value: loop.trained.mev.auc,
+        unit: '',
+      },
+    );
     return rows;
   },
 };

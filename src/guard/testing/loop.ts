@@ -145,7 +145,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopRun> {
     collector: new MarketCollector(),
     strategies: [o.strategy?.(base, clock) ?? base],
     scorer: o.scorer?.(scorer, clock) ?? scorer,
-    ...policiesFor({ kind: 'fixed', tipShare: 0.15, route: 'jito' }, DEFAULT_AGENT_SETTINGS),
+    ...policiesFor({ kind: 'fixed', tipShare: 0.15, route: 'jito' }, DEFAULT_AGENT_SETTINGS, 'arb'),
     executor: sim.executor,
     observers: [
       telemetry,

@@ -1,5 +1,5 @@
 import { createAgent } from '../../agent/assemble.js';
-import { settingsFrom } from '../../agent/config.js';
+import { paperExplorationOf, settingsFrom } from '../../agent/config.js';
 import { Telemetry, type TelemetryPublisher } from '../../agent/telemetry.js';
 import type { Config } from '../../config/schema.js';
 import type { MarketEvent, Module } from '../../market/types.js';
@@ -41,6 +41,7 @@ export async function runTelemetry(options: {
       market,
       policy: { kind: config.agent.policy },
       settings: settingsFrom(config.agent),
+      paperExploration: paperExplorationOf(config.agent, config.mode),
       observers: [telemetry],
     });
     return { module, engine };
