@@ -55,6 +55,8 @@ beforeAll(async () => {
       LANDFALL_API__PORT: String(port),
       LANDFALL_JWT_SECRET: SECRET,
       LANDFALL_GUARD__ENABLED: 'false',
+      // The panel needs no history: skip the warm start.
+      LANDFALL_UP__WARM_START_MINUTES: '0',
       LANDFALL_LOG__LEVEL: 'warn',
     },
     ROOT,

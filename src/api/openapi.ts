@@ -144,7 +144,7 @@ export function openApiDocument(version: string): object {
         'scheduled retraining (train.schedule): each schedule, its window, and the next job it requests',
       ),
       '/api/models/{module}/rollback': write(
-        'make an earlier model version live (default: the one before the live one)',
+        'make an earlier model version live (default: the one before the live one); admin, audited with both versions and the figures',
         {
           type: 'object',
           required: ['reason'],

@@ -37,10 +37,10 @@ function trainedJson(seed: number, rounds: number): string {
   }
 }
 
-describe('landfall model compile | list | rollback', () => {
+describe('landfall model compile | list | publish', () => {
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-  it('publishes two versions for the agent feature set, lists them, and rolls back', async () => {
+  it('publishes two versions for the agent feature set, lists them, and refuses an unaudited rollback', async () => {
     writeFileSync(join(cwd, 'a.json'), trainedJson(1, 10));
     writeFileSync(join(cwd, 'b.json'), trainedJson(2, 20));
     const dir = join(cwd, '.landfall', 'models');
@@ -72,9 +72,11 @@ describe('landfall model compile | list | rollback', () => {
     expect(listed).toContain(`* mev ${b?.manifest.version}`);
     expect(listed).toContain(`  mev ${a?.manifest.version}`);
 
-    expect(await landfall('model', 'rollback', 'mev')).toContain(`${a?.manifest.version} is live`);
+    // A rollback is audited by the API (cli-promote.test.ts): with none running, nothing changes.
+    const offline = await landfallFails('model', 'rollback', 'mev', '--reason', 'no API');
+    expect(offline).toMatch(/rollback/);
     expect(listVersions(dir, 'mev').find((e) => e.live)?.manifest.version).toBe(
-      a?.manifest.version,
+      b?.manifest.version,
     );
   });
 

@@ -156,21 +156,29 @@ export function prune(dir: string, module: Module, keep: number): string[] {
   return removed;
 }
 
+/** The version `rollback` would make live: `version` (a prefix), or the one before the live one. */
+export function rollbackTarget(
+  dir: string,
+  module: Module,
+  version?: string,
+): RegistryEntry | undefined {
+  const entries = listVersions(dir, module);
+  if (version !== undefined) return entries.find((e) => e.manifest.version.startsWith(version));
+  const live = entries.find((e) => e.live);
+  return live && entries.find((e) => e.manifest.sequence < live.manifest.sequence);
+}
+
 /**
  * Makes `version` live again, or by default the version published just before the live one.
  * Only versions still in the registry can be chosen (see `keep`).
  */
 export function rollback(dir: string, module: Module, version?: string): ModelManifest {
-  const entries = listVersions(dir, module);
-  let target: RegistryEntry | undefined;
-  if (version !== undefined) {
-    target = entries.find((e) => e.manifest.version.startsWith(version));
-  } else {
-    const live = entries.find((e) => e.live);
-    target = live && entries.find((e) => e.manifest.sequence < live.manifest.sequence);
-  }
+  const target = rollbackTarget(dir, module, version);
   if (!target) {
-    const known = entries.map((e) => e.manifest.version).join(', ') || 'none';
+    const known =
+      listVersions(dir, module)
+        .map((e) => e.manifest.version)
+        .join(', ') || 'none';
     throw new LandfallError(
       'LF_MODEL_NOT_FOUND',
       `no ${version === undefined ? 'earlier' : `version ${version} of`} ${module} model in ${dir} to roll back to (versions: ${known})`,

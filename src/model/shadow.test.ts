@@ -20,7 +20,7 @@ import { Sink } from '../store/sink.js';
 import type { Store } from '../store/types.js';
 import { until } from '../testing/until.js';
 import { buildHandModel, constantGolden } from './hand-built.js';
-import { publish } from './registry.js';
+import { promote, publish } from './registry.js';
 import { NEWEST_CANDIDATE, ShadowScorer } from './shadow.js';
 import type { ShadowFigures } from './shadow-figures.js';
 
@@ -52,13 +52,19 @@ describe('shadow scoring of a candidate in a running agent', () => {
   let candidate: string;
 
   const publishConstant = async (p: number, activate: boolean) => {
-    const lib = join(home, `p${p}.so`);
-    await buildHandModel({ module: 'arb', p, nFeatures: FEATURE_NAMES.length }, lib);
-    return publish(
-      join(home, base.model.dir),
+    await buildHandModel(
+      { module: 'arb', p, nFeatures: FEATURE_NAMES.length },
+      join(home, `p${p}.so`),
+    );
+    return publishBuilt(join(home, base.model.dir), p, activate);
+  };
+  /** The library `publishConstant` built for `p`, published (again) into `dir`. */
+  const publishBuilt = (dir: string, p: number, activate: boolean) =>
+    publish(
+      dir,
       {
         module: 'arb',
-        libraryPath: lib,
+        libraryPath: join(home, `p${p}.so`),
         featureNames: FEATURE_NAMES,
         threshold: 0.5,
         golden: constantGolden(FEATURE_NAMES.length, p),
@@ -66,7 +72,6 @@ describe('shadow scoring of a candidate in a running agent', () => {
       base.model.keep,
       { activate },
     ).version;
-  };
 
   /** One paper run of the arb agent over the same seeded minutes; returns what it published. */
   const run = async (config: Config, forward?: TypedBus) => {
@@ -176,20 +181,15 @@ describe('shadow scoring of a candidate in a running agent', () => {
     }
   }, 180_000);
 
-  it('scores on a later turn, bounds its queue, and leaves a refused choice unscored', async () => {
+  it('scores on a later turn, in slices; a full queue publishes unscored; a refused choice scores nothing', async () => {
     const dir = join(home, base.model.dir);
-    const scorer = (choice: string, maxPending?: number) =>
-      new ShadowScorer({
-        dir,
-        module: 'arb',
-        featureNames: FEATURE_NAMES,
-        choice,
-        ...(maxPending === undefined ? {} : { maxPending }),
-      });
+    const scorer = (choice: string, limits: { maxPending?: number; batch?: number } = {}) =>
+      new ShadowScorer({ dir, module: 'arb', featureNames: FEATURE_NAMES, choice, ...limits });
     const message = () =>
       create(OpportunitySchema, { features: Array.from(FEATURE_NAMES, () => 1) });
     const out: Opportunity[] = [];
     const push = (m: Opportunity) => void out.push(m);
+    const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
     const shadow = scorer(NEWEST_CANDIDATE);
     expect(await shadow.start()).toBe(candidate);
@@ -197,14 +197,23 @@ describe('shadow scoring of a candidate in a running agent', () => {
     expect(out).toHaveLength(0); // Not on the caller's turn: the decision never waits on it.
     await until(() => out.length === 1, 'the batch on a later turn', 5_000);
     expect(out[0]).toMatchObject({ shadowScore: 0.25, shadowModelVersion: candidate });
+    shadow.close();
 
-    // A full queue is scored at once rather than held (a virtual-paced market never yields).
-    const bounded = scorer(live.slice(0, 6), 2);
+    // Two fit in the queue; the third goes out at once, unscored and counted: nothing is
+    // scored on the caller's turn, however fast the market.
+    const bounded = scorer(live.slice(0, 6), { maxPending: 2, batch: 1 });
     expect(await bounded.start()).toBe(live);
     out.length = 0;
-    bounded.enqueue(message(), push);
-    bounded.enqueue(message(), push);
-    expect(out.map((m) => m.shadowScore)).toEqual([0.75, 0.75]);
+    for (let i = 0; i < 3; i++) bounded.enqueue(message(), push);
+    expect(out.map((m) => m.shadowModelVersion)).toEqual(['']);
+    expect(bounded.unscored).toBe(1);
+    // One slice (batch 1) per event-loop turn.
+    await nextTurn();
+    expect(out.map((m) => m.shadowScore)).toEqual([0, 0.75]);
+    await nextTurn();
+    expect(out.map((m) => m.shadowScore)).toEqual([0, 0.75, 0.75]);
+    expect(bounded).toMatchObject({ scored: 2, unscored: 1 });
+    bounded.close();
 
     // An unknown version: no shadow model, messages still go out, unscored.
     const none = scorer('ffffffff');
@@ -214,5 +223,43 @@ describe('shadow scoring of a candidate in a running agent', () => {
     none.flush();
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ shadowScore: 0, shadowModelVersion: '' });
+    none.close();
+  });
+
+  it('follows the registry: a candidate published while running is scored, a promoted one retires', async () => {
+    const dir = join(home, 'follow');
+    const changes: (string | undefined)[] = [];
+    const shadow = new ShadowScorer({
+      dir,
+      module: 'arb',
+      featureNames: FEATURE_NAMES,
+      choice: NEWEST_CANDIDATE,
+      onChange: (v) => void changes.push(v),
+    });
+    try {
+      expect(await shadow.start()).toBeUndefined();
+      const liveHere = publishBuilt(dir, 0.75, true);
+      const candidateHere = publishBuilt(dir, 0.25, false);
+      await until(
+        () => shadow.current?.version === candidateHere,
+        'the new candidate in shadow',
+        30_000,
+      );
+      const out: Opportunity[] = [];
+      shadow.enqueue(
+        create(OpportunitySchema, { features: Array.from(FEATURE_NAMES, () => 1) }),
+        (m) => void out.push(m),
+      );
+      await until(() => out.length === 1, 'the scored message', 5_000);
+      expect(out[0]).toMatchObject({ shadowScore: 0.25, shadowModelVersion: candidateHere });
+
+      // Promoted: it is the live model now, and no candidate is left to shadow.
+      promote(dir, 'arb', candidateHere);
+      await until(() => shadow.current === undefined, 'the promoted candidate to retire', 30_000);
+      expect(changes).toEqual([candidateHere, undefined]);
+      expect(liveHere).not.toBe(candidateHere);
+    } finally {
+      shadow.close();
+    }
   });
 });

@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Module } from '../../market/types.js';
 import type { ModelManifest } from '../../model/manifest.js';
-import { listVersions, liveVersion, promote, rollback } from '../../model/registry.js';
+import {
+  listVersions,
+  liveVersion,
+  promote,
+  rollback,
+  rollbackTarget,
+} from '../../model/registry.js';
 import type { ApiContext } from '../app.js';
 import { auditedCommand } from '../audited.js';
 import { parseBody } from '../body.js';
@@ -112,11 +118,16 @@ export function registerModels(app: FastifyInstance, ctx: ApiContext): void {
     writeRoute(ctx, 'model.rollback'),
     async (request) => {
       markAudited(request);
+      const body = asObject(request.body);
       const module = moduleParam.safeParse(request.params).data?.module;
+      const version = typeof body.version === 'string' ? body.version : undefined;
+      const target = module === undefined ? undefined : rollbackTarget(dir, module, version);
+      // As for a promotion: both versions, and the figures of the one going live again.
       const params = {
         module: request.params.module,
-        ...asObject(request.body),
+        ...body,
         previous: module === undefined ? undefined : (liveVersion(dir, module) ?? null),
+        ...(target === undefined ? {} : { figures: figuresOf(target.manifest) }),
       };
       const manifest = await auditedCommand(
         {

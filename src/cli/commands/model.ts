@@ -8,7 +8,7 @@ import { LandfallError } from '../../errors.js';
 import type { Module } from '../../market/types.js';
 import { compileAndPublish, publishLibrary } from '../../model/build.js';
 import { type GoldenVector, isModule, manifestSchema } from '../../model/manifest.js';
-import { listVersions, rollback } from '../../model/registry.js';
+import { listVersions } from '../../model/registry.js';
 import { configFrom } from '../context.js';
 import { adminBearer, apiUrlOf } from './train.js';
 
@@ -163,12 +163,35 @@ export function registerModel(program: Command): void {
       }
     });
 
+  registerAudited(
+    model,
+    'promote',
+    '<module> <version>',
+    'make a version (a candidate the champion/challenger rule kept back) live by hand, through ' +
+      'the running API, which audits it with both versions and the figures',
+    'promoted by hand',
+  );
+  registerAudited(
+    model,
+    'rollback',
+    '<module> [version]',
+    'make an earlier version live (default: the one published before the live one), through ' +
+      'the running API, which audits it with both versions and the figures',
+    'rolled back by hand',
+  );
+}
+
+/** `model promote` and `model rollback`: one shape, each through the API (see throughApi). */
+function registerAudited(
+  model: Command,
+  verb: 'promote' | 'rollback',
+  args: string,
+  description: string,
+  done: string,
+): void {
   model
-    .command('promote <module> <version>')
-    .description(
-      'make a version (a candidate the champion/challenger rule kept back) live by hand, through ' +
-        'the running API, which audits it with both versions and the figures',
-    )
+    .command(`${verb} ${args}`)
+    .description(description)
     .requiredOption('--reason <text>', 'why, for the audit record')
     .option(
       '--token <jwt>',
@@ -177,49 +200,59 @@ export function registerModel(program: Command): void {
     .action(
       async (
         module: string,
-        version: string,
+        version: string | undefined,
         opts: { reason: string; token?: string },
         command: Command,
       ) => {
-        const { config } = configFrom(command);
         const m = moduleArg(module);
-        const subject = process.env.USER ?? 'cli';
-        const bearer = await adminBearer(config, opts.token, subject, 'promotion is audited');
-        const url = `${apiUrlOf(config)}/api/models/${m}/promote`;
-        let res: Response;
-        try {
-          res = await fetch(url, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ version, reason: opts.reason }),
-          });
-        } catch (cause) {
-          throw new LandfallError(
-            'LF_CLI_USAGE',
-            `cannot reach the API at ${url} (promotion goes through it to be audited): start \`landfall up\` or \`landfall api\``,
-            { cause },
-          );
-        }
-        const body = (await res.json().catch(() => ({}))) as {
-          version?: string;
-          error?: { code?: string; message?: string };
-        };
-        if (res.status !== 200) {
-          throw new LandfallError(
-            'LF_CLI_USAGE',
-            `the API refused the promotion (${res.status}): ${body.error?.code ?? ''} ${body.error?.message ?? ''}`,
-          );
-        }
-        process.stdout.write(`${m} model ${body.version} is live (promoted by hand)\n`);
+        const live = await throughApi(command, opts, verb, m, {
+          ...(version === undefined ? {} : { version }),
+          reason: opts.reason,
+        });
+        process.stdout.write(`${m} model ${live} is live (${done})\n`);
       },
     );
+}
 
-  model
-    .command('rollback <module> [version]')
-    .description('make an earlier version live (default: the one published before the live one)')
-    .action((module: string, version: string | undefined, _opts: unknown, command: Command) => {
-      const { config } = configFrom(command);
-      const m = rollback(modelDir(config), moduleArg(module), version);
-      process.stdout.write(`${m.module} model ${m.version} is live\n`);
+/**
+ * Promotion and rollback change what every agent trades with: they go through the running
+ * API, which checks the admin role and writes the audit record with both versions and the
+ * figures. Resolves with the version now live.
+ */
+async function throughApi(
+  command: Command,
+  opts: { token?: string },
+  verb: 'promote' | 'rollback',
+  module: Module,
+  body: { version?: string; reason: string },
+): Promise<string> {
+  const { config } = configFrom(command);
+  const subject = process.env.USER ?? 'cli';
+  const bearer = await adminBearer(config, opts.token, subject, `${verb} is audited`);
+  const url = `${apiUrlOf(config)}/api/models/${module}/${verb}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
+  } catch (cause) {
+    throw new LandfallError(
+      'LF_CLI_USAGE',
+      `cannot reach the API at ${url} (${verb} goes through it to be audited): start \`landfall up\` or \`landfall api\``,
+      { cause },
+    );
+  }
+  const answer = (await res.json().catch(() => ({}))) as {
+    version?: string;
+    error?: { code?: string; message?: string };
+  };
+  if (res.status !== 200) {
+    throw new LandfallError(
+      'LF_CLI_USAGE',
+      `the API refused the ${verb === 'promote' ? 'promotion' : 'rollback'} (${res.status}): ${answer.error?.code ?? ''} ${answer.error?.message ?? ''}`,
+    );
+  }
+  return answer.version ?? '';
 }
