@@ -164,6 +164,13 @@ export const storeSchema = z.strictObject({
       group: z.string().min(1).default('clickhouse-sink'),
       /** A table's batch is inserted when it holds this many rows… */
       batchRows: z.number().int().min(1).max(1_000_000).default(5_000),
+      /** …or this many payload bytes (protobuf, before encoding)… */
+      batchBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(256 * 1024 * 1024)
+        .default(8 * 1024 * 1024),
       /** …or when its oldest row has waited this long. */
       flushMs: z.number().int().min(1).max(60_000).default(200),
       /** Rows accepted but not yet inserted, over all tables; handlers wait beyond it. */
@@ -178,6 +185,15 @@ export const storeSchema = z.strictObject({
        * more helped nothing on chDB with 2 cores (measured), but may on a many-core server.
        */
       insertConcurrency: z.number().int().min(1).max(16).default(1),
+      /**
+       * Worker threads that decode payloads and encode rows, off the thread that runs the bus,
+       * the store and (in `landfall up`) everything else; 0 (the default) does it on that
+       * thread. Protobuf decoding is most of a row's cost: one worker does ~300k rows/s on a
+       * quiet core. On a 2-core machine shared with other work, workers did not raise the
+       * sink's throughput reliably (inline won some runs), so they are opt-in until measured on
+       * more cores (`npm run bench -- store` reports inline, 2 and 4 workers side by side).
+       */
+      rowWorkers: z.number().int().min(0).max(16).default(0),
     })
     .prefault({}),
   /** ClickHouse's own Kafka consumers (`landfall store migrate --kafka-engine`); brokers from bus.kafka. */
@@ -386,7 +402,8 @@ export const modelSchema = z.strictObject({
    * A candidate run in shadow beside each module's live model (src/model/shadow.ts): it scores
    * every opportunity's vector after the decision, never acting, and its score is stored with
    * the opportunity (GET /api/models/:module/shadow compares the two). `candidate`: the newest
-   * candidate in the registry when the agent starts; otherwise a version (a unique prefix).
+   * candidate in the registry, followed while the agent runs (a candidate a scheduled job
+   * publishes is scored from then on); otherwise a version (a unique prefix).
    */,
   shadow: z
     .strictObject({
@@ -467,6 +484,17 @@ export const configSchema = z.strictObject({
   sim: simConfigSchema.prefault({}),
   /** The agents' policies and thresholds (src/agent/config.ts). */
   agent: agentConfigSchema.prefault({}),
+  /** `landfall up` (src/system/warm-start.ts). */
+  up: z
+    .strictObject({
+      /**
+       * Paper mode: simulated minutes run at virtual pace before the market follows the wall
+       * clock, so the store, the policies and the dashboard start with that much history
+       * ending now, and `landfall train` has rows at once; 0 starts at the wall clock.
+       */
+      warmStartMinutes: z.number().min(0).max(1_440).default(60),
+    })
+    .prefault({}),
   /** SLO guardrails and the kill switch (src/guard/config.ts). */
   guard: guardConfigSchema.prefault({}),
   /** Compiled models and their hot reload (src/model). */

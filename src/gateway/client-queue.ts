@@ -6,6 +6,12 @@ export interface ClientSocket {
   readonly bufferedBytes: number;
   send(bytes: Uint8Array): void;
   close(code: number, reason: string): void;
+  /**
+   * Holds writes back until `uncork`, so every frame of one event-loop turn leaves in one write
+   * (the hub corks a client on its first frame of a turn and uncorks them all at the turn's end).
+   */
+  cork?(): void;
+  uncork?(): void;
 }
 
 export interface QueueLimits {

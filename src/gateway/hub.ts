@@ -51,6 +51,8 @@ export class Hub {
   private readonly clients = new Map<number, Client>();
   private readonly expiry = new Map<number, NodeJS.Timeout>();
   private readonly sampled = new Set<Client>();
+  /** Clients written to in this event-loop turn, corked until its end. */
+  private readonly corked = new Set<Client>();
   private readonly flushTimer: NodeJS.Timeout;
   private nextId = 1;
   /** Frames broadcast since start, per envelope type. */
@@ -109,10 +111,22 @@ export class Hub {
       frame.type ?? 'none',
       (this.framesByType.get(frame.type ?? 'none') ?? 0) + 1,
     );
+    if (this.corked.size === 0 && this.clients.size > 0) setImmediate(() => this.uncorkAll());
     for (const client of this.clients.values()) {
+      // One write per client per turn, however many frames the turn broadcasts: the cost of
+      // a fan-out is clients × turns in syscalls, not clients × frames.
+      if (!this.corked.has(client)) {
+        this.corked.add(client);
+        client.socket.cork?.();
+      }
       client.queue.offer(frame);
       if (client.queue.behind) this.sampled.add(client);
     }
+  }
+
+  private uncorkAll(): void {
+    for (const client of this.corked) client.socket.uncork?.();
+    this.corked.clear();
   }
 
   reports(): ClientReport[] {
@@ -122,6 +136,7 @@ export class Hub {
   /** Closes every client (1001 going away) and stops the timers. */
   close(): void {
     clearInterval(this.flushTimer);
+    this.uncorkAll();
     for (const client of [...this.clients.values()]) {
       client.socket.close(1001, 'gateway stopping');
       this.remove(client, 1001, 'gateway stopping');

@@ -64,12 +64,20 @@ export function attachWebSocket(options: WebSocketOptions): Transport {
       (auth) => {
         if (socket.destroyed) return;
         wss.handleUpgrade(req, socket, head, (ws) => {
+          const raw = (ws as unknown as WithSocket)._socket;
           const client = hub.add(auth.principal, auth.expiresAtMs, 'websocket', {
             get bufferedBytes() {
               return ws.bufferedAmount;
             },
-            send: (bytes) => ws.send(bytes, { binary: true }),
+            send: (bytes) => {
+              // Like ws.send, nothing goes out once the close handshake has begun.
+              if (ws.readyState !== ws.OPEN) return;
+              if (raw) raw.write(binaryFrame(bytes));
+              else ws.send(bytes, { binary: true });
+            },
             close: (code, reason) => ws.close(code, reason),
+            cork: () => raw?.cork(),
+            uncork: () => raw?.uncork(),
           });
           serve(ws, client);
         });
@@ -128,6 +136,40 @@ export function attachWebSocket(options: WebSocketOptions): Transport {
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** What of ws's internals the fan-out uses: the connection's socket (ws keeps it as `_socket`). */
+interface WithSocket {
+  _socket?: Duplex;
+}
+
+/** Each broadcast payload framed once, shared by every client that is sent it. */
+const framed = new WeakMap<Uint8Array, Buffer>();
+
+/**
+ * A complete unmasked binary WebSocket frame (FIN, opcode 2) of `bytes`, built on the first
+ * client's send and reused for the rest: ws.send would build a header and make a write per
+ * client. Written straight to the socket between ws's own frames (pings, command replies),
+ * which is safe because ws sends those synchronously, without compression or queueing.
+ */
+export function binaryFrame(bytes: Uint8Array): Buffer {
+  const cached = framed.get(bytes);
+  if (cached) return cached;
+  const n = bytes.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + n);
+  frame[0] = 0x82;
+  if (n < 126) frame[1] = n;
+  else if (n < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(n), 2);
+  }
+  frame.set(bytes, head);
+  framed.set(bytes, frame);
+  return frame;
 }
 
 function refuse(socket: Duplex, status: number, text: string, message: string): void {

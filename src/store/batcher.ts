@@ -1,6 +1,10 @@
 export interface BatcherOptions<E> {
   /** A batch is sealed and written when it holds this many entries… */
   batchRows: number;
+  /** …or this many bytes (by `sizeOf`)… */
+  batchBytes?: number;
+  /** An entry's size in bytes, for `batchBytes`. */
+  sizeOf?(entry: E): number;
   /** …or when its first entry has waited this long. */
   flushMs: number;
   /** Batches written at once; more keep the engine busy while the next batch is prepared. */
@@ -13,6 +17,7 @@ export interface BatcherOptions<E> {
 
 class Batch<E> {
   readonly entries: E[] = [];
+  bytes = 0;
   oldest = Number.POSITIVE_INFINITY;
   readonly done: Promise<void>;
   resolve!: () => void;
@@ -48,7 +53,13 @@ export class Batcher<E> {
     const batch = this.#open;
     batch.entries.push(entry);
     batch.oldest = Math.min(batch.oldest, this.options.timestampOf(entry));
-    if (batch.entries.length >= this.options.batchRows) this.#seal();
+    const { batchBytes, sizeOf } = this.options;
+    if (sizeOf) batch.bytes += sizeOf(entry);
+    if (
+      batch.entries.length >= this.options.batchRows ||
+      (batchBytes !== undefined && batch.bytes >= batchBytes)
+    )
+      this.#seal();
     else if (this.#cancelTimer === undefined) {
       // Draining: write what arrives on the next turn instead of waiting out the interval.
       if (this.#eager) {

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   type ClickHouseClient,
   type ClickHouseClientConfigOptions,
@@ -9,9 +10,24 @@ import type { StoreConfig } from '../config/schema.js';
 import { type ErrorCode, LandfallError, reasonOf } from '../errors.js';
 import { checkColdDisk, embeddedLayout, writeEmbeddedConfig } from './embedded-config.js';
 import { lockDataDirectory } from './embedded-lock.js';
-import type { QueryParams, Store, StoreHealth, StoreKind } from './types.js';
+import type { EncodedInsert, QueryParams, Store, StoreHealth, StoreKind } from './types.js';
 
 type Connection = NonNullable<ClickHouseClientConfigOptions['connection']>;
+
+/** Passes an encoded body to the engine as it is (chDB's raw insert; a server's request body). */
+type RawInsert = (table: string, rows: EncodedInsert) => Promise<void>;
+
+/** What of chDB's connection the raw insert uses (its `.chdb` extension). */
+interface ChdbRawInsert {
+  chdb: {
+    rawInsert(params: {
+      table: string;
+      values: Uint8Array;
+      format: EncodedInsert['format'];
+      columns: readonly string[];
+    }): Promise<unknown>;
+  };
+}
 
 export interface OpenStoreOptions {
   /** Landfall home (config.home); a relative chDB `store.path` lives under it. */
@@ -50,9 +66,19 @@ async function openEmbedded(
     });
     // chdb declares the Connection contract against its own copy of @clickhouse/client-common;
     // the shapes match (chdb's parity suite checks them) but TypeScript sees two declarations.
-    const connection = createChdbConnection({ path: layout.data }) as unknown as Connection;
-    const client = createClient({ connection });
-    return new ClickHouseStore('chdb', database, client, `chDB at ${layout.data}`, () => {
+    const chdb = createChdbConnection({ path: layout.data });
+    const client = createClient({ connection: chdb as unknown as Connection });
+    // The body goes to the engine's parser zero-copy, on libuv's thread: no UTF-8 string of
+    // the whole batch is built on the event loop, as `client.insert` would through chDB.
+    const raw: RawInsert = async (table, rows) => {
+      await (chdb as unknown as ChdbRawInsert).chdb.rawInsert({
+        table,
+        values: rows.body,
+        format: rows.format,
+        columns: rows.columns,
+      });
+    };
+    return new ClickHouseStore('chdb', database, client, `chDB at ${layout.data}`, raw, () => {
       session.close();
       unlock();
     });
@@ -83,7 +109,15 @@ async function openServer(config: StoreConfig): Promise<Store> {
       { cause: ping.error },
     );
   }
-  return new ClickHouseStore('server', config.database, client, `ClickHouse at ${config.url}`);
+  const raw: RawInsert = async (table, rows) => {
+    const columns = rows.columns.map((c) => `\`${c}\``).join(', ');
+    const result = await client.exec({
+      query: `INSERT INTO ${table} (${columns}) FORMAT ${rows.format}`,
+      values: Readable.from([rows.body]),
+    });
+    result.stream.destroy();
+  };
+  return new ClickHouseStore('server', config.database, client, `ClickHouse at ${config.url}`, raw);
 }
 
 class ClickHouseStore implements Store {
@@ -94,6 +128,7 @@ class ClickHouseStore implements Store {
     readonly database: string,
     readonly client: ClickHouseClient,
     readonly where: string,
+    readonly raw: RawInsert,
     readonly release?: () => void,
   ) {}
 
@@ -127,6 +162,20 @@ class ClickHouseStore implements Store {
         this.kind,
         'LF_STORE_INSERT',
         `insert of ${rows.length} rows into ${this.database}.${table} on ${this.where} failed`,
+        err,
+      );
+    }
+  }
+
+  async insertEncoded(table: string, rows: EncodedInsert): Promise<void> {
+    if (rows.body.length === 0) return;
+    try {
+      await this.raw(`${this.database}.${table}`, rows);
+    } catch (err) {
+      throw storeError(
+        this.kind,
+        'LF_STORE_INSERT',
+        `insert of ${rows.format} rows into ${this.database}.${table} on ${this.where} failed`,
         err,
       );
     }

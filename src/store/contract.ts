@@ -105,6 +105,8 @@ export function storeContract(target: StoreContractTarget): void {
         '0003_metrics_counters.sql',
         '0004_windowed_metrics_signed_control.sql',
         '0005_shadow_scores.sql',
+        '0006_stage_latency.sql',
+        '0007_paper_exploration.sql',
       ]);
       const again = await migrateStore(store, config);
       expect(again.applied).toEqual([]);
@@ -180,6 +182,35 @@ export function storeContract(target: StoreContractTarget): void {
     it('refuses data it cannot store with LF_STORE_INSERT naming the table', async () => {
       const err = await failure(
         store.insert('bundle_outcomes', [outcome('bad-1', { dt: 'not a time' })]),
+      );
+      expect(isLandfallError(err, 'LF_STORE_INSERT')).toBe(true);
+      expect((err as Error).message).toContain(`${db}.bundle_outcomes`);
+    });
+
+    it('inserts encoded rows as given, and refuses bad ones with LF_STORE_INSERT', async () => {
+      const columns = ['bundle_id', 'dt', 'tip_lamports', 'landed', 'failure'];
+      const line = (id: string, dt: unknown) =>
+        `${JSON.stringify([id, dt, '18446744073709551615', true, 'tab\t"é"'])}\n`;
+      const body = (text: string) => new TextEncoder().encode(text);
+      await store.insertEncoded('bundle_outcomes', {
+        format: 'JSONCompactEachRow',
+        columns,
+        body: body(line('enc-1', 1_795_000_000_000) + line('enc-2', 1_795_000_000_001)),
+      });
+      const rows = await store.query<{ bundle_id: string; tip_lamports: string; failure: string }>(
+        `SELECT bundle_id, tip_lamports, failure FROM ${db}.bundle_outcomes FINAL
+         WHERE startsWith(bundle_id, 'enc-') ORDER BY bundle_id`,
+      );
+      expect(rows).toEqual([
+        { bundle_id: 'enc-1', tip_lamports: '18446744073709551615', failure: 'tab\t"é"' },
+        { bundle_id: 'enc-2', tip_lamports: '18446744073709551615', failure: 'tab\t"é"' },
+      ]);
+      const err = await failure(
+        store.insertEncoded('bundle_outcomes', {
+          format: 'JSONCompactEachRow',
+          columns,
+          body: body(line('enc-bad', 'not a time')),
+        }),
       );
       expect(isLandfallError(err, 'LF_STORE_INSERT')).toBe(true);
       expect((err as Error).message).toContain(`${db}.bundle_outcomes`);

@@ -17,7 +17,7 @@ import { openStore } from './client.js';
 import { sinkTables } from './rows.js';
 import { migrateStore } from './setup.js';
 import { Sink, type SinkOptions } from './sink.js';
-import type { Store } from './types.js';
+import type { EncodedInsert, Store } from './types.js';
 
 /** The real store, with inserts a test can hold back, refuse or fail for a while. */
 class GatedStore implements Store {
@@ -52,6 +52,27 @@ class GatedStore implements Store {
     }
     await this.inner.insert(table, rows);
   }
+  /** The sink's path: the lines are read back as rows, so tests see and refuse rows alike. */
+  async insertEncoded(table: string, encoded: EncodedInsert) {
+    this.onInsert();
+    const rows = new TextDecoder()
+      .decode(encoded.body)
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const values = JSON.parse(line) as unknown[];
+        return Object.fromEntries(encoded.columns.map((c, i) => [c, values[i]]));
+      });
+    this.inserts.push({ table, rows });
+    await this.gate;
+    if (this.unavailableFor > 0 && this.unavailableFor--) {
+      throw new LandfallError('LF_STORE_UNAVAILABLE', 'store unreachable (test)');
+    }
+    if (rows.some((r) => this.refuse(r))) {
+      throw new LandfallError('LF_STORE_INSERT', `insert into ${table} refused (test)`);
+    }
+    await this.inner.insertEncoded(table, encoded);
+  }
   query<T>(sql: string, params?: Record<string, unknown>) {
     return this.inner.query<T>(sql, params);
   }
@@ -66,7 +87,8 @@ class GatedStore implements Store {
   }
 }
 
-describe('sink (memory bus → chdb)', () => {
+// Row workers or not, the sink keeps the same rules: the workers only move the decoding.
+describe.each([0, 1])('sink (memory bus → chdb, %i row workers)', (rowWorkers) => {
   let real: Store;
   let store: GatedStore;
   let bus: MemoryBus;
@@ -103,8 +125,11 @@ describe('sink (memory bus → chdb)', () => {
       maxPendingRows: 1_000,
       maxInFlight: 1_000,
       insertConcurrency: 1,
+      rowWorkers,
       ...options,
     });
+    // Every batch through the worker (not inline while it loads), so its path is the one tested.
+    await sink.rowWorkersReady();
     return sink;
   }
 

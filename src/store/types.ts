@@ -21,6 +21,15 @@ export interface StoreHealth {
   detail: string;
 }
 
+/** Rows already encoded for one insert statement (the sink's path: see row-encoder.ts). */
+export interface EncodedInsert {
+  /** Text formats only: chDB's raw insert takes no binary body. */
+  readonly format: 'JSONCompactEachRow' | 'JSONEachRow' | 'TabSeparated';
+  readonly columns: readonly string[];
+  /** One row per line, UTF-8; the caller does not touch it until the insert settles. */
+  readonly body: Uint8Array;
+}
+
 export interface Store {
   readonly kind: StoreKind;
   /** The database Landfall's tables live in. */
@@ -28,6 +37,8 @@ export interface Store {
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
   /** Inserts rows (JSON objects keyed by column name) into `database.table`. */
   insert(table: string, rows: readonly object[]): Promise<void>;
+  /** Inserts encoded rows into `database.table`, the bytes passed through as they are. */
+  insertEncoded(table: string, rows: EncodedInsert): Promise<void>;
   /** Runs a statement that returns no rows (DDL, OPTIMIZE, SYSTEM …). */
   exec(sql: string, params?: QueryParams): Promise<void>;
   health(): Promise<StoreHealth>;

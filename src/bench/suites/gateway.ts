@@ -68,114 +68,139 @@ function metrics(i: number, tsMs: number) {
   });
 }
 
+/** A process that keeps one core busy: the fan-out measured on a machine with other work. */
+function burnOneCore(): ChildProcess {
+  return spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+}
+
+async function fanout(
+  name: string,
+  loaded: boolean,
+  progress: (done: number, total: number) => void,
+): Promise<BenchRow[]> {
+  const config = validateConfig({
+    home: mkdtempSync(join(tmpdir(), 'lf-bench-gw-')),
+    auth: { hmacSecret: `bench-${'x'.repeat(40)}` },
+    gateway: { port: 0, webtransport: { enabled: false } },
+  });
+  const bus = new TypedBus(new MemoryBus());
+  const gateway = await startGateway({
+    config,
+    bus,
+    verifier: await createVerifier(config.auth),
+    log: pino({ level: 'warn' }),
+  });
+  const token = await mintToken(config.auth, {
+    role: 'viewer',
+    subject: 'bench',
+    ttlSeconds: 3600,
+  });
+  const burner = loaded ? burnOneCore() : undefined;
+  const child = spawn(process.execPath, [CLIENT_SCRIPT], {
+    env: {
+      ...process.env,
+      GW_URL: `${gateway.url.replace(/^http/, 'ws')}${config.gateway.path}`,
+      GW_TOKEN: token,
+      GW_CLIENTS: String(CLIENTS),
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  try {
+    const ready = await lineWith(child, 'ready');
+    if (ready.ready !== CLIENTS) throw new Error(`only ${ready.ready} clients connected`);
+    const total = RATE * (WARMUP_S + MEASURE_S);
+    const start = performance.now();
+    let cpuFrom = process.cpuUsage();
+    let wallFrom = start;
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / RATE;
+      const wait = due - performance.now() - 2;
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const ts = stampAtTick();
+      if (i === RATE * WARMUP_S) {
+        child.stdin?.write(`record-from ${ts}\n`);
+        cpuFrom = process.cpuUsage();
+        wallFrom = performance.now();
+      }
+      await bus.publish('metrics-proto', metrics(i, ts));
+      if (i % RATE === 0) progress(i / RATE, WARMUP_S + MEASURE_S);
+    }
+    const cpu = process.cpuUsage(cpuFrom);
+    const gatewayCpuPct = (100 * (cpu.user + cpu.system)) / 1000 / (performance.now() - wallFrom);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const done = lineWith(child, 'result');
+    child.stdin?.write('done\n');
+    const r = (await done).result as Record<string, number>;
+    const expected = RATE * MEASURE_S;
+    const unit = `ms, ${CLIENTS} clients × ${RATE} msgs/s (second process, loopback)`;
+    const rows: BenchRow[] = [
+      { name, metric: 'p50_ms', value: r.p50 ?? Number.NaN, unit },
+      { name, metric: 'p99_ms', value: r.p99 ?? Number.NaN, unit },
+      { name, metric: 'max_ms', value: r.max ?? Number.NaN, unit },
+      { name, metric: 'clients', value: CLIENTS, unit: 'WebSocket clients' },
+      {
+        name,
+        metric: 'delivered_pct',
+        value: (100 * (r.recorded ?? 0)) / (expected * CLIENTS),
+        unit: `% of ${expected} measured msgs × ${CLIENTS} clients`,
+      },
+      {
+        name,
+        metric: 'min_msgs_per_client',
+        value: r.minPerClient ?? 0,
+        unit: `of ${expected}`,
+      },
+    ];
+    rows.push(
+      {
+        name,
+        metric: 'gateway_cpu_pct',
+        value: gatewayCpuPct,
+        unit: '% of one core (gateway process)',
+      },
+      {
+        name,
+        metric: 'clients_cpu_pct',
+        value: r.cpuPct ?? Number.NaN,
+        unit: '% of one core (client process)',
+      },
+      {
+        name,
+        metric: 'load_avg_1m',
+        value: loadavg()[0] ?? Number.NaN,
+        unit: `on ${availableParallelism()} cores (a shared machine inflates latency)`,
+      },
+    );
+    const sampled = gateway.hub.reports().filter((c) => c.stats.sampledEpisodes > 0).length;
+    rows.push({ name, metric: 'sampled_clients', value: sampled, unit: 'clients' });
+    return rows;
+  } finally {
+    // The client process exits by itself after its result; give it a moment to do so.
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    }
+    child.kill('SIGTERM');
+    burner?.kill('SIGKILL');
+    await gateway.stop();
+    await bus.bus.close();
+  }
+}
+
 export const gatewaySuite: BenchSuite = {
   name: 'gateway',
-  description: `WebSocket fan-out: ${CLIENTS} clients in a second process, ${RATE} msgs/s each, bus publish → client receive latency`,
+  description:
+    `WebSocket fan-out: ${CLIENTS} clients in a second process, ${RATE} msgs/s each, bus ` +
+    'publish → client receive latency; fanout.loaded: the same while a CPU-bound process ' +
+    'keeps one core busy',
   async run(ctx) {
-    const config = validateConfig({
-      home: mkdtempSync(join(tmpdir(), 'lf-bench-gw-')),
-      auth: { hmacSecret: `bench-${'x'.repeat(40)}` },
-      gateway: { port: 0, webtransport: { enabled: false } },
-    });
-    const bus = new TypedBus(new MemoryBus());
-    const gateway = await startGateway({
-      config,
-      bus,
-      verifier: await createVerifier(config.auth),
-      log: pino({ level: 'warn' }),
-    });
-    const token = await mintToken(config.auth, {
-      role: 'viewer',
-      subject: 'bench',
-      ttlSeconds: 3600,
-    });
-    const child = spawn(process.execPath, [CLIENT_SCRIPT], {
-      env: {
-        ...process.env,
-        GW_URL: `${gateway.url.replace(/^http/, 'ws')}${config.gateway.path}`,
-        GW_TOKEN: token,
-        GW_CLIENTS: String(CLIENTS),
-      },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    try {
-      const ready = await lineWith(child, 'ready');
-      if (ready.ready !== CLIENTS) throw new Error(`only ${ready.ready} clients connected`);
-      const total = RATE * (WARMUP_S + MEASURE_S);
-      const start = performance.now();
-      let cpuFrom = process.cpuUsage();
-      let wallFrom = start;
-      for (let i = 0; i < total; i++) {
-        const due = start + (i * 1000) / RATE;
-        const wait = due - performance.now() - 2;
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const ts = stampAtTick();
-        if (i === RATE * WARMUP_S) {
-          child.stdin?.write(`record-from ${ts}\n`);
-          cpuFrom = process.cpuUsage();
-          wallFrom = performance.now();
-        }
-        await bus.publish('metrics-proto', metrics(i, ts));
-        if (i % RATE === 0) ctx.progress(i / RATE, WARMUP_S + MEASURE_S);
-      }
-      const cpu = process.cpuUsage(cpuFrom);
-      const gatewayCpuPct = (100 * (cpu.user + cpu.system)) / 1000 / (performance.now() - wallFrom);
-      await new Promise((r) => setTimeout(r, 1_000));
-      const done = lineWith(child, 'result');
-      child.stdin?.write('done\n');
-      const r = (await done).result as Record<string, number>;
-      const expected = RATE * MEASURE_S;
-      const unit = `ms, ${CLIENTS} clients × ${RATE} msgs/s (second process, loopback)`;
-      const rows: BenchRow[] = [
-        { name: 'fanout', metric: 'p50_ms', value: r.p50 ?? Number.NaN, unit },
-        { name: 'fanout', metric: 'p99_ms', value: r.p99 ?? Number.NaN, unit },
-        { name: 'fanout', metric: 'max_ms', value: r.max ?? Number.NaN, unit },
-        { name: 'fanout', metric: 'clients', value: CLIENTS, unit: 'WebSocket clients' },
-        {
-          name: 'fanout',
-          metric: 'delivered_pct',
-          value: (100 * (r.recorded ?? 0)) / (expected * CLIENTS),
-          unit: `% of ${expected} measured msgs × ${CLIENTS} clients`,
-        },
-        {
-          name: 'fanout',
-          metric: 'min_msgs_per_client',
-          value: r.minPerClient ?? 0,
-          unit: `of ${expected}`,
-        },
-      ];
-      rows.push(
-        {
-          name: 'fanout',
-          metric: 'gateway_cpu_pct',
-          value: gatewayCpuPct,
-          unit: '% of one core (gateway process)',
-        },
-        {
-          name: 'fanout',
-          metric: 'clients_cpu_pct',
-          value: r.cpuPct ?? Number.NaN,
-          unit: '% of one core (client process)',
-        },
-        {
-          name: 'fanout',
-          metric: 'load_avg_1m',
-          value: loadavg()[0] ?? Number.NaN,
-          unit: `on ${availableParallelism()} cores (a shared machine inflates latency)`,
-        },
-      );
-      const sampled = gateway.hub.reports().filter((c) => c.stats.sampledEpisodes > 0).length;
-      rows.push({ name: 'fanout', metric: 'sampled_clients', value: sampled, unit: 'clients' });
-      return rows;
-    } finally {
-      // The client process exits by itself after its result; give it a moment to do so.
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      }
-      child.kill('SIGTERM');
-      await gateway.stop();
-      await bus.bus.close();
-    }
+    const total = 2 * (WARMUP_S + MEASURE_S);
+    const rows = await fanout('fanout', false, (d) => ctx.progress(d, total));
+    rows.push(
+      ...(await fanout('fanout.loaded', true, (d) =>
+        ctx.progress(WARMUP_S + MEASURE_S + d, total),
+      )),
+    );
+    return rows;
   },
 };
