@@ -122,7 +122,7 @@ describe('landfall api', () => {
 describe('landfall up', () => {
   it('in paper mode with no key, prints the API and dashboard URLs and a working admin token', async () => {
     const p = new LandfallProcess(
-      ['up'],
+      ['up', '--no-warm-start'],
       { LANDFALL_API__PORT: '0', LANDFALL_LOG__LEVEL: 'warn' },
       tmp(),
     );

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './app.js';
 import { openApiDocument } from './openapi.js';
 import { registerAudit } from './routes/audit.js';
+import { registerBacktest } from './routes/backtest.js';
 import { registerControl } from './routes/control.js';
+import { registerHistory } from './routes/history.js';
 import { registerModels } from './routes/models.js';
 import { publicRoute, readRoute } from './routes/options.js';
 import { registerSchedule } from './routes/schedule.js';
@@ -23,6 +25,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   registerShadow(app, ctx);
   registerStatus(app, ctx);
   registerAudit(app, ctx);
+  registerHistory(app, ctx);
+  registerBacktest(app, ctx);
 
   app.get('/metrics', readRoute(), async (_request, reply) => {
     const text = await ctx.metrics.registry.metrics();

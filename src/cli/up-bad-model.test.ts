@@ -29,7 +29,7 @@ describe('landfall up with a library that crashes whoever maps it', () => {
     );
 
     const up = new LandfallProcess(
-      ['up', '--for', '3'],
+      ['up', '--for', '3', '--no-warm-start'],
       { LANDFALL_LOG__LEVEL: 'warn', LANDFALL_API__PORT: '0' },
       cwd,
     );

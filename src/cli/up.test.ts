@@ -10,7 +10,7 @@ describe('landfall up', () => {
   it('runs on the embedded defaults with no config and no servers, then stops cleanly', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'lf-up-'));
     const up = new LandfallProcess(
-      ['up', '--for', '3'],
+      ['up', '--for', '3', '--warm-minutes', '5'],
       { LANDFALL_LOG__LEVEL: 'warn', LANDFALL_API__PORT: '0' },
       cwd,
     );
@@ -20,9 +20,11 @@ describe('landfall up', () => {
     expect(up.stdout).toContain('bus    memory (in-process)');
     expect(up.stdout).toContain(`store  chDB at ${join(cwd, '.landfall', 'clickhouse')}`);
     expect(up.stdout).toMatch(/stopped: \d+ rows stored/);
+    expect(up.stdout).toMatch(/warm start 5 simulated minutes \(ending now\) in [\d.]+ s/);
 
     // What the paper agents published is in ClickHouse, stamped with wall-clock time (not the
-    // backtest start date, which the delete TTL would remove at once).
+    // backtest start date, which the delete TTL would remove at once): the warm start's five
+    // minutes end now.
     const home = join(cwd, '.landfall');
     const store = await openStore(validateConfig({ home }).store, { home });
     try {
@@ -32,6 +34,7 @@ describe('landfall up', () => {
       );
       expect(Number(row?.n)).toBeGreaterThan(0);
       expect(Number(row?.oldest_s)).toBeLessThan(3600);
+      expect(Number(row?.oldest_s)).toBeGreaterThanOrEqual(4 * 60);
     } finally {
       await store.close();
     }

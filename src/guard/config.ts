@@ -58,6 +58,17 @@ export const guardConfigSchema = z
         hotpathP99Ms: z.number().positive().max(60_000).default(20),
         /** Landed share of decided submissions must stay above this, percent. Budget: 100 − it. */
         landedMinPct: z.number().min(0).lt(100).default(70),
+        /**
+         * On a paper market (`mode: paper`) these replace `landedMinPct` and `negEvMaxRate`.
+         * Defaults 0 and 1: shown but never judged there. The simulator's contested auctions
+         * land 15–30 % of submissions (one winner per conflicting bundle set), and a direct
+         * transaction that is included but beaten to the pools still pays its fee, which
+         * counts as an outcome that lost money: both normal on that market, so production
+         * objectives (70 %, 1 %) would read them as a permanent violation and kill the paper
+         * agents within minutes. The hot path is judged as live. Set them to judge paper runs.
+         */
+        paperLandedMinPct: z.number().min(0).lt(100).default(0),
+        paperNegEvMaxRate: z.number().gt(0).max(1).default(1),
         /** Share of decided submissions that lost money must stay under this. Budget: it. */
         negEvMaxRate: z.number().gt(0).max(1).default(0.01),
       })
@@ -115,5 +126,15 @@ export const guardConfigSchema = z
   });
 
 export type GuardConfig = z.infer<typeof guardConfigSchema>;
+
+/** The guard's settings for a market of `mode`: on paper, the paper objectives. */
+export function guardConfigFor(guard: GuardConfig, mode: string): GuardConfig {
+  if (mode !== 'paper') return guard;
+  const { paperLandedMinPct, paperNegEvMaxRate } = guard.slo;
+  return {
+    ...guard,
+    slo: { ...guard.slo, landedMinPct: paperLandedMinPct, negEvMaxRate: paperNegEvMaxRate },
+  };
+}
 export type GuardConfigInput = z.input<typeof guardConfigSchema>;
 export type SloName = keyof GuardConfig['burn'];

@@ -6,11 +6,12 @@ import type { Market, Module } from '../market/types.js';
 import { createSimMarket } from '../sim/index.js';
 import { openSolanaMarket } from '../solana/market.js';
 import type { MarketMode } from './consent.js';
+import { createWarmSimMarket } from './warm-start.js';
 
 /**
- * The market adapter a mode asks for. Paper: the seeded simulator at wall pace (`sim.speed`).
- * Live and dry-run: Solana as `live.*` names it; the bus carries the safety gate's daily-loss
- * kill.
+ * The market adapter a mode asks for. Paper: the seeded simulator at wall pace (`sim.speed`),
+ * after `warmMinutes` of it fast-forwarded (warm-start.ts) when asked. Live and dry-run:
+ * Solana as `live.*` names it; the bus carries the safety gate's daily-loss kill.
  */
 export function openMarket(
   mode: MarketMode,
@@ -20,10 +21,17 @@ export function openMarket(
     modules: readonly Module[];
     env: NodeJS.ProcessEnv;
     bus: TypedBus;
+    warmMinutes?: number;
   },
 ): Promise<Market> {
-  if (mode === 'paper')
-    return Promise.resolve(createSimMarket({ config: o.config.sim, pace: 'wall' }));
+  if (mode === 'paper') {
+    const minutes = o.warmMinutes ?? 0;
+    return Promise.resolve(
+      minutes > 0
+        ? createWarmSimMarket(o.config.sim, { minutes })
+        : createSimMarket({ config: o.config.sim, pace: 'wall' }),
+    );
+  }
   return openSolanaMarket({
     live: o.config.live,
     log: o.log,

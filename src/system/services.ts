@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type AgentRun, runAgents } from '../agent/run.js';
 import { startEmbeddedApi } from '../api/embedded.js';
+import { type MarketSnapshot, registerMarket } from '../api/routes/market.js';
 import { controlSignerFrom, controlVerifierFrom } from '../auth/control-signature.js';
 import { createVerifier } from '../auth/verify.js';
 import { createBus } from '../bus/create.js';
@@ -8,6 +9,7 @@ import { TypedBus } from '../bus/typed.js';
 import type { Config } from '../config/schema.js';
 import { attachGateway, type Gateway } from '../gateway/gateway.js';
 import { guardLines } from '../guard/banner.js';
+import { guardConfigFor } from '../guard/config.js';
 import { startGuard } from '../guard/guard.js';
 import type { Logger } from '../log.js';
 import type { Clock, Market, Module } from '../market/types.js';
@@ -103,8 +105,9 @@ export async function guardService(
   }
   const signer = controlSignerFrom(config);
   const trust = controlVerifierFrom(config);
-  const guard = await startGuard({ bus, clock, config: config.guard, log, signer, trust });
-  return { name: 'guard', lines: guardLines(config.guard), stop: () => guard.stop() };
+  const settings = guardConfigFor(config.guard, config.mode);
+  const guard = await startGuard({ bus, clock, config: settings, log, signer, trust });
+  return { name: 'guard', lines: guardLines(settings), stop: () => guard.stop() };
 }
 
 /** The API with the gateway on its server: REST at /api, the WebSocket and dashboard at /. */
@@ -115,6 +118,8 @@ export async function apiService(o: {
   store: Store;
   log: Logger;
   sink?: Sink;
+  /** The market panel's figures, when this process runs agents (GET /api/market). */
+  market?: () => MarketSnapshot;
 }): Promise<Service> {
   let gateway: Gateway | undefined;
   const sink = o.sink;
@@ -126,6 +131,7 @@ export async function apiService(o: {
     logger: o.log,
     ...(sink === undefined ? {} : { sinkStats: () => sink.stats() }),
     extend: async (app) => {
+      registerMarket(app, o.market);
       const verifier = await createVerifier(o.config.auth);
       gateway = await attachGateway(app, { config: o.config, bus: o.bus, verifier, log: o.log });
     },

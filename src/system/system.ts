@@ -12,6 +12,7 @@ import type { Sink } from '../store/sink.js';
 import type { Store } from '../store/types.js';
 import type { MarketMode } from './consent.js';
 import { openMarket } from './market.js';
+import { marketSnapshots } from './market-view.js';
 import { type Service, stopInReverse } from './service.js';
 import {
   agentsService,
@@ -22,6 +23,7 @@ import {
   storeService,
   trainingService,
 } from './services.js';
+import { type WarmStart, warmStartOf } from './warm-start.js';
 
 /** What a command may run beside the bus, which every one has. Listed in start order. */
 export type ServiceName = 'sink' | 'training' | 'agents' | 'guard' | 'api';
@@ -37,6 +39,11 @@ export interface SystemOptions {
   readonly market?: MarketMode;
   readonly modules?: readonly Module[];
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Paper mode with `agents`: simulated minutes fast-forwarded before the market follows the
+   * wall clock (warm-start.ts); 0 or absent starts at the wall clock.
+   */
+  readonly warmStartMinutes?: number;
   /** With `api`: the HMAC secret was generated for this process (src/auth/dev-secret.ts). */
   readonly generatedSecret?: boolean;
 }
@@ -46,6 +53,8 @@ export interface System {
   readonly store?: Store;
   readonly sink?: Sink;
   readonly agents?: AgentRun;
+  /** The paper market's warm start, when it has one (`warmStartMinutes`). */
+  readonly warm?: WarmStart;
   /** Banner lines of every service, in start order. */
   readonly lines: readonly string[];
   /** Settles when the market ends by itself or fails; never, without agents. */
@@ -104,6 +113,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
             modules,
             env,
             bus,
+            ...(options.warmStartMinutes === undefined
+              ? {}
+              : { warmMinutes: options.warmStartMinutes }),
           });
           market = opened;
           agents = add(
@@ -126,14 +138,19 @@ export async function startSystem(options: SystemOptions): Promise<System> {
               store: needStore(store),
               log,
               ...(sink === undefined ? {} : { sink }),
+              ...(market === undefined || agents === undefined
+                ? {}
+                : { market: marketSnapshots(market, agents, warmStartOf(market)) }),
             }),
           );
           break;
       }
     }
     let stopping: Promise<void> | undefined;
+    const warm = warmStartOf(market);
     return {
       bus,
+      ...(warm === undefined ? {} : { warm }),
       ...(store === undefined ? {} : { store }),
       ...(sink === undefined ? {} : { sink }),
       ...(agents === undefined ? {} : { agents }),

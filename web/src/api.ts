@@ -1,4 +1,4 @@
-import type { ModuleName } from './state.js';
+import type { AgentHistory, ModuleName } from './state.js';
 
 /** One model version as GET /api/models lists it. */
 export interface ModelVersion {
@@ -44,6 +44,48 @@ export interface TrainingJob {
   modelVersion: string;
 }
 
+/** GET /api/market: the market the agents trade on (src/api/routes/market.ts). */
+export interface MarketSnapshot {
+  tag: string;
+  atMs: number;
+  eventsPerSecond: number | null;
+  regime: string | null;
+  seen: number;
+  taken: number;
+  rivalShare: number | null;
+  warming: boolean;
+}
+
+/** One policy of one seed in a backtest (`landfall backtest` JSON). */
+export interface BacktestPolicy {
+  name: string;
+  description: string;
+  net_profit_sol: number;
+  landed_pct: number;
+  submitted: number;
+  ratio_to_oracle: number;
+  /** Cumulative net profit at the end of each simulated minute, SOL. */
+  cumulative_profit_sol: number[];
+}
+
+/** POST /api/backtest: the summary over seeds and each seed's policies. */
+export interface BacktestResult {
+  summary: {
+    seeds: number[];
+    minutes: number;
+    wall_s: number;
+    totals: {
+      name: string;
+      net_profit_sol: number;
+      ci_low_sol: number;
+      ci_high_sol: number;
+      landed_pct: number | null;
+      submitted: number | null;
+    }[];
+  };
+  seeds: { seed: number; policies: BacktestPolicy[] }[];
+}
+
 /** An API failure, with the code and field of the server's error body. */
 export class ApiError extends Error {
   constructor(
@@ -82,6 +124,23 @@ export class Api {
 
   promote(module: ModuleName, version: string, reason: string): Promise<unknown> {
     return this.#call('POST', `/api/models/${module}/promote`, { version, reason });
+  }
+
+  /** The agents' stored metrics over the last `minutes`, one point per 10 s. */
+  async history(minutes = 60): Promise<AgentHistory[]> {
+    const body = await this.#call<{ agents: AgentHistory[] }>(
+      'GET',
+      `/api/history?minutes=${minutes}&stepSeconds=10`,
+    );
+    return body.agents;
+  }
+
+  market(): Promise<MarketSnapshot> {
+    return this.#call<MarketSnapshot>('GET', '/api/market');
+  }
+
+  backtest(seeds: string, minutes: number): Promise<BacktestResult> {
+    return this.#call<BacktestResult>('POST', '/api/backtest', { seeds, minutes });
   }
 
   async jobs(): Promise<TrainingJob[]> {

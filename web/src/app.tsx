@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Api } from './api.js';
 import { Agents } from './components/Agents.js';
+import { Backtest } from './components/Backtest.js';
 import { Controls } from './components/Controls.js';
+import { Market } from './components/Market.js';
 import { Models } from './components/Models.js';
 import { SignIn } from './components/SignIn.js';
 import { Slo } from './components/Slo.js';
@@ -14,23 +16,33 @@ import {
   sessionOf,
   tokenFromFragment,
 } from './session.js';
-import { apply, emptyState, sloRed } from './state.js';
+import { apply, applyHistory, emptyState, sloRed } from './state.js';
 import { Stream, type StreamStatus } from './stream.js';
 
 /** Frames are folded as they come; the page re-renders at most this often. */
 const RENDER_MS = 250;
+/** How often the model and training panels read the registry again, at least. */
+const REGISTRY_MS = 10_000;
 
 export function App() {
-  const fragment = useMemo(() => tokenFromFragment(), []);
-  const [session, setSession] = useState<Session | undefined>(() => {
-    const kept = fragment === undefined ? rememberedToken() : undefined;
+  // A link with #token= (what `landfall up` prints) signs in by itself; otherwise this tab's
+  // remembered token does.
+  const initial = useMemo((): { fragment?: string; session?: Session; error: string } => {
+    const fragment = tokenFromFragment();
+    const token = fragment ?? rememberedToken();
+    if (token === undefined) return { error: '' };
     try {
-      return kept === undefined ? undefined : sessionOf(kept);
-    } catch {
-      return undefined;
+      const session = sessionOf(token);
+      remember(session.token);
+      return { session, error: '' };
+    } catch (err) {
+      return fragment === undefined
+        ? { error: '' }
+        : { fragment, error: `the link's token: ${(err as Error).message}` };
     }
-  });
-  const [error, setError] = useState('');
+  }, []);
+  const [session, setSession] = useState<Session | undefined>(initial.session);
+  const [error, setError] = useState(initial.error);
   const signIn = (token: string) => {
     try {
       const s = sessionOf(token);
@@ -46,7 +58,7 @@ export function App() {
     setSession(undefined);
     setError(why);
   };
-  if (!session) return <SignIn initial={fragment ?? ''} error={error} onSignIn={signIn} />;
+  if (!session) return <SignIn initial={initial.fragment ?? ''} error={error} onSignIn={signIn} />;
   return <Dashboard key={session.token} session={session} onSignOut={signOut} />;
 }
 
@@ -86,12 +98,40 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: (why: 
     };
   }, [session.token]);
 
+  // The stored hour first (a warm start fills it), then the live points after it.
+  const [history, setHistory] = useState('loading the last hour…');
+  useEffect(() => {
+    api.history(60).then(
+      (agents) => {
+        applyHistory(state, agents);
+        const points = agents.reduce((n, a) => n + a.t.length, 0);
+        setHistory(
+          points === 0 ? 'no stored history yet' : `${points} stored points of the last hour`,
+        );
+        setVersion((v) => v + 1);
+      },
+      (err: Error) => setHistory(`history unavailable: ${err.message}`),
+    );
+  }, [api]);
+
   const slo = sloRed(state);
   useEffect(() => {
     document.body.classList.toggle('slo-red', slo.red);
   }, [slo.red]);
   const admin = session.role === 'admin';
   const agents = [...state.agents.values()].sort((a, b) => a.agentId.localeCompare(b.agentId));
+  // The panels that list models read them again when a job finished, when an agent changed
+  // models, and every REGISTRY_MS: the registry also changes from outside the page
+  // (`landfall model promote`, scheduled jobs), and a job's last ack may precede its promotion.
+  const finished = [...state.jobs.values()].filter((j) => j.state === 'succeeded').length;
+  const liveModels = agents.map((a) => `${a.agentId}=${a.modelVersion}`).join(',');
+  const [modelChanges, setModelChanges] = useState(0);
+  useEffect(() => setModelChanges((c) => c + 1), [liveModels]);
+  useEffect(() => {
+    const timer = setInterval(() => setModelChanges((c) => c + 1), REGISTRY_MS);
+    return () => clearInterval(timer);
+  }, []);
+  const reread = refresh + finished + modelChanges;
 
   return (
     <div class="page" data-testid="dashboard" data-slo={slo.red ? 'red' : 'ok'}>
@@ -103,6 +143,9 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: (why: 
         </span>
         <span class="muted" data-testid="whoami">
           {session.subject} · {session.role} · {state.frames} frames
+        </span>
+        <span class="muted" data-testid="history-status">
+          {history}
         </span>
         <button type="button" onClick={() => onSignOut('')}>
           Sign out
@@ -121,14 +164,20 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: (why: 
           onJobStarted={() => setRefresh((r) => r + 1)}
         />
       ) : null}
+      <Market api={api} />
       <Agents agents={agents} />
       <Telemetry state={state} />
+      <Backtest api={api} />
       <div class="columns">
         <Slo state={state} />
-        <Models api={api} admin={admin} refresh={refresh} />
-        <Training api={api} live={state.jobs} refresh={refresh} />
+        <Models api={api} admin={admin} refresh={reread} />
+        <Training api={api} live={state.jobs} refresh={reread} />
         <section class="card" data-testid="events">
           <h3>Commands and acknowledgements</h3>
+          <p class="explain">
+            Kill, throttle and resume commands (yours and the guard's) and each agent's
+            acknowledgement: an agent obeys only commands signed by a key it trusts.
+          </p>
           <ul>
             {state.events.map((e, i) => (
               <li key={`${i}-${e}`}>{e}</li>

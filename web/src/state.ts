@@ -14,8 +14,11 @@ export type ModuleName = 'arb' | 'mev';
 export const modules: readonly ModuleName[] = ['arb', 'mev'];
 export const moduleName = (m: Module): ModuleName => fromProtoModule(m) ?? 'mev';
 
-/** Points kept per chart series: ten minutes of 1 s metrics. */
-const MAX_POINTS = 600;
+/**
+ * Points kept per chart series: the stored hour the page opens on (GET /api/history, one point
+ * per 10 s) and an hour of live 1 s metrics after it.
+ */
+const MAX_POINTS = 4_000;
 
 export interface AgentView {
   readonly agentId: string;
@@ -235,4 +238,37 @@ function commandLine(c: ControlCommand): string {
 function event(state: LiveState, line: string): void {
   state.events.unshift(`${new Date().toLocaleTimeString()}  ${line}`);
   if (state.events.length > 50) state.events.pop();
+}
+
+/** One agent's stored metrics, as GET /api/history answers (src/api/routes/history.ts). */
+export interface AgentHistory {
+  readonly agentId: string;
+  readonly t: readonly number[];
+  readonly pnl: readonly number[];
+  readonly landed: readonly (number | null)[];
+  readonly p50: readonly number[];
+  readonly p99: readonly number[];
+  readonly jito: readonly number[];
+}
+
+/**
+ * Puts stored history in front of each agent's live points: only the stored points older than
+ * the first live one, so a point the stream already brought is not drawn twice.
+ */
+export function applyHistory(state: LiveState, agents: readonly AgentHistory[]): void {
+  for (const h of agents) {
+    const live = state.series.get(h.agentId);
+    const firstLive = live?.t[0] ?? Number.POSITIVE_INFINITY;
+    const keep = h.t.findIndex((t) => t >= firstLive);
+    const n = keep < 0 ? h.t.length : keep;
+    const s: Series = {
+      t: [...h.t.slice(0, n), ...(live?.t ?? [])],
+      pnl: [...h.pnl.slice(0, n), ...(live?.pnl ?? [])],
+      landed: [...h.landed.slice(0, n).map((v) => v ?? Number.NaN), ...(live?.landed ?? [])],
+      p50: [...h.p50.slice(0, n), ...(live?.p50 ?? [])],
+      p99: [...h.p99.slice(0, n), ...(live?.p99 ?? [])],
+      jito: [...h.jito.slice(0, n), ...(live?.jito ?? [])],
+    };
+    state.series.set(h.agentId, s);
+  }
 }

@@ -10,6 +10,7 @@ import { simSuite } from './sim.js';
 import { solanaSuite } from './solana.js';
 import { storeSuite } from './store.js';
 import { trainSuite } from './train.js';
+import { upSuite } from './up.js';
 
 /** Every benchmark suite, in the order `npm run bench` runs them. */
 export const suites: readonly BenchSuite[] = [
@@ -24,4 +25,5 @@ export const suites: readonly BenchSuite[] = [
   gatewaySuite,
   guardSuite,
   solanaSuite,
+  upSuite,
 ];

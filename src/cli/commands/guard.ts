@@ -3,6 +3,7 @@ import { controlSignerFrom, controlVerifierFrom } from '../../auth/control-signa
 import { createBus } from '../../bus/create.js';
 import { TypedBus } from '../../bus/typed.js';
 import { guardLines } from '../../guard/banner.js';
+import { guardConfigFor } from '../../guard/config.js';
 import { startGuard } from '../../guard/guard.js';
 import { createLogger } from '../../log.js';
 import { systemClock } from '../../market/system-clock.js';
@@ -31,13 +32,14 @@ export function registerGuard(program: Command): void {
       const { config } = configFrom(command);
       const runFor = opts.for === undefined ? undefined : parseSeconds('--for', opts.for);
       const log = createLogger(config.log.level, 'guard');
+      const settings = guardConfigFor(config.guard, config.mode);
       const bus = await createBus(config.bus);
       try {
         const signer = controlSignerFrom(config);
         const guard = await startGuard({
           bus: new TypedBus(bus),
           clock: systemClock,
-          config: config.guard,
+          config: settings,
           log,
           signer,
           trust: controlVerifierFrom(config),
@@ -48,7 +50,7 @@ export function registerGuard(program: Command): void {
         process.stdout.write(
           [
             `landfall guard: bus ${config.bus.kind}`,
-            ...guardLines(config.guard),
+            ...guardLines(settings),
             `  signs control commands with key "${signer.keyId}"${generated}, public key ${signer.publicKey}`,
             'stop with Ctrl-C',
             '',

@@ -7,6 +7,11 @@ export function Agents({ agents }: { agents: readonly AgentView[] }) {
   return (
     <section class="card" data-testid="agents">
       <h3>Agents</h3>
+      <p class="explain">
+        One agent per module: arb trades price gaps between pools, mev backruns large swaps (never
+        ahead of them). Each finds opportunities, scores them with the live model (a heuristic until
+        one is trained), picks a tip and a route, and learns from what landed.
+      </p>
       {agents.length === 0 ? (
         <p class="muted">waiting for the first metrics…</p>
       ) : (
@@ -36,7 +41,7 @@ export function Agents({ agents }: { agents: readonly AgentView[] }) {
               <tr key={a.agentId} data-testid={`agent-${a.agentId}`} class={`state-${a.state}`}>
                 <td>{a.agentId}</td>
                 <td data-testid={`state-${a.agentId}`}>{a.state}</td>
-                <td>{a.modelVersion || 'heuristic'}</td>
+                <td data-testid={`agent-model-${a.agentId}`}>{a.modelVersion || 'heuristic'}</td>
                 <td data-testid={`opportunities-${a.agentId}`}>{a.opportunities}</td>
                 <td data-testid={`submissions-${a.agentId}`}>{a.submissions}</td>
                 <td data-testid={`landed-${a.agentId}`}>

@@ -51,6 +51,11 @@ export function Controls({ stream, api, sloRed, onJobStarted }: ControlsProps) {
   return (
     <section class="card controls" data-testid="controls">
       <h3>Controls</h3>
+      <p class="explain">
+        Kill stops a module's new submissions at once (in-flight ones finish); resume lifts it;
+        throttle sends a share of them. Start training fits a model on the last hour of stored
+        opportunities; a better one goes live without a restart. Every action is audited.
+      </p>
       <div class="row">
         <label>
           module{' '}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 
-/** Token sign-in; paper mode pre-fills the token from the URL fragment `landfall up` prints. */
+/** Token sign-in, for a page opened without the link `landfall up` prints (which signs in by itself). */
 export function SignIn({
   initial,
   error,
@@ -22,8 +22,8 @@ export function SignIn({
     >
       <h2>Landfall</h2>
       <p class="muted">
-        Sign in with a token: <code>landfall up</code> prints one in paper mode;{' '}
-        <code>landfall token --role viewer</code> mints one.
+        Sign in with a token: the dashboard link <code>landfall up</code> prints in paper mode signs
+        in by itself; <code>landfall token --role viewer</code> mints one.
       </p>
       <textarea
         data-testid="token-input"

@@ -5,6 +5,11 @@ export function Slo({ state }: { state: LiveState }) {
   return (
     <section class="card" data-testid="slo-panel">
       <h3>SLO</h3>
+      <p class="explain">
+        The guard's verdict per module over its window: hot path, landed share and money-losing
+        outcomes against their objectives. A violation throttles, then kills, the module's agents; a
+        kill waits for an operator's resume.
+      </p>
       <table>
         <thead>
           <tr>
