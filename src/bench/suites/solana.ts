@@ -13,6 +13,7 @@ import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 import { measureThroughput, percentile } from '../stats.js';
 import { grpcFeedRows } from './solana-grpc.js';
 import { sdkParityRows } from './solana-parity.js';
+import { venueParityRows } from './venue-parity.js';
 
 /**
  * The live path's own costs, on loopback so only Landfall's work is measured: decoding a
@@ -149,6 +150,7 @@ export const solanaSuite: BenchSuite = {
       }
       return [
         ...sdkParityRows(),
+        ...(await venueParityRows()),
         ...(await grpcFeedRows()),
         { name: 'PoolState.decode', metric: 'p50_ns', value: decode.nsPerOpP50, unit: 'ns/op' },
         { name: 'PoolState.decode', metric: 'p99_ns', value: decode.nsPerOpP99, unit: 'ns/op' },
