@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { controlBodySchema } from './control.js';
+import { backtestBodySchema } from './routes/backtest.js';
 import { seedTrainBodySchema } from './seed-train-body.js';
 import { trainBodySchema } from './train-request.js';
 
@@ -165,6 +166,26 @@ export function openApiDocument(version: string): object {
           query('action', 'only this action, e.g. control.kill', { type: 'string' }),
         ],
       }),
+      '/api/history': read(
+        "each agent's stored metrics over the last hour, for the dashboard's charts on first load",
+      ),
+      '/api/market': read(
+        'inside `landfall up` only: the market panel (events/s, opportunities seen and taken, rival share, regime); 404 elsewhere',
+      ),
+      '/api/backtest': {
+        post: {
+          summary:
+            '`landfall backtest --seeds` on this process’s sim and agent config, on a worker thread, one at a time (viewer or admin)',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: json(backtestBodySchema) } },
+          },
+          responses: {
+            200: ok('the seeds summary and each seed’s policies with their cumulative profit'),
+            ...refusals(400, 401, 403, 413, 415, 429),
+          },
+        },
+      },
       '/metrics': read('Prometheus metrics (text format)'),
     },
   };

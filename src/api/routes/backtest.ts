@@ -17,7 +17,7 @@ import { readRoute } from './options.js';
 /** Bounds that keep one request from holding a core for long: at most a minute or so here. */
 export const BACKTEST_LIMITS = { maxSeeds: 8, maxMinutes: 60, maxSeedMinutes: 240 } as const;
 
-const body = z.strictObject({
+export const backtestBodySchema = z.strictObject({
   /** `1-4`, `1,3,7`, or a list of seeds. */
   seeds: z.union([
     z.string().min(1).max(200),
@@ -37,7 +37,7 @@ const body = z.strictObject({
 export function registerBacktest(app: FastifyInstance, ctx: ApiContext): void {
   let running = false;
   app.post('/api/backtest', readRoute(), async (request) => {
-    const parsed = parseBody(body, request.body ?? {});
+    const parsed = parseBody(backtestBodySchema, request.body ?? {});
     const seeds = seedsOf(parsed.seeds);
     const { minutes } = parsed;
     if (seeds.length * minutes > BACKTEST_LIMITS.maxSeedMinutes)
