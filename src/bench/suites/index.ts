@@ -2,6 +2,7 @@ import type { BenchSuite } from '../harness.js';
 import { agentSuite } from './agent.js';
 import { apiSuite } from './api.js';
 import { busSuite } from './bus.js';
+import { cycleSearchSuite } from './cycle-search.js';
 import { gatewaySuite } from './gateway.js';
 import { guardSuite } from './guard.js';
 import { modelSuite } from './model.js';
@@ -26,4 +27,5 @@ export const suites: readonly BenchSuite[] = [
   guardSuite,
   solanaSuite,
   upSuite,
+  cycleSearchSuite,
 ];
