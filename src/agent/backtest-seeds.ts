@@ -180,8 +180,11 @@ function cellTotals(comparisons: readonly Comparison[]): SeedsSummary['cells'] {
   );
 }
 
-/** `A-B` (inclusive) or `A,B,C` (or a mix: `1-14,20`) as a list of seeds. */
-export function parseSeeds(text: string): number[] {
+/**
+ * `A-B` (inclusive) or `A,B,C` (or a mix: `1-14,20`) as a list of seeds. With `max`, more
+ * seeds than that are refused before any range is expanded (a request may name a huge range).
+ */
+export function parseSeeds(text: string, max = Number.POSITIVE_INFINITY): number[] {
   const seeds: number[] = [];
   for (const part of text.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
@@ -190,6 +193,8 @@ export function parseSeeds(text: string): number[] {
     const b = m[2] === undefined ? a : Number(m[2]);
     if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || b < a)
       throw new RangeError(`"${part}": a range runs from low to high`);
+    if (seeds.length + (b - a + 1) > max)
+      throw new RangeError(`more than ${max} seeds: run more with landfall backtest --seeds`);
     for (let s = a; s <= b; s++) seeds.push(s);
   }
   if (new Set(seeds).size !== seeds.length)

@@ -21,7 +21,10 @@ export const backtestBodySchema = z.strictObject({
   /** `1-4`, `1,3,7`, or a list of seeds. */
   seeds: z.union([
     z.string().min(1).max(200),
-    z.array(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)).min(1),
+    z
+      .array(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER))
+      .min(1)
+      .max(BACKTEST_LIMITS.maxSeeds),
   ]),
   minutes: z.number().int().min(1).max(BACKTEST_LIMITS.maxMinutes).default(10),
 });
@@ -73,15 +76,11 @@ export function registerBacktest(app: FastifyInstance, ctx: ApiContext): void {
 function seedsOf(given: string | number[]): number[] {
   let seeds: number[];
   try {
-    seeds = typeof given === 'string' ? parseSeeds(given) : parseSeeds(given.join(','));
+    const text = typeof given === 'string' ? given : given.join(',');
+    seeds = parseSeeds(text, BACKTEST_LIMITS.maxSeeds);
   } catch (err) {
     throw new InvalidBodyError('seeds', (err as Error).message);
   }
-  if (seeds.length > BACKTEST_LIMITS.maxSeeds)
-    throw new InvalidBodyError(
-      'seeds',
-      `${seeds.length} seeds is over ${BACKTEST_LIMITS.maxSeeds}: run more with landfall backtest --seeds`,
-    );
   return seeds;
 }
 
