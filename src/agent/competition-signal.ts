@@ -1,5 +1,11 @@
 import type { MarketEvent, SubmissionOutcome } from '../market/types.js';
 
+/**
+ * The rival level of the tuning seeds (1–14, default market): 0.35–0.64 per regime and seed,
+ * about 0.5 overall.
+ */
+const UNSEEN_LEVEL = 0.5;
+
 /** Per-outcome weight of `contested`: about the last 30 outcomes. */
 const CONTESTED_WEIGHT = 0.03;
 
@@ -21,6 +27,7 @@ export class CompetitionSignal {
   /** Signatures seen on one pool so far: the first pool each landed on, and when. */
   private readonly firstLeg = new Map<string, { pool: string; atMs: number; counted: boolean }>();
   private readonly own = new Set<string>();
+  private seen = false;
   /**
    * Share of this process's recent submissions that reached the market and lost to a rival
    * (outbid, or beaten to the pools), exponentially weighted: the agents' own view of the
@@ -38,6 +45,7 @@ export class CompetitionSignal {
   /** Reads one market event; several agents may pass the same event (counted once). */
   onEvent(event: MarketEvent): void {
     if (event.kind !== 'landedSwap') return;
+    this.seen = true;
     const seen = this.firstLeg.get(event.signature);
     if (seen === undefined) {
       this.firstLeg.set(event.signature, { pool: event.pool, atMs: event.atMs, counted: false });
@@ -67,8 +75,14 @@ export class CompetitionSignal {
     if (this.own.size > 4096) this.own.delete(this.own.values().next().value as string);
   }
 
-  /** The signal at `nowMs`, in [0, 1). */
+  /**
+   * The signal at `nowMs`, in [0, 1). Until a landed swap has been seen — a source that does
+   * not report them (the live feeds today) never does — it is `UNSEEN_LEVEL`, the level the
+   * tuning seeds ran at, so the priors fitted there read it as an ordinary market rather than
+   * as one without rivals.
+   */
   level(nowMs: number): number {
+    if (!this.seen) return UNSEEN_LEVEL;
     for (const [rival, atMs] of this.rivals) {
       if (atMs > nowMs - this.horizonMs) break;
       this.rivals.delete(rival);

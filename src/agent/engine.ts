@@ -298,6 +298,9 @@ export class Engine {
   private explores(gross: bigint, minTip: bigint): boolean {
     const rng = this.exploreRng;
     if (rng === undefined) return false;
+    // A throttled or killed agent explores nothing: the gate's limits hold for probes too.
+    const gate = this.options.gate;
+    if (gate !== undefined && gate.state !== 'running') return false;
     if (gross - minTip - this.options.baseFeeLamports <= 0n) return false;
     return rng.float() < (this.options.paperExploration ?? 0);
   }

@@ -176,8 +176,9 @@ export class JointPolicy {
     const gross = Number(g);
     const base = Number(ctx.baseFeeLamports);
     const leader = this.jitoAtTick(view) ? 1 : 0;
-    const p50 = Math.max(1, view.priorityFeeP50);
-    const p95 = Math.max(p50, view.priorityFeeP95);
+    // A fee feed that ever reads non-finite must not reach BigInt(): price from 1 µlamport/CU.
+    const p50 = finiteAtLeast1(view.priorityFeeP50);
+    const p95 = Math.max(p50, finiteAtLeast1(view.priorityFeeP95));
     const nShares = this.shares.length;
     const nActions = nShares + this.settings.directLevels.length;
 
@@ -433,6 +434,10 @@ export class JointPolicy {
   private priceOf(level: number, p95: number): number {
     return (this.settings.directLevels[level] as number) * p95;
   }
+}
+
+function finiteAtLeast1(x: number): number {
+  return Number.isFinite(x) ? Math.max(1, x) : 1;
 }
 
 /** The index of the n-th (from 0) positive value among the first `count`. */

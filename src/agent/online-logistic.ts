@@ -81,6 +81,8 @@ export class OnlineLogistic {
 
   update(phi: ArrayLike<number>, y: 0 | 1): void {
     const d = this.dim;
+    // One non-finite feature would make the mean NaN for good: such an outcome teaches nothing.
+    for (let i = 0; i < d; i++) if (!Number.isFinite(phi[i] as number)) return;
     const g = this.forget;
     if (g < 1) {
       // mean ← P_new⁻¹ (γ·P·mean + (1−γ)·P0·mean0), P_new = γ·P + (1−γ)·P0.
