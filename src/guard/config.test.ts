@@ -10,7 +10,13 @@ describe('guard config section', () => {
   it('defaults to the SLOs of DESIGN.md, and every key takes an environment override', () => {
     const { config } = loadConfig({ env: {}, cwd: cwd() });
     expect(config.guard.windowMs).toBe(30_000);
-    expect(config.guard.slo).toEqual({ hotpathP99Ms: 20, landedMinPct: 70, negEvMaxRate: 0.01 });
+    expect(config.guard.slo).toEqual({
+      hotpathP99Ms: 20,
+      landedMinPct: 70,
+      negEvMaxRate: 0.01,
+      paperLandedMinPct: 0,
+      paperNegEvMaxRate: 1,
+    });
     expect(config.guard.escalation.policy).toBe('throttle_then_kill');
     const env = {
       LANDFALL_GUARD__ESCALATION__POLICY: 'kill',

@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { type MetricsUpdate, MetricsUpdateSchema } from '../gen/landfall/v1/realtime_pb.js';
-import { guardConfigSchema } from './config.js';
+import { guardConfigFor, guardConfigSchema } from './config.js';
 import { evaluate } from './evaluate.js';
 import { ModuleWindows } from './window.js';
 
@@ -41,6 +41,7 @@ function update(
 function feed(
   seconds: number,
   bad: (t: number) => Partial<Record<'lost' | 'negative' | 'slow', number>>,
+  settings = config,
 ) {
   const w = new ModuleWindows(20, 60_000);
   const c: Counts = { decided: 0, landed: 0, negative: 0, submissions: 0, slow: 0 };
@@ -54,10 +55,22 @@ function feed(
     w.add(update(t, c));
   }
   const now = seconds * 1000;
-  return evaluate(w.totals(now, 30_000, 5_000), w.totals(now, 5_000, 5_000), config);
+  return evaluate(w.totals(now, 30_000, 5_000), w.totals(now, 5_000, 5_000), settings);
 }
 
 describe('guard windows and burn rates', () => {
+  it('on a paper market, landed and losses are shown but never judged: they neither trip nor hold back recovery', () => {
+    const paper = guardConfigFor(config, 'paper');
+    expect(guardConfigFor(config, 'live')).toBe(config);
+    // Nothing lands and everything loses, for a minute.
+    const v = feed(60, () => ({ lost: 2, negative: 2 }), paper);
+    expect(v.tripped).toBe(false);
+    expect(v.healthy).toBe(true);
+    expect(feed(60, () => ({ lost: 2, negative: 2 })).tripped).toBe(true);
+    // The hot path is judged as live.
+    expect(feed(40, (t) => (t >= 37 ? { slow: 2 } : {}), paper).tripped).toBe(true);
+  });
+
   it('a healthy module is healthy, with burn rates near zero', () => {
     const v = feed(60, () => ({}));
     expect(v.tripped).toBe(false);

@@ -124,7 +124,10 @@ function read(
   // gap between events, so the slow window's evidence stands.
   const burnFast = f.n === 0 ? (enough ? 0 : burnSlow) : f.bad / f.n / budget;
   const judged = enough || conclusive;
-  const overSlow = burnSlow >= factors.slow && (enough || past);
+  // A budget of everything (landed > 0 %, losses < 100 %: paper's defaults) is shown, never
+  // judged: it neither trips nor holds back recovery from another SLO's throttle.
+  const open = budget >= 1;
+  const overSlow = !open && burnSlow >= factors.slow && (enough || past);
   const tripped = overSlow && burnFast >= factors.fast;
   return {
     slo,
@@ -133,8 +136,9 @@ function read(
     pAbove,
     pBelow,
     badShare,
-    burnSlow,
-    burnFast,
+    // An open SLO never leads the verdict's figures.
+    burnSlow: open ? 0 : burnSlow,
+    burnFast: open ? 0 : burnFast,
     tripped,
     overSlow,
     severe: tripped && burnSlow >= config.escalation.severeMultiple * factors.slow,
