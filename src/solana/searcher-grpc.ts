@@ -68,7 +68,7 @@ export function grpcUnary(
     const statusOf = (headers: Record<string, unknown>) => {
       if (headers['grpc-status'] !== undefined) status = String(headers['grpc-status']);
       if (headers['grpc-message'] !== undefined)
-        message = decodeURIComponent(String(headers['grpc-message']));
+        message = percentDecoded(String(headers['grpc-message']));
     };
     stream.on('response', (headers) => {
       const http = Number(headers[':status']);
@@ -147,4 +147,16 @@ function slotList(bytes: Uint8Array): number[] {
     } else r.skip(w, f);
   }
   return slots;
+}
+
+/**
+ * grpc-message is percent-encoded, but a proxy may send a bare "%": decodeURIComponent would
+ * throw inside an http2 listener (an uncaught exception), so the raw text is kept instead.
+ */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

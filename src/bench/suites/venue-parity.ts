@@ -33,6 +33,8 @@ export interface AmmV4ParityReport {
   readonly refusalsCompared: number;
   /** Refusals on a rule the SDK does not check (status, open time, mints, PnL above a vault). */
   readonly programOnlyRefusals: number;
+  /** Quotes where only the SDK's plain rounding of a fee below 1 differs (see sdkRuleFee): compared under the SDK's rule. */
+  readonly sdkFeeRounding: number;
   readonly mismatches: number;
   readonly firstMismatch: string | null;
 }
@@ -140,7 +142,25 @@ function connectionOf(s: AmmV4Sdk, c: AmmV4Case) {
   };
 }
 
-type Counts = { quoted: number; refusalsCompared: number; programOnlyRefusals: number };
+type Counts = {
+  quoted: number;
+  refusalsCompared: number;
+  programOnlyRefusals: number;
+  sdkFeeRounding: number;
+};
+
+/**
+ * Where the fee's quotient is 0 (amountIn · num < den) the program rounds half-up (math.rs
+ * `checked_ceil_div`: 0 below half a unit) and the SDK plainly up (1). There the SDK is
+ * compared with Landfall's maths under the SDK's rule, and the case counted; everywhere else
+ * the two rules agree.
+ */
+function sdkRuleFee(amountIn: bigint, info: AmmV4Case['pool']['info']): bigint | null {
+  const { swapFeeNumerator: num, swapFeeDenominator: den } = info.fees;
+  if (den === 0n) return null;
+  const product = amountIn * num;
+  return product / den + (product % den === 0n ? 0n : 1n);
+}
 
 /** One case priced by both; a string names what differs, or null. */
 export async function compareAmmV4(s: AmmV4Sdk, c: AmmV4Case, counts: Counts) {
@@ -169,7 +189,11 @@ export async function compareAmmV4(s: AmmV4Sdk, c: AmmV4Case, counts: Counts) {
   } catch {
     sdk = 'threw';
   }
-  const mine = swapBaseIn(c.pool, c.direction, c.amountIn, c.unixTimestamp);
+  const program = swapBaseIn(c.pool, c.direction, c.amountIn, c.unixTimestamp);
+  const underSdkRule = swapBaseIn(c.pool, c.direction, c.amountIn, c.unixTimestamp, sdkRuleFee);
+  if (JSON.stringify(program, bigints) !== JSON.stringify(underSdkRule, bigints))
+    counts.sdkFeeRounding++;
+  const mine = underSdkRule;
   if (mine.ok) {
     counts.quoted++;
     if (sdk === 'threw') return `SDK threw, Landfall quoted ${mine.amountOut}`;
@@ -199,7 +223,12 @@ export async function compareAmmV4(s: AmmV4Sdk, c: AmmV4Case, counts: Counts) {
 export async function ammV4SdkParity(cases: number, seed = 25): Promise<AmmV4ParityReport> {
   const s = loadAmmV4Sdk();
   const draw = rngDraw(Rng.stream(seed, 'ammv4-sdk-parity'));
-  const counts: Counts = { quoted: 0, refusalsCompared: 0, programOnlyRefusals: 0 };
+  const counts: Counts = {
+    quoted: 0,
+    refusalsCompared: 0,
+    programOnlyRefusals: 0,
+    sdkFeeRounding: 0,
+  };
   let mismatches = 0;
   let firstMismatch: string | null = null;
   for (let i = 0; i < cases; i++) {
@@ -228,5 +257,8 @@ export async function venueParityRows(): Promise<BenchRow[]> {
     { name, metric: 'quoted', value: r.quoted, unit: 'cases' },
     { name, metric: 'refusals_compared', value: r.refusalsCompared, unit: 'cases' },
     { name, metric: 'program_only_refusals', value: r.programOnlyRefusals, unit: 'cases' },
+    { name, metric: 'sdk_fee_rounding', value: r.sdkFeeRounding, unit: 'cases' },
   ];
 }
+
+const bigints = (_: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);

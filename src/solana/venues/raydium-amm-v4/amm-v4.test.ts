@@ -117,21 +117,29 @@ describe('Raydium AMM v4 swap_base_in (processor.rs process_swap_base_in_v2, mat
     // 150 USDC in: fee 375 000, rounded up from 375 000 exactly.
     const back = swapBaseIn(pool, 'bToA', 150_000_000n, NOW);
     expect(back).toMatchObject({ ok: true, amountOut: 923_490_657n, fee: 375_000n });
-    // 401 units: 401 · 25 / 10 000 = 1.0025, rounded up to 2; 7 units: fee 1, and 6 coin buy
-    // less than one unit of pc, which the program refuses.
+    // 401 units: 401 · 25 / 10 000 = 1.0025, rounded up to 2; 7 units: 0.0175 rounds half-up
+    // to a fee of 0 and buys 1 unit of pc; 6 units buy less than one, which the program refuses.
     expect(swapBaseIn(pool, 'aToB', 401n, NOW)).toMatchObject({
       ok: true,
       fee: 2n,
       amountOut: 64n,
     });
     expect(swapBaseIn(pool, 'bToA', 401n, NOW)).toMatchObject({ fee: 2n, amountOut: 2_462n });
-    expect(swapBaseIn(pool, 'aToB', 7n, NOW)).toEqual({ ok: false, refusal: 'InvalidInput' });
+    expect(swapBaseIn(pool, 'aToB', 7n, NOW)).toMatchObject({ ok: true, fee: 0n, amountOut: 1n });
+    expect(swapBaseIn(pool, 'aToB', 6n, NOW)).toEqual({ ok: false, refusal: 'InvalidInput' });
   });
 
   it('follows the pool fee rate, whatever it is, with the program refusals at its extremes', () => {
     const withFee = (num: bigint, den: bigint) => poolOf(ammInfoBytes({ swapFee: [num, den] }));
     expect(swapBaseIn(withFee(0n, 10_000n), 'bToA', 150_000_000n, NOW)).toMatchObject({ fee: 0n });
     expect(swapBaseIn(withFee(3n, 1_000n), 'bToA', 1_001n, NOW)).toMatchObject({ fee: 4n });
+    // A fee under one unit rounds half-up (math.rs checked_ceil_div's zero-quotient branch):
+    // 25 / 10 000 of 199 is 0.4975 → 0; of 200, exactly 0.5 → 1; of 399, 0.9975 → 1.
+    const std = withFee(25n, 10_000n);
+    expect(swapBaseIn(std, 'aToB', 199n, NOW)).toMatchObject({ fee: 0n });
+    expect(swapBaseIn(std, 'aToB', 200n, NOW)).toMatchObject({ fee: 1n });
+    expect(swapBaseIn(std, 'aToB', 399n, NOW)).toMatchObject({ fee: 1n });
+    expect(swapBaseIn(std, 'aToB', 401n, NOW)).toMatchObject({ fee: 2n });
     // The whole input as fee leaves nothing to trade; more than it underflows and aborts.
     expect(swapBaseIn(withFee(1n, 1n), 'aToB', 10n ** 9n, NOW)).toMatchObject({
       refusal: 'InvalidInput',
@@ -183,7 +191,9 @@ describe('Raydium AMM v4 swap_base_in (processor.rs process_swap_base_in_v2, mat
     for (const status of [2n, 3n, 4n, 5n]) {
       expect(at({ status })).toMatchObject({ refusal: 'InvalidStatus' });
     }
-    expect(at({ status: 1n })).toMatchObject({ ok: true });
+    // Initialized pools still run OpenBook: only the v1 instruction (with its accounts) swaps them.
+    expect(at({ status: 1n })).toMatchObject({ refusal: 'InvalidStatus' });
+    expect(at({ status: 6n })).toMatchObject({ ok: true });
     expect(at({ status: 7n, poolOpenTime: NOW + 1n })).toMatchObject({ refusal: 'InvalidStatus' });
     expect(at({ status: 7n, poolOpenTime: NOW })).toMatchObject({ ok: true });
     // PnL above a vault fails the checked subtraction; status is checked first.

@@ -53,13 +53,14 @@ export interface AmmV4Refused {
 
 const refuse = (refusal: AmmV4Refusal): AmmV4Refused => ({ ok: false, refusal });
 
-/** `AmmStatus::swap_permission`; statuses outside the enum hit `unreachable!()`. */
+/**
+ * `swap_base_in_v2` runs only where `AmmStatus::swap_permission()` holds and
+ * `orderbook_permission()` does not (state.rs): SwapOnly and WaitingTrade. Initialized (1) may
+ * swap, but only through the v1 instruction with its OpenBook accounts, which Landfall does not
+ * build; statuses outside the enum hit `unreachable!()`.
+ */
 function swapPermitted(status: bigint): boolean {
-  return (
-    status === AmmStatus.Initialized ||
-    status === AmmStatus.SwapOnly ||
-    status === AmmStatus.WaitingTrade
-  );
+  return status === AmmStatus.SwapOnly || status === AmmStatus.WaitingTrade;
 }
 
 /** Whether the program lets the pool swap at `unixTimestamp`. */
@@ -75,12 +76,18 @@ export function tradableReserves(pool: AmmV4Pool): [bigint, bigint] | null {
   return coin < 0n || pc < 0n ? null : [coin, pc];
 }
 
-/** The program's fee on `amountIn`: U128 multiply, `checked_ceil_div`; null on a zero divisor. */
+/**
+ * The program's fee on `amountIn`: U128 multiply, then its `checked_ceil_div` (math.rs), which
+ * rounds a quotient of 0 half-up rather than up (1 when 2·product ≥ den, else 0) and every
+ * other quotient up; null on a zero divisor.
+ */
 export function swapFee(amountIn: bigint, info: AmmInfo): bigint | null {
   const { swapFeeNumerator: num, swapFeeDenominator: den } = info.fees;
   if (den === 0n) return null;
   const product = amountIn * num;
-  return product / den + (product % den === 0n ? 0n : 1n);
+  const quotient = product / den;
+  if (quotient === 0n) return product * 2n >= den ? 1n : 0n;
+  return quotient + (product % den === 0n ? 0n : 1n);
 }
 
 /** Exact-in swap; `aToB` sells coin for pc (the program's `Coin2PC`). */
@@ -89,6 +96,8 @@ export function swapBaseIn(
   direction: SwapDirection,
   amountIn: bigint,
   unixTimestamp: bigint,
+  /** The fee rule: the program's; the SDK differential passes the SDK's plain ceiling. */
+  feeOf: (amountIn: bigint, info: AmmInfo) => bigint | null = swapFee,
 ): AmmV4Swap | AmmV4Refused {
   if (amountIn < 0n || amountIn > U64_MAX) return refuse('InvalidInput');
   if (pool.info.coinVaultMint === pool.info.pcVaultMint) return refuse('NotAllowed');
@@ -97,7 +106,7 @@ export function swapBaseIn(
   if (reserves === null) return refuse('CheckedSubOverflow');
   const [coin, pc] = reserves;
   const [reserveIn, reserveOut] = direction === 'aToB' ? [coin, pc] : [pc, coin];
-  const fee = swapFee(amountIn, pool.info);
+  const fee = feeOf(amountIn, pool.info);
   if (fee === null || fee > amountIn) return refuse('ArithmeticAbort');
   const net = amountIn - fee;
   const denominator = reserveIn + net;
