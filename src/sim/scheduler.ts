@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { LandfallError } from '../errors.js';
 import type { Clock } from '../market/types.js';
+import { WakeableSleep } from '../ops/wakeable-sleep.js';
 import { TimedHeap } from './heap.js';
 
 /** `virtual`: as fast as the CPU allows (backtests). `wall`: paced to wall time × speed. */
@@ -47,7 +48,7 @@ export class Scheduler implements Clock {
   private inAction = false;
   private wallStart = 0;
   private virtualStart = 0;
-  private wake: (() => void) | undefined;
+  private readonly timer = new WakeableSleep();
   /** Actions run so far. */
   eventsRun = 0;
 
@@ -101,7 +102,7 @@ export class Scheduler implements Clock {
           const dueWall = (next.time - this.virtualStart) / this.options.speed;
           const waitMs = dueWall - (performance.now() - this.wallStart);
           if (waitMs >= 1) {
-            await this.sleep(waitMs);
+            await this.timer.sleep(waitMs);
             continue;
           }
         }
@@ -135,19 +136,6 @@ export class Scheduler implements Clock {
   /** Ends `run` after the action in progress. */
   stop(): void {
     this.running = false;
-    this.wake?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wake = undefined;
-        resolve();
-      }
-      this.wake = done;
-    });
+    this.timer.wake();
   }
 }

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Market, MarketEvent, MarketEventHandler } from '../market/types.js';
+import { WakeableSleep } from '../ops/wakeable-sleep.js';
 import { createSimMarket, type SimConfigInput, type SimMarket } from '../sim/index.js';
 
 /** How far a warm start has got: simulated ms done, of the whole. */
@@ -88,7 +89,7 @@ class WallPacer {
   private stopped = false;
   private markCaughtUp!: () => void;
   private markFailed!: (err: unknown) => void;
-  private wake: (() => void) | undefined;
+  private readonly timer = new WakeableSleep();
 
   constructor(private readonly speed: number) {
     this.caughtUp = new Promise((resolve, reject) => {
@@ -112,16 +113,7 @@ class WallPacer {
     const waitMs = anchor.wall + (atMs - anchor.virtual) / this.speed - performance.now();
     // Below a millisecond a timer costs more than it keeps in step.
     if (waitMs < 1) return undefined;
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, waitMs);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wake = undefined;
-        resolve();
-      }
-      this.wake = done;
-    });
+    return this.timer.sleep(waitMs);
   }
 
   /** Releases a waiting event and paces no more (the market is stopping, or failed). */
@@ -129,7 +121,7 @@ class WallPacer {
     this.stopped = true;
     if (failure === undefined) this.markCaughtUp();
     else this.markFailed(failure);
-    this.wake?.();
+    this.timer.wake();
   }
 }
 

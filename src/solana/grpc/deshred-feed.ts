@@ -1,4 +1,5 @@
 import type { Logger } from '../../log.js';
+import { WakeableSleep } from '../../ops/wakeable-sleep.js';
 import {
   type DeshredStream,
   DeshredUnsupportedError,
@@ -51,7 +52,7 @@ export class DeshredFeed {
   private stream: DeshredStream | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly backoff = new WakeableSleep();
   /** Settles on stop: a read waiting on the native stream gives up at once. */
   private readonly halted: Promise<IteratorReturnResult<undefined>>;
   private halt!: () => void;
@@ -76,7 +77,7 @@ export class DeshredFeed {
     this.stopped = true;
     this.halt();
     this.stream?.close();
-    this.wake?.();
+    this.backoff.wake();
     return this.running ?? Promise.resolve();
   }
 
@@ -111,13 +112,7 @@ export class DeshredFeed {
         this.stream?.close();
         this.stream = undefined;
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
+      await this.backoff.sleep(delay);
       delay = Math.min(delay * 2, o.reconnectMaxMs);
     }
   }

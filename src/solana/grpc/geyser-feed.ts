@@ -1,5 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Logger } from '../../log.js';
+import { WakeableSleep } from '../../ops/wakeable-sleep.js';
 import type {
   GeyserConnector,
   GeyserStream,
@@ -95,7 +96,7 @@ export class GeyserFeed {
   private readonly halted: Promise<IteratorReturnResult<undefined>>;
   private halt!: () => void;
   private running: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly backoff = new WakeableSleep();
   private lastLagWarnMs = 0;
 
   constructor(private readonly options: GeyserFeedOptions) {
@@ -115,7 +116,7 @@ export class GeyserFeed {
     this.stopped = true;
     this.halt();
     this.stream?.close();
-    this.wake?.();
+    this.backoff.wake();
     return this.running ?? Promise.resolve();
   }
 
@@ -168,13 +169,7 @@ export class GeyserFeed {
         this.stream = undefined;
       }
       if (this.stopped) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
+      await this.backoff.sleep(delay);
       delay = Math.min(delay * 2, o.reconnectMaxMs);
     }
   }
