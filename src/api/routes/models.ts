@@ -7,6 +7,7 @@ import {
   listVersions,
   liveVersion,
   promote,
+  type RegistryEntry,
   rollback,
   rollbackTarget,
 } from '../../model/registry.js';
@@ -83,13 +84,7 @@ export function registerModels(app: FastifyInstance, ctx: ApiContext): void {
         module === undefined || version === undefined
           ? undefined
           : listVersions(dir, module).find((e) => e.manifest.version.startsWith(version));
-      // The record carries what the decision was made on: both models and the candidate's figures.
-      const params = {
-        module: request.params.module,
-        ...body,
-        previous: module === undefined ? undefined : (liveVersion(dir, module) ?? null),
-        ...(target === undefined ? {} : { figures: figuresOf(target.manifest) }),
-      };
+      const params = switchParams(dir, request.params.module, body, module, target);
       const manifest = await auditedCommand(
         {
           ledger: ctx.ledger,
@@ -122,13 +117,7 @@ export function registerModels(app: FastifyInstance, ctx: ApiContext): void {
       const module = moduleParam.safeParse(request.params).data?.module;
       const version = typeof body.version === 'string' ? body.version : undefined;
       const target = module === undefined ? undefined : rollbackTarget(dir, module, version);
-      // As for a promotion: both versions, and the figures of the one going live again.
-      const params = {
-        module: request.params.module,
-        ...body,
-        previous: module === undefined ? undefined : (liveVersion(dir, module) ?? null),
-        ...(target === undefined ? {} : { figures: figuresOf(target.manifest) }),
-      };
+      const params = switchParams(dir, request.params.module, body, module, target);
       const manifest = await auditedCommand(
         {
           ledger: ctx.ledger,
@@ -157,4 +146,23 @@ function asObject(body: unknown): Record<string, unknown> {
   return typeof body === 'object' && body !== null && !Array.isArray(body)
     ? (body as Record<string, unknown>)
     : { body };
+}
+
+/**
+ * What a promotion's or rollback's audit record carries, read before the switch: the request,
+ * the live version it replaces, and the figures of the version going live.
+ */
+function switchParams(
+  dir: string,
+  moduleText: string,
+  body: Record<string, unknown>,
+  module: Module | undefined,
+  target: RegistryEntry | undefined,
+) {
+  return {
+    module: moduleText,
+    ...body,
+    previous: module === undefined ? undefined : (liveVersion(dir, module) ?? null),
+    ...(target === undefined ? {} : { figures: figuresOf(target.manifest) }),
+  };
 }
