@@ -8,10 +8,10 @@ import type {
   Submission,
   SubmissionOutcome,
 } from '../market/types.js';
+import { Rng } from '../random/rng.js';
 import { featuresOf } from './features.js';
 import type { JointMemo, JointPolicy } from './joint-policy.js';
 import { lessonOf } from './learning.js';
-import { PolicyRng } from './rng.js';
 import { SlotHolds } from './slot-holds.js';
 import { type PolicyTarget, splitTarget } from './tunable-policy.js';
 import type {
@@ -149,7 +149,7 @@ export class Engine {
   private failure: unknown;
 
   private readonly resendPerSlot: boolean;
-  private readonly exploreRng: PolicyRng | undefined;
+  private readonly exploreRng: Rng | undefined;
 
   constructor(readonly options: EngineOptions) {
     this.resendPerSlot = options.resendPerSlot ?? true;
@@ -158,7 +158,9 @@ export class Engine {
     const explore = options.paperExploration ?? 0;
     if (!(explore >= 0 && explore <= 1))
       throw new Error(`paperExploration must be in [0, 1], got ${explore}`);
-    this.exploreRng = explore > 0 ? new PolicyRng(hashOf(options.agentId)) : undefined;
+    // Its own stream per agent, so paper exploration repeats run to run.
+    this.exploreRng =
+      explore > 0 ? Rng.stream(0, `agent/paper-exploration/${options.agentId}`) : undefined;
   }
 
   /** The tip arms (or joint actions) and their payoffs, for the metrics stream. */
@@ -479,13 +481,6 @@ interface Priced {
   /** The tip arm pulled (split policies); −1 for an exploring probe. */
   arm: number;
   memo?: JointMemo;
-}
-
-/** A stable 31-bit seed from an agent id, so paper exploration repeats run to run. */
-function hashOf(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return (h >>> 1) & 0x7fffffff;
 }
 
 /** Nanosecond values from 1 ns to 60 s, 3 significant digits. */
