@@ -1,14 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishModels } from '../src/api/testing.js';
 import { mintToken } from '../src/auth/mint.js';
 import { validateConfig } from '../src/config/load.js';
 import { activate, liveVersion } from '../src/model/registry.js';
+import { buildDashboard, launchChromium } from '../src/testing/browser.js';
 import { LandfallProcess } from '../src/testing/landfall-process.js';
 import { freePort } from '../src/testing/servers.js';
 import { until } from '../src/testing/until.js';
@@ -29,19 +29,7 @@ let home: string;
 let versions: string[];
 
 beforeAll(async () => {
-  const built = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      'web/vite.config.ts',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  expect(built.status, built.stderr).toBe(0);
+  buildDashboard();
   home = mkdtempSync(join(tmpdir(), 'lf-models-panel-'));
   // Two arb versions: the first live, the second a candidate.
   versions = await publishModels(join(home, 'models'), 'arb', 2);
@@ -62,10 +50,7 @@ beforeAll(async () => {
     ROOT,
   );
   await until(() => up.stdout.includes('stop with Ctrl-C'), 'landfall up to start', 120_000, 200);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {

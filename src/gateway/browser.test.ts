@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create } from '@bufbuild/protobuf';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../auth/mint.js';
 import { NatsBus } from '../bus/nats.js';
@@ -13,6 +12,7 @@ import { validateConfig } from '../config/load.js';
 import { ControlAction } from '../gen/landfall/v1/control_pb.js';
 import { Module } from '../gen/landfall/v1/jobs_pb.js';
 import { MetricsUpdateSchema, SloStateSchema } from '../gen/landfall/v1/realtime_pb.js';
+import { buildDashboard, launchChromium } from '../testing/browser.js';
 import { LandfallProcess } from '../testing/landfall-process.js';
 import { freePort, NatsServer } from '../testing/servers.js';
 import { until } from '../testing/until.js';
@@ -20,16 +20,6 @@ import { until } from '../testing/until.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const SECRET = 'browser-test-secret-0123456789abcdef0123456789';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let nats: NatsServer;
 let up: LandfallProcess;
@@ -64,19 +54,7 @@ async function signIn(token: string, viaFragment: boolean): Promise<Page> {
 }
 
 beforeAll(async () => {
-  const built = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      'web/vite.config.ts',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  expect(built.status, built.stderr).toBe(0);
+  buildDashboard();
   mkdirSync(SHOTS, { recursive: true });
   nats = await NatsServer.start();
   const port = await freePort();
@@ -106,7 +84,11 @@ beforeAll(async () => {
   );
   adminToken = /token {2}admin[^:]*: (\S+)/.exec(up.stdout)?.[1] ?? '';
   expect(adminToken).not.toBe('');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium([
+    '--disable-quic',
+    '--disable-component-update',
+    '--disable-sync',
+  ]);
 }, 240_000);
 
 afterAll(async () => {

@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../agent/features.js';
 import { mintToken } from '../auth/mint.js';
@@ -15,6 +14,7 @@ import type { PromotionFigures } from '../model/promotion.js';
 import { listVersions, liveVersion, publish } from '../model/registry.js';
 import type { ShadowFigures } from '../model/shadow-figures.js';
 import { ackState } from '../proto/train-state.js';
+import { buildDashboard, launchChromium } from '../testing/browser.js';
 import { until } from '../testing/until.js';
 import { scheduledJobId } from '../train/schedule.js';
 import { runTelemetry } from '../train/testing/telemetry-run.js';
@@ -23,13 +23,6 @@ import { type System, startSystem } from './system.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const SECRET = 'model-lifecycle-e2e-secret-0123456789abcdef';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const log = createLogger('silent');
@@ -96,22 +89,7 @@ describe('model lifecycle: scheduled training, shadow, champion/challenger, dash
   const agent = () => system?.agents?.agents[0];
 
   beforeAll(async () => {
-    const built = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--config',
-        'web/vite.config.ts',
-        '--outDir',
-        webDir,
-        '--emptyOutDir',
-        '--logLevel',
-        'warn',
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    expect(built.status, built.stderr).toBe(0);
+    buildDashboard(webDir);
     mkdirSync(SHOTS, { recursive: true });
     config = configSchema.parse({
       home,
@@ -205,7 +183,7 @@ describe('model lifecycle: scheduled training, shadow, champion/challenger, dash
     });
     base = /api {4}(http:\/\/\S+)\/api/.exec(system.lines.join('\n'))?.[1] ?? '';
     expect(base).not.toBe('');
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {

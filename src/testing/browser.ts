@@ -15,10 +15,11 @@ export const CHROMIUM_ARGS: readonly string[] = [
 ];
 
 /**
- * Builds the dashboard into dist/web, where `landfall up` serves it from, so a browser test
+ * Builds the dashboard into dist/web, where `landfall up` serves it from (or into `outDir`, for
+ * a test that serves it itself and must not race others building dist/web), so a browser test
  * sees the page of the sources under test; throws with Vite's output when the build fails.
  */
-export function buildDashboard(): void {
+export function buildDashboard(outDir?: string): void {
   const built = spawnSync(
     process.execPath,
     [
@@ -26,6 +27,7 @@ export function buildDashboard(): void {
       'build',
       '--config',
       'web/vite.config.ts',
+      ...(outDir === undefined ? [] : ['--outDir', outDir, '--emptyOutDir']),
       '--logLevel',
       'warn',
     ],
@@ -34,7 +36,10 @@ export function buildDashboard(): void {
   if (built.status !== 0) throw new Error(`dashboard build failed: ${built.stderr}`);
 }
 
-/** The system's Chromium (Debian's package), headless. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+/** The system's Chromium (Debian's package), headless; `extraArgs` after the standard flags. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }
