@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { create } from '@bufbuild/protobuf';
 import WebSocket from 'ws';
 import { runPolicy } from '../../agent/backtest.js';
@@ -15,8 +13,8 @@ import { GUARD_AGENT_PREFIX } from '../../guard/messages.js';
 import { NatsServer } from '../../testing/servers.js';
 import type { BenchContext, BenchRow } from '../harness.js';
 import { percentile } from '../stats.js';
+import { spawnUp, stopUp, upBanner } from '../up-process.js';
 
-const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 /** Rows a second published for the sink of `landfall up` to store, while the hot path is measured. */
 const SINK_RATE = 20_000;
 const DASHBOARD_CLIENTS = 200;
@@ -100,12 +98,16 @@ interface InUp {
 async function hotPathInUp(started: () => void): Promise<InUp> {
   const server = await NatsServer.start();
   const cwd = mkdtempSync(join(tmpdir(), 'lf-bench-up-hot-'));
-  const child = spawnUp(cwd, server.url);
+  const child = spawnUp(cwd, ['--no-warm-start'], {
+    LANDFALL_BUS__KIND: 'nats',
+    LANDFALL_SIM__SPEED: String(SIM_SPEED),
+    NATS_URL: server.url,
+  });
   const sockets: WebSocket[] = [];
   let bus: NatsBus | undefined;
   let stopLoad = () => {};
   try {
-    const { base, token } = await banner(child);
+    const { base, token } = await upBanner(child, GIVE_UP_MS);
     started();
     bus = await NatsBus.connect({ servers: [server.url] });
     const typed = new TypedBus(bus);
@@ -168,52 +170,9 @@ async function hotPathInUp(started: () => void): Promise<InUp> {
     stopLoad();
     for (const s of sockets) s.terminate();
     await bus?.close();
-    await stopChild(child);
+    await stopUp(child);
     await server.dispose();
     rmSync(cwd, { recursive: true, force: true });
-  }
-}
-
-function spawnUp(cwd: string, natsUrl: string): ChildProcess {
-  const entry = `const { main } = await import(${JSON.stringify(CLI)}); process.exitCode = await main(['node', 'landfall', ...process.argv.slice(1)]);`;
-  return spawn(
-    process.execPath,
-    ['--input-type=module', '-e', entry, '--', 'up', '--no-warm-start'],
-    {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        LANDFALL_API__PORT: '0',
-        LANDFALL_LOG__LEVEL: 'error',
-        LANDFALL_BUS__KIND: 'nats',
-        LANDFALL_SIM__SPEED: String(SIM_SPEED),
-        NATS_URL: natsUrl,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-}
-
-/** The API's URL and the admin token, from the banner `landfall up` prints. */
-async function banner(child: ChildProcess): Promise<{ base: string; token: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const began = performance.now();
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new LandfallError('LF_INTERNAL', `landfall up exited early: ${stderr.slice(-500)}`);
-    if (performance.now() - began > GIVE_UP_MS)
-      throw new LandfallError('LF_INTERNAL', `no banner from landfall up after ${GIVE_UP_MS} ms`);
-    const base = /api {4}(http:\/\/\S+)\/api/.exec(stdout)?.[1];
-    const token = /token {2}admin[^:]*: (\S+)/.exec(stdout)?.[1];
-    if (base !== undefined && token !== undefined) return { base, token };
-    await sleep(50);
   }
 }
 
@@ -273,13 +232,4 @@ function publishLoad(bus: TypedBus): { sent: () => number; stop: () => void; don
     },
     done,
   };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const forced = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(forced);
 }

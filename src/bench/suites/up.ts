@@ -1,17 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LandfallError } from '../../errors.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 import { percentile } from '../stats.js';
+import { spawnUp, stopUp, upBanner } from '../up-process.js';
 import { upHotPathRow } from './up-hot-path.js';
 
 /** One measurement of the suite: its rows. A new row is one more entry in `UP_ROWS`. */
 export type UpRow = (ctx: BenchContext) => Promise<BenchRow[]>;
 
-const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const RUNS = 3;
 const WARM_MINUTES = 60;
 /** Ten-second history points: the hour is there once its points span 59 minutes and more. */
@@ -52,39 +50,20 @@ export const upSuite: BenchSuite = {
 async function timeToHistory(): Promise<number> {
   const cwd = mkdtempSync(join(tmpdir(), 'lf-bench-up-'));
   const began = performance.now();
-  const entry = `const { main } = await import(${JSON.stringify(CLI)}); process.exitCode = await main(['node', 'landfall', ...process.argv.slice(1)]);`;
-  const child = spawn(
-    process.execPath,
-    ['--input-type=module', '-e', entry, '--', 'up', '--warm-minutes', String(WARM_MINUTES)],
-    {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', LANDFALL_API__PORT: '0', LANDFALL_LOG__LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
+  const child = spawnUp(cwd, ['--warm-minutes', String(WARM_MINUTES)]);
   try {
+    const { base, token, stderr } = await upBanner(child, GIVE_UP_MS);
+    // The API answers during the warm start too: poll it from the first moment it can.
     for (;;) {
       if (child.exitCode !== null)
-        throw new LandfallError('LF_INTERNAL', `landfall up exited early: ${stderr.slice(-500)}`);
+        throw new LandfallError('LF_INTERNAL', `landfall up exited early: ${stderr().slice(-500)}`);
       if (performance.now() - began > GIVE_UP_MS)
         throw new LandfallError('LF_INTERNAL', `no hour of history after ${GIVE_UP_MS / 1000} s`);
-      const base = /api {4}(http:\/\/\S+)\/api/.exec(stdout)?.[1];
-      const token = /token {2}admin[^:]*: (\S+)/.exec(stdout)?.[1];
-      // The API answers during the warm start too: poll it from the first moment it can.
-      if (base !== undefined && token !== undefined && (await hasHour(base, token)))
-        return (performance.now() - began) / 1000;
-      await new Promise((r) => setTimeout(r, base === undefined ? 50 : 200));
+      if (await hasHour(base, token)) return (performance.now() - began) / 1000;
+      await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
-    await stop(child);
+    await stopUp(child);
     rmSync(cwd, { recursive: true, force: true });
   }
 }
@@ -103,13 +82,4 @@ async function hasHour(base: string, token: string): Promise<boolean> {
   return (
     agents.length >= 2 && agents.every((a) => (a.t.at(-1) ?? 0) - (a.t[0] ?? 0) >= HISTORY_SPAN_S)
   );
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const forced = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(forced);
 }
