@@ -10,6 +10,8 @@
  * backrun names the pending swap it must land *after* (`Submission.afterSignature`).
  */
 
+import type { PoolCurve } from './curve.js';
+
 /** The wrapped SOL mint: the quote asset every profit is measured in. */
 export const WSOL_MINT = 'So11111111111111111111111111111111111111112';
 
@@ -29,6 +31,12 @@ export interface PoolSnapshot {
   readonly reserveB: bigint;
   /** LP fee taken on the input amount, in basis points. */
   readonly feeBps: number;
+  /**
+   * The program's exact curve, where the pool is not the plain constant product above: then
+   * `reserveA`/`reserveB` are its virtual reserves at the current price (for display, features
+   * and rate bounds) and every amount that decides money comes from `curve`.
+   */
+  readonly curve?: PoolCurve;
 }
 
 /** Levels of a fee or tip distribution at one moment. */

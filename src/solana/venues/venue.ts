@@ -1,4 +1,5 @@
 import type { Address, Instruction, TransactionSigner } from '@solana/kit';
+import type { CurveContext, CurveMaths, CurveQuote, CurveRefusal } from '../../market/curve.js';
 import type { SwapDirection } from '../../market/types.js';
 
 /**
@@ -18,7 +19,7 @@ import type { SwapDirection } from '../../market/types.js';
  * - Decoding bytes that are not the account expected throws `LF_SOLANA_ACCOUNT_DECODE`, naming
  *   the account.
  */
-export interface Venue<State, Q extends QuoteOk = QuoteOk> {
+export interface Venue<State, Q extends QuoteOk = QuoteOk> extends CurveMaths<State> {
   /** Stable name, as `PoolSnapshot.venue` carries it. */
   readonly name: string;
   readonly programAddress: Address;
@@ -46,29 +47,12 @@ export interface Venue<State, Q extends QuoteOk = QuoteOk> {
 export type AccountReader = (address: Address) => Uint8Array | undefined;
 
 /** Cluster facts a program reads from its sysvars. */
-export interface ChainContext {
-  /** `Clock::unix_timestamp`: pools refuse swaps before their open time. */
-  readonly unixTimestamp: bigint;
-  /** `Clock::epoch`: Token-2022 transfer fees change at epoch boundaries. */
-  readonly epoch: bigint;
-}
+export type ChainContext = CurveContext;
 
-export interface QuoteOk {
-  readonly ok: true;
-  readonly direction: SwapDirection;
-  /** What leaves the payer's input account. */
-  readonly amountIn: bigint;
-  /** What reaches the payer's output account: what `minimum_amount_out` is checked against. */
-  readonly amountOut: bigint;
-  /** The pool's fee, in the input token. */
-  readonly fee: bigint;
-}
+/** `amountOut` is what `minimum_amount_out` is checked against. */
+export type QuoteOk = CurveQuote;
 
-export interface QuoteRefused {
-  readonly ok: false;
-  /** The program's error name (its error enum), or `ArithmeticAbort` for a panic. */
-  readonly refusal: string;
-}
+export type QuoteRefused = CurveRefusal;
 
 export type Quote<Q extends QuoteOk = QuoteOk> = Q | QuoteRefused;
 
