@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LandfallError } from '../errors.js';
+import { DEFAULT_LIVE_VENUE, isLiveVenue, LIVE_VENUE_NAMES } from './venues/live.js';
 
 /**
  * The `live` config section: where a live agent talks to Solana and the Jito block engine, which
@@ -12,9 +13,13 @@ const httpUrl = z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s):// URL
 const wsUrl = z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws(s):// URL');
 
 export const livePoolSchema = z.strictObject({
-  /** Raydium CP-Swap `PoolState` account. */
+  /** The pool's own account (CP-Swap `PoolState`, AMM v4 `AmmInfo`, …). */
   address: base58,
-  venue: z.literal('raydium-cp').default('raydium-cp'),
+  /** Which program the pool is (src/solana/venues/live.ts); default CP-Swap. */
+  venue: z
+    .string()
+    .refine(isLiveVenue, { message: `expected one of ${LIVE_VENUE_NAMES.join(', ')}` })
+    .default(DEFAULT_LIVE_VENUE),
 });
 
 export const liveConfigSchema = z.strictObject({

@@ -4,6 +4,7 @@ import type { LiveConfig } from './config.js';
 import type { Wallet } from './keypair.js';
 import { rpcSetupChain } from './setup-chain.js';
 import type { LiveStack } from './stack.js';
+import { poolVenues } from './venues/live.js';
 import { setupWallet, type WalletSetupReport } from './wallet-setup.js';
 
 /**
@@ -29,6 +30,7 @@ export async function prepareLiveWallet(o: {
     chain,
     payer: o.wallet.signer,
     pools: live.pools.map((p) => p.address as Address),
+    venues: poolVenues(live.pools),
     wsolTargetLamports: BigInt(live.wsolTargetLamports),
     readOnly: o.dryRun,
     ...(live.lookupTable === undefined ? {} : { lookupTable: live.lookupTable as Address }),

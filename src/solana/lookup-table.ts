@@ -9,9 +9,11 @@ import {
   getProgramDerivedAddress,
   getU64Encoder,
   type Instruction,
+  isSignerRole,
   type TransactionSigner,
 } from '@solana/kit';
 import { LandfallError } from '../errors.js';
+import type { LivePool } from './live-pool.js';
 import type { RaydiumCpPool } from './raydium-cp-pool.js';
 import { associatedTokenAccount, poolAuthority } from './raydium-cp-swap.js';
 
@@ -158,6 +160,35 @@ export async function poolLookupAddresses(
       out.add(a);
     out.add(await associatedTokenAccount(owner, s.token0Mint, s.token0Program));
     out.add(await associatedTokenAccount(owner, s.token1Mint, s.token1Program));
+  }
+  return [...out];
+}
+
+/**
+ * The static accounts of every swap on `pools` (any venue) by `owner`: every account its venue's
+ * swap instruction names in either direction, less signers (the payer signs, so stays static)
+ * and the venue's program (invoked, so static). A venue is read through its own instruction
+ * builder, so this follows whatever accounts each program takes.
+ */
+export async function venueLookupAddresses(
+  pools: readonly LivePool[],
+  owner: Address,
+): Promise<Address[]> {
+  const payer = { address: owner } as TransactionSigner;
+  const out = new Set<Address>();
+  for (const p of pools) {
+    for (const direction of ['aToB', 'bToA'] as const) {
+      const ix = await p.venue.swapInstruction({
+        payer,
+        pool: p.address,
+        state: p.state,
+        direction,
+        amountIn: 1n,
+        minimumAmountOut: 0n,
+      });
+      for (const a of ix.accounts ?? [])
+        if (!isSignerRole(a.role) && a.address !== ix.programAddress) out.add(a.address);
+    }
   }
   return [...out];
 }

@@ -9,6 +9,7 @@ import { PubSub } from './pubsub.js';
 import { readPools } from './read-pools.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
 import { SourceFeeds } from './source-feeds.js';
+import { poolVenues } from './venues/live.js';
 import { type AccountData, WatchedPools } from './watched-pools.js';
 
 /**
@@ -69,6 +70,8 @@ export class LiveMarketSource implements MarketSource {
   private settleDelayMs: number;
   private settleTimer: NodeJS.Timeout | undefined;
   private settling = false;
+  private readonly followed = new Set<string>();
+  private followedVersion = -1;
 
   constructor(private readonly options: LiveSourceOptions) {
     const { config, log } = options;
@@ -77,6 +80,7 @@ export class LiveMarketSource implements MarketSource {
     this.book = new WatchedPools(
       config.pools.map((p) => p.address as Address),
       config.timeouts.staleAfterMs,
+      poolVenues(config.pools),
     );
     this.feeds = new SourceFeeds({
       ...options,
@@ -112,7 +116,7 @@ export class LiveMarketSource implements MarketSource {
     if (this.book.poolAddresses.length === 0) {
       throw new LandfallError(
         'LF_SOLANA_CONFIG',
-        'live.pools is empty: name at least one Raydium CP-Swap pool to watch',
+        'live.pools is empty: name at least one pool to watch (its address, and its venue unless CP-Swap)',
       );
     }
     // Fixed at genesis: which epoch a slot is in, for the Token-2022 fees that change by epoch.
@@ -133,17 +137,7 @@ export class LiveMarketSource implements MarketSource {
         );
       this.deliver({ kind: 'pool', atMs: now, slot: this.book.viewSlot(id) ?? this.slot, pool });
     }
-    const commitment = this.options.config.commitment;
-    for (const account of this.book.accounts()) {
-      this.pubsub.subscribe(
-        `accountSubscribe ${account}`,
-        (client, abortSignal) =>
-          client
-            .accountNotifications(account, { encoding: 'base64', commitment })
-            .subscribe({ abortSignal }),
-        (n) => this.onAccount(account, n.value as RpcAccount | null, Number(n.context.slot)),
-      );
-    }
+    this.followAccounts();
     this.pubsub.subscribe(
       'slotSubscribe',
       (client, abortSignal) => client.slotNotifications().subscribe({ abortSignal }),
@@ -203,6 +197,29 @@ export class LiveMarketSource implements MarketSource {
     });
   }
 
+  /**
+   * Subscribes to every watched account not yet followed: at start, and whenever a pool names
+   * new ones (new vaults, the tick or bin arrays a moving price reaches). An account a pool no
+   * longer reads keeps its subscription; the book ignores it.
+   */
+  private followAccounts(): void {
+    if (this.followedVersion === this.book.accountsVersion) return;
+    this.followedVersion = this.book.accountsVersion;
+    const commitment = this.options.config.commitment;
+    for (const account of this.book.accounts()) {
+      if (this.followed.has(account)) continue;
+      this.followed.add(account);
+      this.pubsub.subscribe(
+        `accountSubscribe ${account}`,
+        (client, abortSignal) =>
+          client
+            .accountNotifications(account, { encoding: 'base64', commitment })
+            .subscribe({ abortSignal }),
+        (n) => this.onAccount(account, n.value as RpcAccount | null, Number(n.context.slot)),
+      );
+    }
+  }
+
   private onAccount(account: string, value: RpcAccount | null, slot: number): void {
     this.slot = Math.max(this.slot, slot);
     if (value === null) return;
@@ -219,6 +236,7 @@ export class LiveMarketSource implements MarketSource {
   }
 
   private publish(pools: readonly Address[], nowMs: number): void {
+    if (this.handler !== undefined) this.followAccounts();
     for (const id of pools) {
       const pool = this.book.snapshot(id);
       const slot = this.book.viewSlot(id) ?? this.slot;

@@ -14,10 +14,16 @@ import type { BackrunTiming } from './backrun-timing.js';
 import { MAX_BUNDLE_TRANSACTIONS } from './block-engine.js';
 import type { Wallet } from './keypair.js';
 import { type Stage, StageLatency } from './latency.js';
-import { EXCEEDED_SLIPPAGE_ERROR } from './raydium-cp-swap.js';
 import type { SafetyGate } from './safety.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
-import { guardedMinOut, planSwaps, type SwapPlan, shapeOf, swapInstructions } from './swap-plan.js';
+import {
+  guardedMinOut,
+  type PlanPools,
+  planSwaps,
+  type SwapPlan,
+  shapeOf,
+  swapInstructions,
+} from './swap-plan.js';
 import {
   type Lifetime,
   MAX_COMPUTE_UNITS,
@@ -28,6 +34,7 @@ import {
   tipInstruction,
   transactionFee,
 } from './transactions.js';
+import { SLIPPAGE_ERRORS } from './venues/live.js';
 import type { PoolDirectory } from './watched-pools.js';
 
 /**
@@ -65,7 +72,7 @@ export interface PipelineOptions {
    * A backrun's pools as its target swap leaves them (the gRPC source prices every swap it
    * streams); undefined when the target is unknown. Absent, a backrun is planned on the book.
    */
-  readonly poolsAfter?: (signature: string) => Pick<PoolDirectory, 'pool'> | undefined;
+  readonly poolsAfter?: (signature: string) => PlanPools | undefined;
   /** When the stream delivered a backrun's target (performance.now()), for the trigger stages. */
   readonly triggerMark?: (signature: string) => number | undefined;
   /** Where stages are timed; the stack shares one with its source (stream stages). */
@@ -181,7 +188,7 @@ export class SubmissionPipeline {
     validateSubmission(submission, {
       maxComputeUnits: MAX_COMPUTE_UNITS,
       maxBundleTransactions: MAX_BUNDLE_TRANSACTIONS,
-      knownPool: (id) => this.options.pools.pool(id) !== undefined,
+      knownPool: (id) => this.options.pools.livePool(id) !== undefined,
     });
     this.sinceTrigger(submission, 'triggerDecision');
     const startedMs = this.options.clock.now();
@@ -208,7 +215,12 @@ export class SubmissionPipeline {
   private async prepare(submission: Submission, startedMs: number): Promise<Begun> {
     const { wallet } = this.options;
     const t0 = performance.now();
-    const plan = planSwaps(submission, this.poolsFor(submission), this.options.chainToleranceBps);
+    const plan = planSwaps(
+      submission,
+      this.poolsFor(submission),
+      this.options.chainToleranceBps,
+      Math.floor(this.options.clock.now() / 1000),
+    );
     const tip = submission.route === 'jito' ? await this.tip(submission) : [];
     const shape = shapeOf(submission);
     const price = submission.priorityFeeMicroLamports;
@@ -301,7 +313,7 @@ export class SubmissionPipeline {
   }
 
   /** What a submission's legs trade against: a backrun's, the state its target leaves. */
-  private poolsFor(submission: Submission): Pick<PoolDirectory, 'pool'> {
+  private poolsFor(submission: Submission): PlanPools {
     const target = submission.afterSignature;
     if (target === undefined || this.options.poolsAfter === undefined) return this.options.pools;
     const after = this.options.poolsAfter(target);
@@ -421,12 +433,14 @@ export class SubmissionPipeline {
   }
 }
 
-/** Slippage when the venue's ExceededSlippage error is named; any other error is `dropped`. */
+/**
+ * Slippage when a live venue's ExceededSlippage error is named (venues/live.ts: their codes do
+ * not collide with each other's nor with the token and system programs'); any other error is
+ * `dropped`.
+ */
 export function failureOf(err: unknown): FailureReason {
   // Kit answers the code as a bigint, the block engine's JSON as a number.
   const custom = (err as { InstructionError?: [unknown, { Custom?: number | bigint }] } | null)
     ?.InstructionError?.[1]?.Custom;
-  return custom !== undefined && Number(custom) === EXCEEDED_SLIPPAGE_ERROR
-    ? 'slippage'
-    : 'dropped';
+  return custom !== undefined && SLIPPAGE_ERRORS.has(Number(custom)) ? 'slippage' : 'dropped';
 }

@@ -15,16 +15,20 @@ import { decodeMint, type MintInfo } from './token-2022.js';
 /**
  * The accounts of a Raydium CP-Swap pool as the live source watches them: the role each plays
  * (the pool state names the others), and each decoded for its role, incrementally where a
- * notification changes only part of it.
+ * notification changes only part of it. A pool of another venue is held as raw bytes, its
+ * `member` accounts (`Venue.watchedAccounts`), decoded by its venue once all are known.
  */
-export type Role = 'state' | 'config' | 'vault0' | 'vault1' | 'mint0' | 'mint1';
+export type Role = 'state' | 'config' | 'vault0' | 'vault1' | 'mint0' | 'mint1' | 'member';
 export type AccountRole = { readonly pool: Address; readonly kind: Role };
 
 export type Decoded =
   | { readonly kind: 'state'; readonly state: PoolState }
   | { readonly kind: 'config'; readonly config: AmmConfig }
   | { readonly kind: 'vault'; readonly amount: bigint }
-  | { readonly kind: 'mint'; readonly mint: MintInfo };
+  | { readonly kind: 'mint'; readonly mint: MintInfo }
+  | { readonly kind: 'raw' };
+
+const RAW: Decoded = { kind: 'raw' };
 
 /** Decodes an account for its role; throws LF_SOLANA_ACCOUNT_DECODE naming the account. */
 export function decode(
@@ -62,6 +66,8 @@ export function decode(
     case 'mint0':
     case 'mint1':
       return { kind: 'mint', mint: decodeMint(data, update.owner, where) };
+    case 'member':
+      return RAW;
   }
 }
 

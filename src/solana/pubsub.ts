@@ -79,13 +79,19 @@ export class PubSub {
 
   constructor(private readonly options: PubSubOptions) {}
 
-  /** Registers a subscription, opened on every client from `start` on. */
+  /**
+   * Registers a subscription, opened on every client from `start` on; one registered later is
+   * also opened on the client already connected.
+   */
   subscribe<T>(
     name: string,
     open: Registration<T>['open'],
     onNotification: Registration<T>['onNotification'],
   ): void {
-    this.registrations.push({ name, open, onNotification } as Registration);
+    const r = { name, open, onNotification } as Registration;
+    this.registrations.push(r);
+    const gen = this.current;
+    if (gen?.settled && !gen.lost && !this.stopped) void this.run(gen, r);
   }
 
   /** Resolves once the first client has tried every subscription and one was accepted. */

@@ -9,6 +9,7 @@ import type { Clock, Module, Submission, SubmissionOutcome } from '../market/typ
 import { WSOL_MINT } from '../market/types.js';
 import { toProtoModule } from '../proto/module.js';
 import type { LiveConfig } from './config.js';
+import { legMints } from './live-pool.js';
 import type { Spendable } from './wallet-balance.js';
 import type { PoolDirectory } from './watched-pools.js';
 
@@ -100,9 +101,9 @@ export class SafetyGate {
   private wsolInput(submission: Submission): bigint {
     const first = submission.legs[0];
     if (first === undefined || first.amountIn === 'previous') return 0n;
-    const state = this.options.pools.pool(first.pool)?.state;
-    const input = first.direction === 'aToB' ? state?.token0Mint : state?.token1Mint;
-    return input === WSOL_MINT ? first.amountIn : 0n;
+    const pool = this.options.pools.livePool(first.pool);
+    if (pool === undefined) return 0n;
+    return legMints(pool, first.direction)[0] === WSOL_MINT ? first.amountIn : 0n;
   }
 
   /** Books a decided outcome into the day's P&L; trips the kill switch at the limit. */

@@ -1,13 +1,13 @@
 import type { Address, Instruction, TransactionSigner } from '@solana/kit';
 import { LandfallError } from '../errors.js';
 import { type Submission, type SwapDirection, WSOL_MINT } from '../market/types.js';
-import { type RaydiumCpPool, swapBaseInput } from './raydium-cp-pool.js';
-import { swapBaseInputInstruction } from './raydium-cp-swap.js';
+import { cpLivePool, type LivePool, legMints, quoteLive } from './live-pool.js';
 import type { PoolDirectory } from './watched-pools.js';
 
 /**
- * What each leg of a submission spends and must return, on the pools' current state (the venue's
- * own math on the book). CP-Swap takes an exact input, so a leg that spends `'previous'` spends
+ * What each leg of a submission spends and must return, on the pools' current state (each leg's
+ * venue's own exact maths on the book: the legs may cross venues). Every venue's swap is exact
+ * input, so a leg that spends `'previous'` spends
  * the previous leg's predicted output less a small tolerance, and the previous leg's minimum
  * output is that same reduced amount: a one-unit rounding difference leaves dust in the wallet
  * instead of reverting the chain, and the chain either has its input or reverts, never half-runs.
@@ -17,7 +17,7 @@ import type { PoolDirectory } from './watched-pools.js';
  * for itself reverts on chain (a bundle then does not land; a direct transaction pays its fee).
  */
 export interface PlannedLeg {
-  readonly pool: RaydiumCpPool;
+  readonly pool: LivePool;
   readonly direction: SwapDirection;
   readonly amountIn: bigint;
   /** Predicted output on the current book. */
@@ -43,9 +43,21 @@ export function chainTolerance(expected: bigint, toleranceBps: number): bigint {
   return t > 0n ? t : 1n;
 }
 
-function mints(pool: RaydiumCpPool, direction: SwapDirection): [Address, Address] {
-  const s = pool.state;
-  return direction === 'aToB' ? [s.token0Mint, s.token1Mint] : [s.token1Mint, s.token0Mint];
+/**
+ * Where a plan finds its pools: any watched pool (`livePool`), or a CP-Swap model alone (a
+ * backrun's pools as its target leaves them, tests).
+ */
+export type PlanPools = Pick<PoolDirectory, 'pool'> & Partial<Pick<PoolDirectory, 'livePool'>>;
+
+function poolOf(pools: PlanPools, id: string): LivePool | undefined {
+  const live = pools.livePool?.(id);
+  if (live !== undefined) return live;
+  const cp = pools.pool(id);
+  return cp === undefined ? undefined : cpLivePool(cp);
+}
+
+function mints(pool: LivePool, direction: SwapDirection): [Address, Address] {
+  return legMints(pool, direction);
 }
 
 /**
@@ -55,8 +67,10 @@ function mints(pool: RaydiumCpPool, direction: SwapDirection): [Address, Address
  */
 export function planSwaps(
   submission: Submission,
-  pools: Pick<PoolDirectory, 'pool'>,
+  pools: PlanPools,
   toleranceBps: number,
+  /** The plan's clock (Unix seconds), for venues that gate swaps by time. */
+  nowSeconds?: number,
 ): SwapPlan {
   const bad = (i: number, why: string) =>
     new LandfallError(
@@ -65,7 +79,7 @@ export function planSwaps(
     );
   const legs: PlannedLeg[] = [];
   for (const [i, leg] of submission.legs.entries()) {
-    const pool = pools.pool(leg.pool);
+    const pool = poolOf(pools, leg.pool);
     if (pool === undefined) throw bad(i, `pool ${leg.pool} is not a watched, fully read pool`);
     const previous = legs[i - 1];
     // The guard below floors the last leg at the FIRST leg's input: it covers what the trade
@@ -94,7 +108,7 @@ export function planSwaps(
         );
       throw bad(i, 'amountIn must be positive');
     }
-    const quote = swapBaseInput(pool, leg.direction, amountIn);
+    const quote = quoteLive(pool, leg.direction, amountIn, nowSeconds);
     if (!quote.ok) {
       throw new LandfallError(
         'LF_MARKET_CONDITION',
@@ -130,7 +144,13 @@ export function guardedMinOut(plan: SwapPlan, costLamports: bigint): bigint {
   return last.minOut;
 }
 
-/** One `swap_base_input` per planned leg; the last leg's minimum is `finalMinOut`. */
+/**
+ * Each leg's venue's own exact-in swap instruction, in order; the last leg's minimum is
+ * `finalMinOut`. Every venue pays from and to the payer's associated token account of each mint
+ * under that mint's token program, so one leg's output account is the next leg's input account,
+ * whichever venues they are; WSOL is the wallet's pre-wrapped WSOL account (the wallet setup
+ * keeps it topped up), so no leg wraps or unwraps.
+ */
 export function swapInstructions(
   plan: SwapPlan,
   payer: TransactionSigner,
@@ -139,7 +159,7 @@ export function swapInstructions(
   const lastIndex = plan.legs.length - 1;
   return Promise.all(
     plan.legs.map((leg, i) =>
-      swapBaseInputInstruction({
+      leg.pool.venue.swapInstruction({
         payer,
         pool: leg.pool.address,
         state: leg.pool.state,

@@ -7,6 +7,7 @@ import {
 } from '@solana-program/token';
 import { LandfallError } from '../errors.js';
 import { WSOL_MINT } from '../market/types.js';
+import type { LivePool } from './live-pool.js';
 import {
   ACTIVE,
   ADDRESSES_PER_EXTEND,
@@ -16,10 +17,12 @@ import {
   LOOKUP_TABLE_MAX_ADDRESSES,
   type LookupTableState,
   poolLookupAddresses,
+  venueLookupAddresses,
 } from './lookup-table.js';
 import { decodePoolState, type PoolState, tokenAccountAmount } from './raydium-cp-layout.js';
 import { associatedTokenAccount } from './raydium-cp-swap.js';
 import { type Lifetime, type SignedTransaction, signV0 } from './transactions.js';
+import type { LiveVenue } from './venues/venue.js';
 
 /**
  * The wallet's one-time preparation, outside the hot path, idempotent: run it twice and the
@@ -52,6 +55,8 @@ export interface WalletSetupOptions {
   readonly chain: SetupChain;
   readonly payer: TransactionSigner;
   readonly pools: readonly Address[];
+  /** The venue of each pool that is not CP-Swap (venues/live.ts `poolVenues`). */
+  readonly venues?: ReadonlyMap<string, LiveVenue>;
   readonly wsolTargetLamports: bigint;
   /** live.lookupTable when configured. */
   readonly lookupTable?: Address;
@@ -78,13 +83,32 @@ interface Mint {
 
 export async function setupWallet(options: WalletSetupOptions): Promise<WalletSetupReport> {
   const { chain, payer } = options;
-  const states = await Promise.all(options.pools.map((p) => poolState(chain, p)));
+  const venues = options.venues ?? new Map<string, LiveVenue>();
+  const cpPools = options.pools.filter((p) => !venues.has(p));
+  const states = await Promise.all(cpPools.map((p) => poolState(chain, p)));
+  const others = await Promise.all(
+    options.pools.filter((p) => venues.has(p)).map((p) => venuePool(chain, p, venues)),
+  );
   const mints = new Map<Address, Mint>([
     [WSOL_MINT as Address, { mint: WSOL_MINT as Address, program: TOKEN_PROGRAM }],
   ]);
   for (const s of states) {
     mints.set(s.token0Mint, { mint: s.token0Mint, program: s.token0Program });
     mints.set(s.token1Mint, { mint: s.token1Mint, program: s.token1Program });
+  }
+  for (const p of others) {
+    for (const mint of [p.mintA, p.mintB]) {
+      if (mints.has(mint)) continue;
+      // A mint account is owned by its token program: the one its ATA is derived under.
+      const account = await chain.account(mint);
+      if (account === null) {
+        throw new LandfallError(
+          'LF_SOLANA_CONFIG',
+          `pool ${p.address} trades mint ${mint}, which does not exist on this cluster`,
+        );
+      }
+      mints.set(mint, { mint, program: account.owner });
+    }
   }
   let transactions = 0;
   const send = async (instructions: Instruction[]) => {
@@ -134,10 +158,15 @@ export async function setupWallet(options: WalletSetupOptions): Promise<WalletSe
     ]);
   }
 
-  const wanted = await poolLookupAddresses(
-    states.map((state, i) => ({ address: options.pools[i] as Address, state })),
-    payer.address,
-  );
+  const wanted = [
+    ...new Set([
+      ...(await poolLookupAddresses(
+        states.map((state, i) => ({ address: cpPools[i] as Address, state })),
+        payer.address,
+      )),
+      ...(await venueLookupAddresses(others, payer.address)),
+    ]),
+  ];
   const table = await ensureLookupTable(options, wanted, send);
   return {
     createdAccounts: created,
@@ -156,6 +185,42 @@ async function poolState(chain: SetupChain, pool: Address): Promise<PoolState> {
     );
   }
   return decodePoolState(account.data, pool);
+}
+
+/**
+ * A pool of another venue read whole through its venue, for its mints and its swap's accounts
+ * only: no quote is taken, so the clock facts it is decoded under do not matter.
+ */
+async function venuePool(
+  chain: SetupChain,
+  pool: Address,
+  venues: ReadonlyMap<string, LiveVenue>,
+): Promise<LivePool> {
+  const venue = venues.get(pool) as LiveVenue;
+  const own = await chain.account(pool);
+  if (own === null) {
+    throw new LandfallError(
+      'LF_SOLANA_CONFIG',
+      `live.pools names ${pool}, which does not exist on this cluster`,
+    );
+  }
+  const bytes = new Map<Address, Uint8Array>([[pool, own.data]]);
+  for (const a of venue.watchedAccounts(pool, own.data)) {
+    if (bytes.has(a)) continue;
+    const account = await chain.account(a);
+    if (account !== null) bytes.set(a, account.data);
+  }
+  const context = { unixTimestamp: 0n, epoch: 0n };
+  const state = venue.decode(pool, (a) => bytes.get(a), context);
+  const described = venue.snapshot(pool, state);
+  return {
+    address: pool,
+    venue,
+    state,
+    context,
+    mintA: described.mintA as Address,
+    mintB: described.mintB as Address,
+  };
 }
 
 async function ensureLookupTable(

@@ -4,6 +4,7 @@ import { LandfallError } from '../errors.js';
 import type { PoolSnapshot } from '../market/types.js';
 import { AccountBook, type AccountRecord, type AccountUpdate } from './account-book.js';
 import { type EpochSchedule, epochAt } from './epochs.js';
+import { cpLivePool, type LivePool } from './live-pool.js';
 import {
   type AccountRole,
   type Decoded,
@@ -13,6 +14,7 @@ import {
 } from './pool-accounts.js';
 import type { PoolState } from './raydium-cp-layout.js';
 import { type RaydiumCpPool, snapshotOf, swapsEnabled } from './raydium-cp-pool.js';
+import type { LiveVenue } from './venues/venue.js';
 
 /**
  * What the live source knows of each watched pool, built from a slot-aware account book. A swap
@@ -26,9 +28,18 @@ import { type RaydiumCpPool, snapshotOf, swapsEnabled } from './raydium-cp-pool.
  * has not caught up with (a torn pool, which the source settles with a re-read at
  * `minContextSlot`), the subscription has not dropped since the last full read, and the view was
  * confirmed within `staleAfterMs`. The executors ask `untradable` before every send.
+ *
+ * A pool of another venue (`venues`) is watched the same way through its venue: the accounts are
+ * `venue.watchedAccounts` of the pool's current bytes (re-derived whenever the pool account
+ * changes: tick or bin arrays follow the price), all of them must be known at one slot (the
+ * venue does not say which of them a swap writes, so none may lag), and the state is
+ * `venue.decode` of their bytes; its snapshot carries `curve: { maths: venue, state }`.
  */
 export interface PoolDirectory {
+  /** A CP-Swap pool's model; undefined for a pool of another venue. */
   pool(id: string): RaydiumCpPool | undefined;
+  /** Any watched pool, as planning and building a swap on it need it. */
+  livePool(id: string): LivePool | undefined;
   /** Why the pool must not be traded now, or null when it may be. */
   untradable(id: string, nowMs: number): string | null;
 }
@@ -52,12 +63,15 @@ interface Parts {
 }
 
 interface View {
-  readonly pool: RaydiumCpPool;
+  /** CP-Swap pools only. */
+  readonly pool?: RaydiumCpPool;
+  readonly live: LivePool;
   readonly snapshot: PoolSnapshot;
   /** The slot its state and vaults share. */
   readonly slot: number;
-  /** The decoded values it was built from: the same ones at a later slot only confirm it. */
-  readonly from: readonly Decoded[];
+  readonly epoch: bigint;
+  /** The decoded values (CP) or bytes it was built from: the same at a later slot confirm it. */
+  readonly from: readonly unknown[];
 }
 
 interface Entry {
@@ -88,10 +102,16 @@ export class WatchedPools implements PoolDirectory {
   /** Account address → the pools it belongs to (configs and mints are shared by many). */
   private readonly roles = new Map<string, AccountRole[]>();
   private epochs: EpochSchedule | undefined;
+  /** Moves whenever `accounts()` gains or loses an account: a feed then follows the new set. */
+  accountsVersion = 0;
+  /** Pools of other venues than CP-Swap → their watched accounts, the pool's own first. */
+  private readonly members = new Map<string, readonly Address[]>();
 
+  /** `venues`: the venue of each pool that is not CP-Swap. */
   constructor(
     readonly poolAddresses: readonly Address[],
     private readonly staleAfterMs: number,
+    private readonly venues: ReadonlyMap<string, LiveVenue> = new Map(),
   ) {
     for (const a of poolAddresses) {
       this.entries.set(a, {
@@ -101,7 +121,10 @@ export class WatchedPools implements PoolDirectory {
         gapSlot: 0,
         tornSinceMs: null,
       });
-      this.roles.set(a, [{ pool: a, kind: 'state' }]);
+      if (venues.has(a)) {
+        this.members.set(a, [a]);
+        this.roles.set(a, [{ pool: a, kind: 'member' }]);
+      } else this.roles.set(a, [{ pool: a, kind: 'state' }]);
     }
   }
 
@@ -117,6 +140,8 @@ export class WatchedPools implements PoolDirectory {
 
   /** A pool's accounts, to be read in one request (one bank): its state first. */
   accountsOf(pool: Address): Address[] {
+    const members = this.members.get(pool);
+    if (members !== undefined) return [...members];
     const s = this.stateOf(pool);
     if (s === undefined) return [pool];
     return [pool, s.token0Vault, s.token1Vault, s.ammConfig, s.token0Mint, s.token1Mint];
@@ -127,7 +152,7 @@ export class WatchedPools implements PoolDirectory {
     const touched = new Set<Address>();
     const errors: LandfallError[] = [];
     this.put(account, { ...value, slot, origin: 'notification' }, touched, errors);
-    const changed = this.settle(touched, errors);
+    const changed = this.settle(touched, errors, nowMs);
     let unsettled = false;
     for (const id of touched) {
       if (this.consistent(id)) this.entry(id).confirmedMs = nowMs;
@@ -150,7 +175,7 @@ export class WatchedPools implements PoolDirectory {
     const errors: LandfallError[] = [];
     for (const [account, value] of values)
       this.put(account, { ...value, slot, origin: 'read' }, touched, errors);
-    const changed = this.settle(touched, errors);
+    const changed = this.settle(touched, errors, nowMs);
     const read = new Set(values.map(([a]) => a));
     let unsettled = false;
     for (const [id, e] of this.entries) {
@@ -175,9 +200,9 @@ export class WatchedPools implements PoolDirectory {
   unsettled(): Array<{ pool: Address; minSlot: number; sinceMs: number }> {
     const out: Array<{ pool: Address; minSlot: number; sinceMs: number }> = [];
     for (const id of this.poolAddresses) {
-      const p = this.parts(id);
-      if (p !== undefined && sameSlot(p)) continue;
-      const minSlot = p === undefined ? (this.book.get(id)?.slot ?? 0) : newestSlot(p);
+      const slots = this.slotsOf(id);
+      if (slots !== undefined && agree(slots)) continue;
+      const minSlot = slots === undefined ? (this.book.get(id)?.slot ?? 0) : Math.max(...slots);
       out.push({ pool: id, minSlot, sinceMs: this.entry(id).tornSinceMs ?? 0 });
     }
     return out;
@@ -185,6 +210,10 @@ export class WatchedPools implements PoolDirectory {
 
   pool(id: string): RaydiumCpPool | undefined {
     return this.entries.get(id)?.view?.pool;
+  }
+
+  livePool(id: string): LivePool | undefined {
+    return this.entries.get(id)?.view?.live;
   }
 
   snapshot(id: string): PoolSnapshot | undefined {
@@ -199,16 +228,19 @@ export class WatchedPools implements PoolDirectory {
   untradable(id: string, nowMs: number): string | null {
     const e = this.entries.get(id);
     if (e === undefined) return `pool ${id} is not watched`;
-    const p = this.parts(id);
-    if (e.view === undefined || p === undefined)
+    const slots = this.slotsOf(id);
+    if (e.view === undefined || slots === undefined)
       return `pool ${id}: ${e.problem ?? 'accounts not all read yet'}`;
     if (e.gapSlot !== null)
       return `pool ${id}: subscription dropped, waiting for a fresh read (at slot ${e.gapSlot} or later)`;
-    if (!sameSlot(p))
-      return `pool ${id}: state and vaults are from different slots (${p.state.slot}, ${p.vault0.slot}, ${p.vault1.slot}), waiting for the rest of slot ${newestSlot(p)} or a re-read`;
+    if (!agree(slots)) {
+      const what = this.members.has(id) ? 'its accounts are' : 'state and vaults are';
+      return `pool ${id}: ${what} from different slots (${slots.join(', ')}), waiting for the rest of slot ${Math.max(...slots)} or a re-read`;
+    }
     if (nowMs - e.confirmedMs > this.staleAfterMs)
       return `pool ${id}: stale, last update ${nowMs - e.confirmedMs} ms ago (live.timeouts.staleAfterMs ${this.staleAfterMs})`;
-    if (!swapsEnabled(e.view.pool, Math.floor(nowMs / 1000)))
+    // Another venue's open time and status are its quote's to refuse, on the plan's clock.
+    if (e.view.pool !== undefined && !swapsEnabled(e.view.pool, Math.floor(nowMs / 1000)))
       return `pool ${id}: swaps disabled or not open yet`;
     return null;
   }
@@ -220,15 +252,20 @@ export class WatchedPools implements PoolDirectory {
     errors: LandfallError[],
   ): void {
     const roles = this.roles.get(account);
-    const role = roles?.[0];
+    // A CP role decodes the account; another venue's pool only needs its bytes.
+    const role = roles?.find((r) => r.kind !== 'member') ?? roles?.[0];
     if (roles === undefined || role === undefined) return;
+    const venue = this.members.has(account) ? this.venues.get(account) : undefined;
     // A state naming other accounts than before: they join the pool's roles once it is held.
     let relinked: PoolState | undefined;
+    let watched: readonly Address[] | undefined;
     try {
       const outcome = this.book.put(account, update, (held) => {
         const decoded = decode(account, role, update, held);
         if (decoded.kind === 'state' && !sameAddresses(held?.data, update.data))
           relinked = decoded.state;
+        // Inside the decode, so a pool account its venue cannot read is refused, not held.
+        if (venue !== undefined) watched = venue.watchedAccounts(account as Address, update.data);
         return decoded;
       });
       if (outcome === 'ignored') return;
@@ -237,15 +274,18 @@ export class WatchedPools implements PoolDirectory {
       return;
     }
     if (relinked !== undefined) this.link(role.pool, relinked);
+    if (watched !== undefined) this.rewatch(account as Address, watched);
     for (const r of roles) touched.add(r.pool);
   }
 
   /** Rebuilds the views of `pools`; returns those whose snapshot changed. */
-  private settle(pools: Set<Address>, errors: LandfallError[]): Address[] {
+  private settle(pools: Set<Address>, errors: LandfallError[], nowMs: number): Address[] {
     const changed: Address[] = [];
     for (const id of pools) {
       try {
-        if (this.rebuild(id)) changed.push(id);
+        const venue = this.members.has(id) ? this.venues.get(id) : undefined;
+        if (venue === undefined ? this.rebuild(id) : this.rebuildVenue(id, venue, nowMs))
+          changed.push(id);
       } catch (err) {
         errors.push(err as LandfallError);
       }
@@ -275,11 +315,7 @@ export class WatchedPools implements PoolDirectory {
     // The next swap runs no earlier than this slot's epoch, nor the pool's last swap's.
     let epoch = epochAt(this.epochs, slot);
     if (state.state.recentEpoch > epoch) epoch = state.state.recentEpoch;
-    if (
-      prev !== undefined &&
-      prev.pool.epoch === epoch &&
-      from.every((v, i) => v === prev.from[i])
-    ) {
+    if (prev !== undefined && prev.epoch === epoch && from.every((v, i) => v === prev.from[i])) {
       e.view = { ...prev, slot };
       return false;
     }
@@ -301,15 +337,56 @@ export class WatchedPools implements PoolDirectory {
       e.problem = (err as Error).message;
       throw err;
     }
-    e.view = { pool, snapshot, slot, from };
+    e.view = { pool, live: cpLivePool(pool), snapshot, slot, epoch, from };
+    e.problem = undefined;
+    return prev === undefined || !isDeepStrictEqual(prev.snapshot, snapshot);
+  }
+
+  /** `rebuild` for a pool of another venue: its venue decodes the bytes of all its accounts. */
+  private rebuildVenue(id: Address, venue: LiveVenue, nowMs: number): boolean {
+    const e = this.entry(id);
+    const records = this.memberRecords(id);
+    if (records === undefined || !agree(records.map((r) => r.slot))) return false;
+    const slot = (records[0] as Held).slot;
+    const prev = e.view;
+    if (prev !== undefined && slot < prev.slot) return false;
+    if (this.epochs === undefined)
+      throw new LandfallError('LF_SOLANA_CONFIG', 'the epoch schedule is read before any pool');
+    const epoch = BigInt(epochAt(this.epochs, slot));
+    const from = records.map((r) => r.data);
+    if (
+      prev !== undefined &&
+      prev.epoch === epoch &&
+      from.length === prev.from.length &&
+      from.every((v, i) => v === prev.from[i])
+    ) {
+      e.view = { ...prev, slot };
+      return false;
+    }
+    const context = { unixTimestamp: BigInt(Math.floor(nowMs / 1000)), epoch };
+    let live: LivePool;
+    let snapshot: PoolSnapshot;
+    try {
+      const state = venue.decode(id, (a) => this.book.get(a)?.data, context);
+      const described = venue.snapshot(id, state);
+      snapshot = { ...described, curve: { maths: venue, state } };
+      const mintA = described.mintA as Address;
+      const mintB = described.mintB as Address;
+      live = { address: id, venue, state, context, mintA, mintB };
+    } catch (err) {
+      e.view = undefined;
+      e.problem = (err as Error).message;
+      throw err;
+    }
+    e.view = { live, snapshot, slot, epoch, from };
     e.problem = undefined;
     return prev === undefined || !isDeepStrictEqual(prev.snapshot, snapshot);
   }
 
   /** Whether its accounts are not all known or its state and vaults disagree on the slot. */
   private markTorn(id: Address, nowMs: number): boolean {
-    const p = this.parts(id);
-    const torn = p === undefined || !sameSlot(p);
+    const slots = this.slotsOf(id);
+    const torn = slots === undefined || !agree(slots);
     const e = this.entry(id);
     if (!torn) e.tornSinceMs = null;
     else if (e.tornSinceMs === null) e.tornSinceMs = nowMs;
@@ -318,8 +395,28 @@ export class WatchedPools implements PoolDirectory {
 
   /** Its view is built from the state and vaults the book holds now. */
   private consistent(id: Address): boolean {
+    const slots = this.slotsOf(id);
+    return slots !== undefined && agree(slots) && this.entry(id).view?.slot === slots[0];
+  }
+
+  /**
+   * The slots that must agree before the pool is a view: a CP pool's state and vaults (state
+   * first), another venue's every account (the pool's first); undefined while one is unknown.
+   */
+  private slotsOf(id: string): number[] | undefined {
+    if (this.members.has(id)) return this.memberRecords(id)?.map((r) => r.slot);
     const p = this.parts(id);
-    return p !== undefined && sameSlot(p) && this.entry(id).view?.slot === p.state.slot;
+    return p === undefined ? undefined : [p.state.slot, p.vault0.slot, p.vault1.slot];
+  }
+
+  private memberRecords(id: string): Held[] | undefined {
+    const records: Held[] = [];
+    for (const a of this.members.get(id) ?? []) {
+      const r = this.book.get(a);
+      if (r === undefined) return undefined;
+      records.push(r);
+    }
+    return records;
   }
 
   private parts(id: string): Parts | undefined {
@@ -345,9 +442,33 @@ export class WatchedPools implements PoolDirectory {
     return this.entries.get(id) as Entry;
   }
 
+  /** Another venue's pool now reads from `watched`: accounts it left are no longer watched for it. */
+  private rewatch(pool: Address, watched: readonly Address[]): void {
+    const next = watched[0] === pool ? [...watched] : [pool, ...watched.filter((a) => a !== pool)];
+    const kept = new Set(next);
+    for (const a of this.members.get(pool) ?? []) {
+      if (kept.has(a)) continue;
+      const list = (this.roles.get(a) ?? []).filter(
+        (r) => !(r.pool === pool && r.kind === 'member'),
+      );
+      if (list.length > 0) this.roles.set(a, list);
+      else this.roles.delete(a);
+      this.accountsVersion++;
+    }
+    for (const a of next) {
+      const list = this.roles.get(a) ?? [];
+      if (list.length === 0) this.accountsVersion++;
+      if (!list.some((r) => r.pool === pool && r.kind === 'member'))
+        list.push({ pool, kind: 'member' });
+      this.roles.set(a, list);
+    }
+    this.members.set(pool, next);
+  }
+
   private link(pool: Address, state: PoolState): void {
     const add = (account: Address, kind: Role) => {
       const list = this.roles.get(account) ?? [];
+      if (list.length === 0) this.accountsVersion++;
       if (!list.some((r) => r.pool === pool && r.kind === kind)) list.push({ pool, kind });
       this.roles.set(account, list);
     };
@@ -363,6 +484,6 @@ function sameSlot(p: Parts): boolean {
   return p.state.slot === p.vault0.slot && p.vault0.slot === p.vault1.slot;
 }
 
-function newestSlot(p: Parts): number {
-  return Math.max(p.state.slot, p.vault0.slot, p.vault1.slot);
+function agree(slots: readonly number[]): boolean {
+  return slots.every((s) => s === slots[0]);
 }

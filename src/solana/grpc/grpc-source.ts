@@ -9,6 +9,7 @@ import { LeaderSchedule } from '../leaders.js';
 import { readPools } from '../read-pools.js';
 import type { SolanaRpcClient } from '../solana-rpc.js';
 import { SourceFeeds } from '../source-feeds.js';
+import { poolVenues } from '../venues/live.js';
 import { WatchedPools } from '../watched-pools.js';
 import { DeshredFeed } from './deshred-feed.js';
 import type {
@@ -83,13 +84,14 @@ export class GrpcMarketSource implements MarketSource {
   private finish!: { resolve: () => void; reject: (err: unknown) => void };
   private stopped = false;
   private started = false;
-  private subscribedAccounts = 0;
+  private subscribedVersion = -1;
 
   constructor(private readonly options: GrpcSourceOptions) {
     const { config, log } = options;
     this.book = new WatchedPools(
       config.pools.map((p) => p.address as Address),
       config.timeouts.staleAfterMs,
+      poolVenues(config.pools),
     );
     this.feeds = new SourceFeeds({
       ...options,
@@ -140,7 +142,7 @@ export class GrpcMarketSource implements MarketSource {
     if (this.book.poolAddresses.length === 0) {
       throw new LandfallError(
         'LF_SOLANA_CONFIG',
-        'live.pools is empty: name at least one Raydium CP-Swap pool to watch',
+        'live.pools is empty: name at least one pool to watch (its address, and its venue unless CP-Swap)',
       );
     }
     const { rpc, clock, config } = this.options;
@@ -221,7 +223,7 @@ export class GrpcMarketSource implements MarketSource {
 
   private request(fromSlot: number | undefined): SubscribeRequest {
     const accounts = this.book.accounts();
-    this.subscribedAccounts = accounts.length;
+    this.subscribedVersion = this.book.accountsVersion;
     return subscribeRequest({
       accounts,
       pools: this.book.poolAddresses,
@@ -250,8 +252,8 @@ export class GrpcMarketSource implements MarketSource {
         );
       }
       this.publish(change.changed, receivedMs, mark);
-      // A pool state naming new vaults: the stream must follow them too.
-      if (this.book.accounts().length !== this.subscribedAccounts) this.feed.resubscribe();
+      // A pool state naming new vaults, or tick/bin arrays: the stream must follow them too.
+      if (this.book.accountsVersion !== this.subscribedVersion) this.feed.resubscribe();
     } else if (u.slot !== undefined) {
       this.onSlot(Number(u.slot.slot));
     } else if (u.transaction?.transaction !== undefined) {

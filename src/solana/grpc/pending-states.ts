@@ -1,3 +1,4 @@
+import { cpLivePool } from '../live-pool.js';
 import type { RaydiumCpPool } from '../raydium-cp-pool.js';
 import type { PoolDirectory } from '../watched-pools.js';
 
@@ -22,9 +23,10 @@ export class PendingStates {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
-    private readonly book: Pick<PoolDirectory, 'pool'> & {
-      viewSlot(id: string): number | undefined;
-    },
+    private readonly book: Pick<PoolDirectory, 'pool'> &
+      Partial<Pick<PoolDirectory, 'livePool'>> & {
+        viewSlot(id: string): number | undefined;
+      },
     private readonly capacity: number,
   ) {}
 
@@ -52,17 +54,23 @@ export class PendingStates {
   }
 
   /** A directory of the pools as `signature` leaves them; undefined when it is not held. */
-  after(signature: string): Pick<PoolDirectory, 'pool'> | undefined {
+  after(signature: string): Pick<PoolDirectory, 'pool' | 'livePool'> | undefined {
     const entry = this.entries.get(signature);
     if (entry === undefined) return undefined;
+    const moved = (id: string): RaydiumCpPool | undefined => {
+      const after = entry.pools.get(id);
+      const based = entry.basedOn.get(id);
+      const now = this.book.viewSlot(id);
+      if (after === undefined || based === undefined || (now !== undefined && now > based))
+        return undefined;
+      return after;
+    };
     return {
-      pool: (id) => {
-        const after = entry.pools.get(id);
-        const based = entry.basedOn.get(id);
-        const now = this.book.viewSlot(id);
-        if (after === undefined || based === undefined || (now !== undefined && now > based))
-          return this.book.pool(id);
-        return after;
+      pool: (id) => moved(id) ?? this.book.pool(id),
+      // Streamed swaps are decoded on CP-Swap pools only: another venue's pool is the book's.
+      livePool: (id) => {
+        const after = moved(id);
+        return after === undefined ? this.book.livePool?.(id) : cpLivePool(after);
       },
     };
   }

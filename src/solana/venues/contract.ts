@@ -92,6 +92,21 @@ export function venueContract<S, Q extends QuoteOk>(
       }
     });
 
+    it('describes the pool for the live source: its id and name, two mints, reserves and a fee', (ctx) => {
+      const snapshot = venue.snapshot;
+      if (snapshot === undefined) {
+        ctx.skip(); // no `snapshot` yet: the venue is not traded live (venues/live.ts)
+        return;
+      }
+      const f = fixture();
+      const s = snapshot(f.pool, decode(f));
+      expect(s).toMatchObject({ id: f.pool, venue: venue.name });
+      expect(s.mintA).not.toBe(s.mintB);
+      expect(s.reserveA > 0n && s.reserveB > 0n).toBe(true);
+      expect(s.feeBps >= 0 && s.feeBps <= 10_000).toBe(true);
+      expect(s).not.toHaveProperty('curve');
+    });
+
     it("builds the program's swap with the pool writable and the payer signing", async () => {
       const f = fixture();
       const state = decode(f);

@@ -1,6 +1,6 @@
 import type { Address, Instruction, TransactionSigner } from '@solana/kit';
 import type { CurveContext, CurveMaths, CurveQuote, CurveRefusal } from '../../market/curve.js';
-import type { SwapDirection } from '../../market/types.js';
+import type { PoolSnapshot, SwapDirection } from '../../market/types.js';
 
 /**
  * One on-chain swap program, as Landfall reads, prices and trades it. Each venue lives in its own
@@ -41,7 +41,26 @@ export interface Venue<State, Q extends QuoteOk = QuoteOk> extends CurveMaths<St
   apply(state: State, quote: Q, context: ChainContext): State;
   /** The program's exact-in swap instruction, its accounts in the program's order. */
   swapInstruction(input: SwapInstructionInput<State>): Promise<Instruction>;
+  /**
+   * The pool as the engine's snapshot shows it (without `curve`): its two mints in the venue's
+   * order, its virtual reserves at the current price and its fee in basis points. Optional only
+   * so a venue can be written before it is traded live: the live registry
+   * (src/solana/venues/live.ts) takes only venues that have it.
+   */
+  snapshot?(pool: Address, state: State): VenueSnapshot;
+  /**
+   * The program's custom error for an output below `minimum_amount_out`: a revert the live path
+   * counts as slippage (the pool moved), not as a broken transaction.
+   */
+  readonly exceededSlippageError?: number;
 }
+
+/** A venue the live source can watch and trade: one that describes its pools as snapshots. */
+export type LiveVenue<State = unknown, Q extends QuoteOk = QuoteOk> = Venue<State, Q> &
+  Required<Pick<Venue<State, Q>, 'snapshot'>>;
+
+/** A pool's snapshot as its venue describes it; the live source adds `curve`. */
+export type VenueSnapshot = Omit<PoolSnapshot, 'curve'>;
 
 /** The current data of an account, or undefined where the caller has none. */
 export type AccountReader = (address: Address) => Uint8Array | undefined;

@@ -1,17 +1,18 @@
 import type { Address } from '@solana/kit';
 import { tokenAccountAmount } from '../../raydium-cp-layout.js';
 import { requireAccount } from '../accounts.js';
-import type { Venue } from '../venue.js';
-import { swapBaseInV2Instruction } from './instruction.js';
+import type { LiveVenue } from '../venue.js';
+import { EXCEEDED_SLIPPAGE_ERROR, swapBaseInV2Instruction } from './instruction.js';
 import { decodeAmmInfo, RAYDIUM_AMM_V4_PROGRAM } from './layout.js';
 import { type AmmV4Pool, type AmmV4Swap, afterSwap, swapBaseIn } from './math.js';
+import { AMM_V4_VENUE, ammV4Snapshot } from './snapshot.js';
 
 /**
  * Raydium AMM v4 behind the venue interface: the AmmInfo account and its two vaults, priced and
  * traded through `swap_base_in_v2` (no OpenBook accounts).
  */
-export const raydiumAmmV4: Venue<AmmV4Pool, AmmV4Swap> = {
-  name: 'raydium-amm-v4',
+export const raydiumAmmV4: LiveVenue<AmmV4Pool, AmmV4Swap> = {
+  name: AMM_V4_VENUE,
   programAddress: RAYDIUM_AMM_V4_PROGRAM,
   watchedAccounts(pool: Address, poolData: Uint8Array) {
     const info = decodeAmmInfo(poolData, `pool ${pool}`);
@@ -31,4 +32,6 @@ export const raydiumAmmV4: Venue<AmmV4Pool, AmmV4Swap> = {
     swapBaseIn(state, direction, amountIn, context.unixTimestamp),
   apply: (state, quote, context) => afterSwap(state, quote, context.epoch),
   swapInstruction: swapBaseInV2Instruction,
+  snapshot: ammV4Snapshot,
+  exceededSlippageError: EXCEEDED_SLIPPAGE_ERROR,
 };

@@ -9,14 +9,15 @@ import {
   afterSwap,
   type RaydiumCpPool,
   type SwapQuote,
+  snapshotOf,
   swapBaseInput,
   swapsEnabled,
   VENUE,
 } from '../../raydium-cp-pool.js';
-import { swapBaseInputInstruction } from '../../raydium-cp-swap.js';
+import { EXCEEDED_SLIPPAGE_ERROR, swapBaseInputInstruction } from '../../raydium-cp-swap.js';
 import { decodeMint } from '../../token-2022.js';
 import { requireAccount } from '../accounts.js';
-import type { Venue } from '../venue.js';
+import type { LiveVenue } from '../venue.js';
 
 /** A CP-Swap quote in the venue's terms: `fee` is what the pool charges in the input token. */
 export type CpSwapQuote = SwapQuote & { readonly fee: bigint };
@@ -26,7 +27,7 @@ export type CpSwapQuote = SwapQuote & { readonly fee: bigint };
  * (raydium-cp-layout/-pool/-swap.ts, which the live path uses directly): PoolState, its
  * AmmConfig, both vaults and both mints (a Token-2022 mint may charge a transfer fee).
  */
-export const raydiumCp: Venue<RaydiumCpPool, CpSwapQuote> = {
+export const raydiumCp: LiveVenue<RaydiumCpPool, CpSwapQuote> = {
   name: VENUE,
   programAddress: RAYDIUM_CP_PROGRAM,
   watchedAccounts(pool: Address, poolData: Uint8Array) {
@@ -61,4 +62,6 @@ export const raydiumCp: Venue<RaydiumCpPool, CpSwapQuote> = {
   },
   apply: (state, quote, context) => afterSwap({ ...state, epoch: context.epoch }, quote),
   swapInstruction: (input) => swapBaseInputInstruction({ ...input, state: input.state.state }),
+  snapshot: (_pool, state) => snapshotOf(state),
+  exceededSlippageError: EXCEEDED_SLIPPAGE_ERROR,
 };
