@@ -31,7 +31,10 @@ export interface RunningAgent {
 }
 
 export interface AgentRun {
+  /** The agents, when they run on this thread (empty when on their own: agent-thread.ts). */
   readonly agents: readonly RunningAgent[];
+  /** Every agent's id, wherever it runs. */
+  readonly agentIds: readonly string[];
   /** Banner lines: pinning, the market, models, and where each agent's data goes. */
   readonly lines: readonly string[];
   /** The hot thread's CPUs and scheduling as the kernel granted them (agent.cpus, priority). */
@@ -51,6 +54,10 @@ export interface RunOptions {
   readonly log: Logger;
   /** Where control commands come from and acks go; without it the agents obey only the kill file. */
   readonly controlBus?: TypedBus;
+  /** Runs after every agent handled an event (the agents' thread shares the market's clock). */
+  readonly afterEvent?: () => void;
+  /** A telemetry publish that failed; logged as a warning when absent. */
+  readonly onPublishError?: (err: unknown, agentId: string) => void;
 }
 
 /**
@@ -83,9 +90,17 @@ export async function runAgents(market: Market, options: RunOptions): Promise<Ag
     for (const s of shadows) s?.close();
   };
   try {
-    await market.source.start((event: MarketEvent) => {
-      for (const a of agents) a.engine.handle(event);
-    });
+    const after = options.afterEvent;
+    await market.source.start(
+      after === undefined
+        ? (event: MarketEvent) => {
+            for (const a of agents) a.engine.handle(event);
+          }
+        : (event: MarketEvent) => {
+            for (const a of agents) a.engine.handle(event);
+            after();
+          },
+    );
   } catch (err) {
     await release();
     throw err;
@@ -106,6 +121,7 @@ export async function runAgents(market: Market, options: RunOptions): Promise<Ag
   });
   return {
     agents,
+    agentIds: agents.map((a) => a.agentId),
     lines: bannerLines(market, options, agents, hot, pin),
     pin,
     ended: market.source.ended,
@@ -170,7 +186,9 @@ function assemble(
     agentId,
     module,
     market.clock,
-    (err) => log.warn({ err, agentId }, 'telemetry publish failed'),
+    options.onPublishError === undefined
+      ? (err) => log.warn({ err, agentId }, 'telemetry publish failed')
+      : (err) => options.onPublishError?.(err, agentId),
     config.guard.slo.hotpathP99Ms,
     config.guard.windowMs,
     shadow,

@@ -7,7 +7,9 @@ const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /**
  * `landfall up` from the build as the `up` benches run it: in its own process in `cwd`, with
- * only PATH and `env` from the environment (API on a free port, errors-only logs).
+ * only PATH, `env` and LANDFALL_AGENT__THREAD from the environment (API on a free port,
+ * errors-only logs): `LANDFALL_AGENT__THREAD=false npm run bench -- up` measures the agents
+ * on the main thread, for comparison.
  */
 export function spawnUp(
   cwd: string,
@@ -19,6 +21,9 @@ export function spawnUp(
     cwd,
     env: {
       PATH: process.env.PATH ?? '',
+      ...(process.env.LANDFALL_AGENT__THREAD === undefined
+        ? {}
+        : { LANDFALL_AGENT__THREAD: process.env.LANDFALL_AGENT__THREAD }),
       LANDFALL_API__PORT: '0',
       LANDFALL_LOG__LEVEL: 'error',
       ...env,

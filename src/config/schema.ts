@@ -483,7 +483,17 @@ export const configSchema = z.strictObject({
   /** The market simulator (paper mode and backtests); every knob documented in src/sim/config.ts. */
   sim: simConfigSchema.prefault({}),
   /** The agents' policies and thresholds (src/agent/config.ts). */
-  agent: agentConfigSchema.prefault({}),
+  agent: agentConfigSchema
+    .extend({
+      /**
+       * Beside other services in one process (`landfall up`): the market and the agents run on
+       * a worker thread of their own (src/agent/agent-thread.ts), so the store, sink, API,
+       * gateway, guard and trainer cannot delay the hot path; `agent.cpus` then pins that
+       * thread. false runs them on the main thread (debugging: one stack, one inspector).
+       */
+      thread: z.boolean().default(true),
+    })
+    .prefault({}),
   /** `landfall up` (src/system/warm-start.ts). */
   up: z
     .strictObject({

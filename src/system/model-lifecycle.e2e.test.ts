@@ -86,7 +86,13 @@ describe('model lifecycle: scheduled training, shadow, champion/challenger, dash
         a.jobId === jobId &&
         (ackState(a) === TrainState.SUCCEEDED || ackState(a) === TrainState.FAILED),
     );
-  const agent = () => system?.agents?.agents[0];
+  // The running agent as its telemetry shows it: it runs on its own thread (agent.thread),
+  // so its opportunities say which model decided and which candidate scored in shadow.
+  const seen: { model: string; shadow: string }[] = [];
+  const agent = () => {
+    const last = seen.at(-1);
+    return { model: last?.model, shadow: last?.shadow || undefined, opportunities: seen.length };
+  };
 
   beforeAll(async () => {
     buildDashboard(webDir);
@@ -181,6 +187,11 @@ describe('model lifecycle: scheduled training, shadow, champion/challenger, dash
     await system.bus.subscribe('train-acks-proto', async (a) => void acks.push(a), {
       group: 'e2e-acks',
     });
+    await system.bus.subscribe(
+      'mev-opportunities-proto',
+      async (o) => void seen.push({ model: o.modelVersion, shadow: o.shadowModelVersion }),
+      { group: 'e2e-opportunities' },
+    );
     base = /api {4}(http:\/\/\S+)\/api/.exec(system.lines.join('\n'))?.[1] ?? '';
     expect(base).not.toBe('');
     browser = await launchChromium();
@@ -241,12 +252,12 @@ describe('model lifecycle: scheduled training, shadow, champion/challenger, dash
     // The running agent follows the registry: the candidate now scores in shadow, while the
     // live model keeps deciding.
     await until(
-      () => agent()?.shadow?.current?.version === candidate,
+      () => agent().shadow === candidate,
       'the running agent to load the candidate in shadow',
       60_000,
     );
-    expect(agent()?.engine.options.scorer.version).toBe(live);
-    const decidedBefore = agent()?.engine.counters.opportunities ?? 0;
+    expect(agent().model).toBe(live);
+    const decidedBefore = agent().opportunities;
     const shadow = await until(
       async () => {
         const f = await api<ShadowFigures>('/api/models/mev/shadow?minutes=60');
@@ -261,9 +272,10 @@ describe('model lifecycle: scheduled training, shadow, champion/challenger, dash
     expect(shadow.shadow.versions).toEqual([candidate]);
     expect(shadow.scored).toBeGreaterThanOrEqual(shadow.rows);
     expect(shadow.shadow.auc).not.toBeNull();
-    expect(agent()?.shadow?.unscored).toBe(0);
-    expect(agent()?.engine.counters.opportunities).toBeGreaterThan(decidedBefore);
-    expect(agent()?.engine.options.scorer.version).toBe(live);
+    // None went out unscored (a full shadow queue) since the candidate was loaded.
+    expect(seen.slice(decidedBefore).every((o) => o.shadow === candidate)).toBe(true);
+    expect(agent().opportunities).toBeGreaterThan(decidedBefore);
+    expect(agent().model).toBe(live);
 
     // The dashboard: the candidate with its decision, the shadow figures, the job's decision.
     const page = await signIn();
@@ -325,11 +337,7 @@ describe('model lifecycle: scheduled training, shadow, champion/challenger, dash
     );
     expect(await text(page, `job-message-${queued}`)).toContain(pageCandidate);
     // The newest candidate is the one in shadow now.
-    await until(
-      () => agent()?.shadow?.current?.version === pageCandidate,
-      'the page job candidate in shadow',
-      60_000,
-    );
+    await until(() => agent().shadow === pageCandidate, 'the page job candidate in shadow', 60_000);
 
     // An admin promotes it by hand: audited, and the running agent trades with it.
     await until(
@@ -343,12 +351,12 @@ describe('model lifecycle: scheduled training, shadow, champion/challenger, dash
     );
     expect(liveVersion(dir, 'mev')).toBe(pageCandidate);
     await until(
-      () => agent()?.engine.options.scorer.version === pageCandidate,
+      () => agent().model === pageCandidate,
       'the running agent to trade with the promoted model',
       60_000,
     );
     // No candidate is newer than the live model: shadow scoring stops.
-    await until(() => agent()?.shadow?.current === undefined, 'the shadow to retire', 30_000);
+    await until(() => agent().shadow === undefined, 'the shadow to retire', 30_000);
     const manual = (await audits('model.promote')).find((a) => a.subject === 'ops-ada');
     expect(manual).toMatchObject({ role: 'admin', result: 'ok' });
     expect(manual?.params).toMatchObject({

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { type AgentThread, startAgentThread } from '../agent/agent-thread.js';
 import { type AgentRun, runAgents } from '../agent/run.js';
 import { startEmbeddedApi } from '../api/embedded.js';
 import { type MarketSnapshot, registerMarket } from '../api/routes/market.js';
@@ -19,6 +20,7 @@ import { migrateStore } from '../store/setup.js';
 import { Sink } from '../store/sink.js';
 import type { Store } from '../store/types.js';
 import { startTraining } from '../train/service.js';
+import type { MarketMode } from './consent.js';
 import type { Service } from './service.js';
 
 /**
@@ -93,7 +95,24 @@ export async function agentsService(
   return { service: { name: 'agents', lines: agents.lines, stop: () => agents.stop() }, agents };
 }
 
-/** On `clock`: the market's, which stamps the agents' metrics (wall time × sim.speed in paper). */
+/** The market and the agents on a worker thread of their own (agent-thread.ts). */
+export async function agentThreadService(o: {
+  config: Config;
+  bus: TypedBus;
+  mode: MarketMode;
+  modules: readonly Module[];
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  warmMinutes?: number;
+}): Promise<{ service: Service; agents: AgentThread }> {
+  const agents = await startAgentThread(o);
+  return { service: { name: 'agents', lines: agents.lines, stop: () => agents.stop() }, agents };
+}
+
+/**
+ * On `clock`: the market's, which stamps the agents' metrics (wall time × sim.speed in paper),
+ * followed from the agents' thread when they run on one.
+ */
 export async function guardService(
   config: Config,
   bus: TypedBus,

@@ -6,6 +6,7 @@ import { withPaperSecret } from '../auth/dev-secret.js';
 import { configSchema } from '../config/schema.js';
 import { isLandfallError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { until } from '../testing/until.js';
 import { startSystem } from './system.js';
 
 /**
@@ -49,11 +50,45 @@ describe('system', () => {
       heads.join(' '),
     ).toBe(true);
     expect([...firstOf].sort((a, b) => a - b)).toEqual(firstOf);
-    expect(system.agents?.agents.map((a) => a.agentId)).toEqual(['arb-paper-1', 'mev-paper-1']);
+    expect(system.agents?.agentIds).toEqual(['arb-paper-1', 'mev-paper-1']);
+    // Beside the other services, the agents run on a thread of their own (agent.thread).
+    expect(heads).toContain('thread');
     expect(existsSync(storeLock)).toBe(true);
     await system.stop();
     await system.stop();
     expect(existsSync(storeLock)).toBe(false);
+  });
+
+  it('has the guard judge on the market time of agents on their thread (sim.speed 50)', async () => {
+    const config = configSchema.parse({ home, sim: { speed: 50 }, log: { level: 'silent' } });
+    const system = await startSystem({ config, log, services: ['agents', 'guard'] });
+    try {
+      expect(system.lines.some((l) => l.includes('worker thread'))).toBe(true);
+      let metricsMs = 0;
+      let judgedMs = 0;
+      await system.bus.subscribe(
+        'metrics-proto',
+        async (m) => {
+          metricsMs = Math.max(metricsMs, Number(m.tsMs));
+        },
+        { group: 'test-metrics' },
+      );
+      await system.bus.subscribe(
+        'slo-proto',
+        async (s) => {
+          judgedMs = Math.max(judgedMs, Number(s.tsMs));
+        },
+        { group: 'test-slo' },
+      );
+      const began = Date.now();
+      // A simulated minute: on the wall clock the guard would be a minute behind the metrics.
+      await until(() => metricsMs > began + 60_000 && judgedMs > 0, 'a simulated minute', 60_000);
+      const at = metricsMs;
+      await until(() => judgedMs >= at, 'the guard to judge that minute', 60_000);
+      expect(judgedMs - metricsMs).toBeLessThan(10_000);
+    } finally {
+      await system.stop();
+    }
   });
 
   it('releases what it started when a later service fails to start', async () => {

@@ -5,17 +5,18 @@ import type { Config } from '../config/schema.js';
 import { LandfallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../market/system-clock.js';
-import type { Market, Module } from '../market/types.js';
+import type { Clock, Module } from '../market/types.js';
 import { installFatalSignalHandler } from '../ops/fatal-signal.js';
 import { startMemoryReturn } from '../ops/memory-return.js';
 import type { Sink } from '../store/sink.js';
 import type { Store } from '../store/types.js';
 import type { MarketMode } from './consent.js';
 import { openMarket } from './market.js';
-import { marketSnapshots } from './market-view.js';
+import { figuresOf, type MarketFigures, marketSnapshots } from './market-view.js';
 import { type Service, stopInReverse } from './service.js';
 import {
   agentsService,
+  agentThreadService,
   apiService,
   busService,
   guardService,
@@ -69,6 +70,9 @@ export interface System {
  * agents, guard, API with the gateway — and stop them in reverse: no new commands while
  * stopping, agents before the sink so their last outcomes and metrics are stored, the store
  * last. A service that fails to start stops those already started before the error surfaces.
+ * Beside any other service, the market and the agents run on a worker thread of their own
+ * (`agent.thread`, src/agent/agent-thread.ts); the guard and the market panel then read the
+ * market's clock and figures as that thread shares them.
  */
 export async function startSystem(options: SystemOptions): Promise<System> {
   const { log } = options;
@@ -95,7 +99,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const { bus } = add(await busService(config));
     let sink: Sink | undefined;
     let agents: AgentRun | undefined;
-    let market: Market | undefined;
+    let view: MarketView | undefined;
     for (const name of START_ORDER.filter((s) => wanted.has(s))) {
       switch (name) {
         case 'sink':
@@ -106,28 +110,37 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           break;
         case 'agents': {
           const modules = options.modules ?? ['arb', 'mev'];
+          const mode = options.market ?? 'paper';
+          const warmMinutes =
+            options.warmStartMinutes === undefined ? {} : { warmMinutes: options.warmStartMinutes };
           const env = options.env ?? process.env;
-          const opened = await openMarket(options.market ?? 'paper', {
-            config,
-            log,
-            modules,
-            env,
-            bus,
-            ...(options.warmStartMinutes === undefined
-              ? {}
-              : { warmMinutes: options.warmStartMinutes }),
-          });
-          market = opened;
-          agents = add(
+          if (config.agent.thread && [...wanted].some((s) => s !== 'agents')) {
+            const thread = add(
+              await agentThreadService({ config, bus, mode, modules, log, env, ...warmMinutes }),
+            ).agents;
+            agents = thread;
+            view = thread;
+            break;
+          }
+          const opened = await openMarket(mode, { config, log, modules, env, bus, ...warmMinutes });
+          const inline = add(
             await agentsService(opened, { config, bus, modules, log }).catch(async (err) => {
               await opened.stop();
               throw err;
             }),
           ).agents;
+          agents = inline;
+          const warm = warmStartOf(opened);
+          view = {
+            tag: opened.tag,
+            clock: opened.clock,
+            figures: figuresOf(opened, inline.agents),
+            ...(warm === undefined ? {} : { warm }),
+          };
           break;
         }
         case 'guard':
-          started.push(await guardService(config, bus, market?.clock ?? systemClock, log));
+          started.push(await guardService(config, bus, view?.clock ?? systemClock, log));
           break;
         case 'api':
           started.push(
@@ -138,16 +151,16 @@ export async function startSystem(options: SystemOptions): Promise<System> {
               store: needStore(store),
               log,
               ...(sink === undefined ? {} : { sink }),
-              ...(market === undefined || agents === undefined
+              ...(view === undefined
                 ? {}
-                : { market: marketSnapshots(market, agents, warmStartOf(market)) }),
+                : { market: marketSnapshots(view.tag, view.figures, view.warm) }),
             }),
           );
           break;
       }
     }
     let stopping: Promise<void> | undefined;
-    const warm = warmStartOf(market);
+    const warm = view?.warm;
     return {
       bus,
       ...(warm === undefined ? {} : { warm }),
@@ -165,6 +178,14 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     await stopInReverse(started, log);
     throw err;
   }
+}
+
+/** What the guard and the market panel read of the agents' market, wherever it runs. */
+interface MarketView {
+  readonly tag: string;
+  readonly clock: Clock;
+  figures(): MarketFigures;
+  readonly warm?: WarmStart;
 }
 
 function needStore(store: Store | undefined): Store {

@@ -30,7 +30,8 @@ const SIM_SPEED = 20;
 
 /**
  * `up.hot_path`: the agents' hot path (event → submission built) inside a running `landfall up`
- * (paper, no warm start, NATS bus so the load can come from outside) while its sink stores
+ * (paper, no warm start, NATS bus so the load can come from outside; the agents on their own
+ * thread unless LANDFALL_AGENT__THREAD=false is in the bench's environment) while its sink stores
  * SINK_RATE rows/s of audit records (a topic only the sink reads: the gateway forwards none of
  * it and the bench reads none of it back) and
  * DASHBOARD_CLIENTS WebSocket clients are connected; next to it `up.hot_path_standalone`, the

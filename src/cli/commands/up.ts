@@ -71,7 +71,12 @@ export function registerUp(program: Command): void {
         if (warmed === undefined) reason = 'signal during the warm start';
         else {
           process.stdout.write(`${[head, ...system.lines, ...warmed, tail].join('\n')}\n`);
-          reason = await nextSignalOrTimer(runFor);
+          // A market or agents' thread that fails ends `up` with its error (after the finally
+          // below stores what is pending), rather than leaving the services up with no agents.
+          reason = await Promise.race([
+            nextSignalOrTimer(runFor),
+            system.ended.then(() => 'the market ended'),
+          ]);
         }
         process.stdout.write(`stopping (${reason}): storing what is pending\n`);
         const stopped = boundStop(log, 'up', 30);
