@@ -29,8 +29,10 @@ import { SwapTriggers } from './swap-triggers.js';
  * replayed after a reconnect, or repeated, never rolls the book back nor counts twice. A
  * transaction swapping on a watched pool becomes a `pendingSwap` event, priced with the venue's
  * exact maths and carrying the pool state it leaves, before that pool's account update arrives:
- * the backrun's trigger. Transactions are remembered by signature, so a replayed one triggers
- * nothing twice. Where the endpoint serves `SubscribeDeshred` (`live.grpc.deshred`, detected),
+ * the backrun's trigger, and (having landed) `landedSwap` events naming its fee payer, which the
+ * agents' competition signal reads rivals' cycles from. Pools of every live venue are read (CP-Swap,
+ * AMM v4, DLMM: swap-decode.ts). Transactions are remembered by signature, so a replayed one
+ * triggers nothing twice. Where the endpoint serves `SubscribeDeshred` (`live.grpc.deshred`, detected),
  * the same swaps come earlier, before execution, from their top-level instructions
  * (deshred-feed.ts); whichever copy triggers first, the other is a repeat.
  *

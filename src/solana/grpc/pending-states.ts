@@ -1,4 +1,4 @@
-import { cpLivePool } from '../live-pool.js';
+import { cpLivePool, type LivePool } from '../live-pool.js';
 import type { RaydiumCpPool } from '../raydium-cp-pool.js';
 import type { PoolDirectory } from '../watched-pools.js';
 
@@ -15,6 +15,8 @@ interface Entry {
   /** The slot the stream saw the swap in. */
   readonly slot: number;
   readonly pools: ReadonlyMap<string, RaydiumCpPool>;
+  /** Pools of other venues, as the swap leaves them. */
+  readonly live: ReadonlyMap<string, LivePool>;
   /** The book's view slot of each pool when its state was computed. */
   readonly basedOn: ReadonlyMap<string, number>;
 }
@@ -35,8 +37,9 @@ export class PendingStates {
     target: { readonly mark: number; readonly slot: number },
     pools: ReadonlyMap<string, RaydiumCpPool>,
     basedOn: ReadonlyMap<string, number>,
+    live: ReadonlyMap<string, LivePool> = new Map(),
   ): void {
-    this.entries.set(signature, { mark: target.mark, slot: target.slot, pools, basedOn });
+    this.entries.set(signature, { mark: target.mark, slot: target.slot, pools, live, basedOn });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
@@ -57,20 +60,22 @@ export class PendingStates {
   after(signature: string): Pick<PoolDirectory, 'pool' | 'livePool'> | undefined {
     const entry = this.entries.get(signature);
     if (entry === undefined) return undefined;
-    const moved = (id: string): RaydiumCpPool | undefined => {
-      const after = entry.pools.get(id);
+    const current = (id: string): boolean => {
       const based = entry.basedOn.get(id);
       const now = this.book.viewSlot(id);
-      if (after === undefined || based === undefined || (now !== undefined && now > based))
-        return undefined;
-      return after;
+      return based !== undefined && (now === undefined || now <= based);
+    };
+    const moved = (id: string): RaydiumCpPool | undefined => {
+      const after = entry.pools.get(id);
+      return after !== undefined && current(id) ? after : undefined;
     };
     return {
       pool: (id) => moved(id) ?? this.book.pool(id),
-      // Streamed swaps are decoded on CP-Swap pools only: another venue's pool is the book's.
       livePool: (id) => {
         const after = moved(id);
-        return after === undefined ? this.book.livePool?.(id) : cpLivePool(after);
+        if (after !== undefined) return cpLivePool(after);
+        const live = entry.live.get(id);
+        return live !== undefined && current(id) ? live : this.book.livePool?.(id);
       },
     };
   }

@@ -34,24 +34,46 @@ export async function swapUpdate(o: {
   /** Made by another program through CPI: the swap is only in the meta's inner instructions. */
   readonly viaCpi?: boolean;
 }): Promise<StreamedSwap> {
-  const trader = randomAddress();
-  const ix = await swapBaseInputInstruction({
-    payer: { address: trader } as TransactionSigner,
-    pool: o.pool.address,
-    state: o.pool.state,
-    direction: o.direction,
-    amountIn: o.amountIn,
-    minimumAmountOut: o.minimumAmountOut ?? 1n,
-  });
+  return swapsUpdate({ swaps: [o], slot: o.slot, ...(o.viaCpi ? { viaCpi: true } : {}) });
+}
+
+/**
+ * Several CP-Swap swaps in one transaction (a searcher's cycle), signed and paid by `feePayer`
+ * (a fresh key by default); `failed`: the transaction landed but failed (its meta has an error).
+ */
+export async function swapsUpdate(o: {
+  readonly swaps: ReadonlyArray<{
+    readonly pool: PoolFixture;
+    readonly direction: SwapDirection;
+    readonly amountIn: bigint;
+    readonly minimumAmountOut?: bigint;
+  }>;
+  readonly slot: number;
+  readonly feePayer?: Address;
+  readonly viaCpi?: boolean;
+  readonly failed?: boolean;
+}): Promise<StreamedSwap> {
+  const trader = o.feePayer ?? randomAddress();
   const keys: Address[] = [trader];
   const index = (a: Address) => {
     let i = keys.indexOf(a);
     if (i < 0) i = keys.push(a) - 1;
     return i;
   };
-  const compiled = compile(ix, index);
+  const compiled = [];
+  for (const swap of o.swaps) {
+    const ix = await swapBaseInputInstruction({
+      payer: { address: trader } as TransactionSigner,
+      pool: swap.pool.address,
+      state: swap.pool.state,
+      direction: swap.direction,
+      amountIn: swap.amountIn,
+      minimumAmountOut: swap.minimumAmountOut ?? 1n,
+    });
+    compiled.push(compile(ix, index));
+  }
   const outer = o.viaCpi
-    ? { programIdIndex: index(AGGREGATOR), accounts: compiled.accounts, data: new Uint8Array([1]) }
+    ? [{ programIdIndex: index(AGGREGATOR), accounts: new Uint8Array(), data: new Uint8Array([1]) }]
     : compiled;
   const signature = randomBytes(64);
   const update = SubscribeUpdate.fromPartial({
@@ -72,15 +94,19 @@ export async function swapUpdate(o: {
             },
             accountKeys: keys.map((k) => new Uint8Array(enc.encode(k))),
             recentBlockhash: new Uint8Array(32),
-            instructions: [outer],
+            instructions: outer,
             versioned: false,
             addressTableLookups: [],
           },
         },
         meta: {
+          // InstructionError(0, Custom(6005)), bincode: any bytes mark the failure.
+          ...(o.failed
+            ? { err: { err: new Uint8Array([8, 0, 0, 0, 0, 25, 0, 0, 0, 117, 23, 0, 0]) } }
+            : {}),
           fee: '5000',
           innerInstructions: o.viaCpi
-            ? [{ index: 0, instructions: [{ ...compiled, stackHeight: 2 }] }]
+            ? [{ index: 0, instructions: compiled.map((c) => ({ ...c, stackHeight: 2 })) }]
             : [],
           innerInstructionsNone: false,
           loadedWritableAddresses: [],

@@ -1,7 +1,7 @@
 import type { Address } from '@solana/kit';
 import { decodeMint } from '../../token-2022.js';
 import { requireAccount } from '../accounts.js';
-import type { Venue } from '../venue.js';
+import type { LiveVenue } from '../venue.js';
 import { applySwap } from './apply.js';
 import { binArrayIndexOf, binArraysForSwap, outsideInternalBitmap } from './bitmap.js';
 import { swap2Instruction, tokenProgramOf } from './instruction.js';
@@ -14,6 +14,7 @@ import {
   type LbPair,
 } from './layout.js';
 import { binArrayAddress, bitmapExtensionAddress } from './pda.js';
+import { dlmmSnapshot, EXCEEDED_AMOUNT_SLIPPAGE_TOLERANCE } from './snapshot.js';
 import { type DlmmPool, type DlmmSwap, quoteExactIn } from './swap.js';
 import { virtualReserves } from './virtual-reserves.js';
 
@@ -47,7 +48,7 @@ function needsExtension(pair: LbPair): boolean {
   return outsideInternalBitmap(binArrayIndexOf(pair.activeId));
 }
 
-export const meteoraDlmm: Venue<DlmmPool, DlmmSwap> = {
+export const meteoraDlmm: LiveVenue<DlmmPool, DlmmSwap> = {
   name: 'meteora-dlmm',
   programAddress: DLMM_PROGRAM,
   watchedAccounts(pool: Address, poolData: Uint8Array) {
@@ -94,4 +95,6 @@ export const meteoraDlmm: Venue<DlmmPool, DlmmSwap> = {
   apply: (state, quote, context) => applySwap(state, quote, context),
   swapInstruction: swap2Instruction,
   virtualReserves,
+  snapshot: dlmmSnapshot,
+  exceededSlippageError: EXCEEDED_AMOUNT_SLIPPAGE_TOLERANCE,
 };
