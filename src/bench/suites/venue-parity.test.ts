@@ -25,7 +25,7 @@ function drawFrom([ints, bigs]: [number[], bigint[]]): Draw {
 describe("Raydium AMM v4 maths against Raydium's TypeScript SDK (raydium-sdk-v2)", () => {
   it('decodes 10 000 random pools field for field and prices their swaps to the same amount and fee', async () => {
     const sdk = loadAmmV4Sdk();
-    const counts = { quoted: 0, refusalsCompared: 0, programOnlyRefusals: 0, sdkFeeRounding: 0 };
+    const counts = { quoted: 0, refusalsCompared: 0, programOnlyRefusals: 0, subUnitFees: 0 };
     await fc.assert(
       fc.asyncProperty(draws, async (d) => {
         const why = await compareAmmV4(sdk, randomAmmV4Case(drawFrom(d)), counts);
@@ -34,10 +34,10 @@ describe("Raydium AMM v4 maths against Raydium's TypeScript SDK (raydium-sdk-v2)
       { numRuns: 10_000, seed: 2525 },
     );
     // About a third execute (v2 swaps SwapOnly and open WaitingTrade pools only); the refusals
-    // the SDK can be held to, and fees under one unit (where its rounding differs), are
+    // the SDK can be held to, and fees under one unit (where a half-up rule would differ), are
     // exercised too.
     expect(counts.quoted).toBeGreaterThan(3_000);
-    expect(counts.sdkFeeRounding).toBeGreaterThan(0);
+    expect(counts.subUnitFees).toBeGreaterThan(0);
     expect(counts.refusalsCompared).toBeGreaterThan(100);
     expect(counts.programOnlyRefusals).toBeGreaterThan(100);
   }, 120_000);

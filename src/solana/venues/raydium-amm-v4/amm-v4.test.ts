@@ -27,7 +27,7 @@ import {
   encodeAmmInfo,
   RAYDIUM_AMM_V4_PROGRAM,
 } from './layout.js';
-import { type AmmV4Pool, afterSwap, swapBaseIn, tradableReserves } from './math.js';
+import { type AmmV4Pool, afterSwap, swapBaseIn, swapFee, tradableReserves } from './math.js';
 import { raydiumAmmV4 } from './venue.js';
 
 const NOW = 1_700_000_000n;
@@ -117,29 +117,31 @@ describe('Raydium AMM v4 swap_base_in (processor.rs process_swap_base_in_v2, mat
     // 150 USDC in: fee 375 000, rounded up from 375 000 exactly.
     const back = swapBaseIn(pool, 'bToA', 150_000_000n, NOW);
     expect(back).toMatchObject({ ok: true, amountOut: 923_490_657n, fee: 375_000n });
-    // 401 units: 401 · 25 / 10 000 = 1.0025, rounded up to 2; 7 units: 0.0175 rounds half-up
-    // to a fee of 0 and buys 1 unit of pc; 6 units buy less than one, which the program refuses.
+    // 401 units: 401 · 25 / 10 000 = 1.0025, rounded up to 2; 8 units: 0.02 rounds up to a fee
+    // of 1 and the 7 left buy 1 unit of pc; 7 units leave 6, which buy less than one: refused.
     expect(swapBaseIn(pool, 'aToB', 401n, NOW)).toMatchObject({
       ok: true,
       fee: 2n,
       amountOut: 64n,
     });
     expect(swapBaseIn(pool, 'bToA', 401n, NOW)).toMatchObject({ fee: 2n, amountOut: 2_462n });
-    expect(swapBaseIn(pool, 'aToB', 7n, NOW)).toMatchObject({ ok: true, fee: 0n, amountOut: 1n });
-    expect(swapBaseIn(pool, 'aToB', 6n, NOW)).toEqual({ ok: false, refusal: 'InvalidInput' });
+    expect(swapBaseIn(pool, 'aToB', 8n, NOW)).toMatchObject({ ok: true, fee: 1n, amountOut: 1n });
+    expect(swapBaseIn(pool, 'aToB', 7n, NOW)).toEqual({ ok: false, refusal: 'InvalidInput' });
   });
 
   it('follows the pool fee rate, whatever it is, with the program refusals at its extremes', () => {
     const withFee = (num: bigint, den: bigint) => poolOf(ammInfoBytes({ swapFee: [num, den] }));
     expect(swapBaseIn(withFee(0n, 10_000n), 'bToA', 150_000_000n, NOW)).toMatchObject({ fee: 0n });
     expect(swapBaseIn(withFee(3n, 1_000n), 'bToA', 1_001n, NOW)).toMatchObject({ fee: 4n });
-    // A fee under one unit rounds half-up (math.rs checked_ceil_div's zero-quotient branch):
-    // 25 / 10 000 of 199 is 0.4975 → 0; of 200, exactly 0.5 → 1; of 399, 0.9975 → 1.
+    // Every fee rounds up (math.rs checked_ceil_div since 78c6a81; the first published source
+    // rounded a fee under one unit half-up): 25 / 10 000 of 1 is 0.0025 → 1; of 199, 0.4975 →
+    // 1; of 400, exactly 1 → 1; of 401, 1.0025 → 2; of 0 → 0.
     const std = withFee(25n, 10_000n);
-    expect(swapBaseIn(std, 'aToB', 199n, NOW)).toMatchObject({ fee: 0n });
-    expect(swapBaseIn(std, 'aToB', 200n, NOW)).toMatchObject({ fee: 1n });
-    expect(swapBaseIn(std, 'aToB', 399n, NOW)).toMatchObject({ fee: 1n });
+    expect(swapBaseIn(std, 'aToB', 199n, NOW)).toMatchObject({ fee: 1n });
+    expect(swapBaseIn(std, 'aToB', 400n, NOW)).toMatchObject({ fee: 1n });
     expect(swapBaseIn(std, 'aToB', 401n, NOW)).toMatchObject({ fee: 2n });
+    expect(swapFee(1n, std.info)).toBe(1n);
+    expect(swapFee(0n, std.info)).toBe(0n);
     // The whole input as fee leaves nothing to trade; more than it underflows and aborts.
     expect(swapBaseIn(withFee(1n, 1n), 'aToB', 10n ** 9n, NOW)).toMatchObject({
       refusal: 'InvalidInput',

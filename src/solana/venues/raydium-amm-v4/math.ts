@@ -77,17 +77,15 @@ export function tradableReserves(pool: AmmV4Pool): [bigint, bigint] | null {
 }
 
 /**
- * The program's fee on `amountIn`: U128 multiply, then its `checked_ceil_div` (math.rs), which
- * rounds a quotient of 0 half-up rather than up (1 when 2·product ≥ den, else 0) and every
- * other quotient up; null on a zero divisor.
+ * The program's fee on `amountIn`: U128 multiply, then its `checked_ceil_div` (math.rs since
+ * 78c6a81 "update checked_ceil_div func": a plain ceiling; the first published source rounded a
+ * quotient of 0 half-up instead); null on a zero divisor.
  */
 export function swapFee(amountIn: bigint, info: AmmInfo): bigint | null {
   const { swapFeeNumerator: num, swapFeeDenominator: den } = info.fees;
   if (den === 0n) return null;
   const product = amountIn * num;
-  const quotient = product / den;
-  if (quotient === 0n) return product * 2n >= den ? 1n : 0n;
-  return quotient + (product % den === 0n ? 0n : 1n);
+  return product / den + (product % den === 0n ? 0n : 1n);
 }
 
 /** Exact-in swap; `aToB` sells coin for pc (the program's `Coin2PC`). */
@@ -96,8 +94,6 @@ export function swapBaseIn(
   direction: SwapDirection,
   amountIn: bigint,
   unixTimestamp: bigint,
-  /** The fee rule: the program's; the SDK differential passes the SDK's plain ceiling. */
-  feeOf: (amountIn: bigint, info: AmmInfo) => bigint | null = swapFee,
 ): AmmV4Swap | AmmV4Refused {
   if (amountIn < 0n || amountIn > U64_MAX) return refuse('InvalidInput');
   if (pool.info.coinVaultMint === pool.info.pcVaultMint) return refuse('NotAllowed');
@@ -106,7 +102,7 @@ export function swapBaseIn(
   if (reserves === null) return refuse('CheckedSubOverflow');
   const [coin, pc] = reserves;
   const [reserveIn, reserveOut] = direction === 'aToB' ? [coin, pc] : [pc, coin];
-  const fee = feeOf(amountIn, pool.info);
+  const fee = swapFee(amountIn, pool.info);
   if (fee === null || fee > amountIn) return refuse('ArithmeticAbort');
   const net = amountIn - fee;
   const denominator = reserveIn + net;
