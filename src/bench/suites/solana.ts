@@ -11,9 +11,11 @@ import { type Testbed, testbed } from '../../solana/testing/testbed.js';
 import { MAX_COMPUTE_UNITS, signV0, sizedUnitLimit } from '../../solana/transactions.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 import { measureThroughput, percentile } from '../stats.js';
+import { dlmmParityRows } from './dlmm-parity.js';
 import { grpcFeedRows } from './solana-grpc.js';
 import { sdkParityRows } from './solana-parity.js';
 import { venueParityRows } from './venue-parity.js';
+import { whirlpoolParityRows } from './whirlpool-parity.js';
 
 /**
  * The live path's own costs, on loopback so only Landfall's work is measured: decoding a
@@ -151,6 +153,8 @@ export const solanaSuite: BenchSuite = {
       return [
         ...sdkParityRows(),
         ...(await venueParityRows()),
+        ...(await whirlpoolParityRows()),
+        ...dlmmParityRows(),
         ...(await grpcFeedRows()),
         { name: 'PoolState.decode', metric: 'p50_ns', value: decode.nsPerOpP50, unit: 'ns/op' },
         { name: 'PoolState.decode', metric: 'p99_ns', value: decode.nsPerOpP99, unit: 'ns/op' },
