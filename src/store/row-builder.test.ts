@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { encodeTopic } from '../bus/typed.js';
 import type { BusMessage } from '../bus/types.js';
+import type { Logger } from '../log.js';
 import { sampleBundleOutcome } from '../proto/samples.js';
-import { RowBuilder } from './row-builder.js';
+import { MAX_RESPAWNS, RowBuilder } from './row-builder.js';
 import { sinkTables } from './rows.js';
 
 const found = sinkTables.find((s) => s.table === 'bundle_outcomes');
@@ -48,6 +49,75 @@ describe('RowBuilder', () => {
     } finally {
       await inline.close();
       await workers.close();
+    }
+  }, 60_000);
+});
+
+describe('RowBuilder with workers that die', () => {
+  const script = new URL('./testing/faulty-row-worker.js', import.meta.url);
+  const payload = (mode: string): BusMessage[] => [
+    {
+      topic: spec.topic,
+      key: 'k',
+      value: new TextEncoder().encode(mode),
+      headers: {},
+      offset: '0',
+      timestamp: 1,
+      attempt: 1,
+    },
+  ];
+
+  it.each([
+    ['crashes', 'X'],
+    ['exits without an error', 'E'],
+  ])(
+    'a worker that %s fails its own jobs only, and is replaced',
+    async (_, mode) => {
+      const builder = new RowBuilder(2, { script, respawnMs: 10 });
+      try {
+        await builder.ready;
+        // Round-robin: the first job goes to one worker, the second to the other.
+        const healthy = builder.encode(spec, payload('H'));
+        const dying = builder.encode(spec, payload(mode));
+        await expect(dying).rejects.toThrow(/row worker died/);
+        const done = await healthy;
+        expect([...done.rows]).toEqual([0]);
+        expect(builder.outstanding).toBe(0);
+        // The dead one is replaced: once it has loaded, both workers take jobs again.
+        await expect.poll(() => builder.alive, { timeout: 30_000 }).toBe(2);
+        await builder.ready;
+        const again = await Promise.all([
+          builder.encode(spec, payload('o')),
+          builder.encode(spec, payload('o')),
+        ]);
+        expect(again.map((r) => r.rows.length)).toEqual([1, 1]);
+      } finally {
+        await builder.close();
+      }
+    },
+    60_000,
+  );
+
+  it('gives a worker up after MAX_RESPAWNS deaths in a row, with backoff, and encodes inline', async () => {
+    const logged: Array<{ level: string; fields: Record<string, unknown> }> = [];
+    const log = (level: string) => (fields: Record<string, unknown>) =>
+      void logged.push({ level, fields });
+    const logger = { warn: log('warn'), error: log('error') } as unknown as Logger;
+    process.env.LF_TEST_ROW_WORKER = 'die-at-start';
+    const builder = new RowBuilder(1, { script, respawnMs: 5, logger });
+    try {
+      await builder.ready;
+      expect(builder.alive).toBe(0);
+      const warnings = logged.filter((l) => l.level === 'warn');
+      expect(warnings).toHaveLength(MAX_RESPAWNS);
+      expect(warnings.map((w) => w.fields.respawnInMs)).toEqual([5, 10, 20, 40, 80]);
+      expect(logged.filter((l) => l.level === 'error')).toHaveLength(1);
+      // No worker left: batches are encoded on this thread.
+      const inline = await builder.encode(spec, batch(5));
+      expect(inline.rows.length).toBe(4);
+    } finally {
+      delete process.env.LF_TEST_ROW_WORKER;
+      await builder.close();
     }
   }, 60_000);
 });

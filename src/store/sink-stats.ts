@@ -18,6 +18,8 @@ export interface SinkStats {
   lagMs: number;
   /** Rows stored per second over the last `RATE_WINDOW_MS`. */
   rowsPerSecond: number;
+  /** Messages whose dead letter could not be published, until their handler throws (bus retry). */
+  heldForRetry: number;
 }
 
 export const RATE_WINDOW_MS = 10_000;

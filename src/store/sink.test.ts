@@ -26,6 +26,10 @@ class GatedStore implements Store {
   unavailableFor = 0;
   refuse: (row: Record<string, unknown>) => boolean = () => false;
   onInsert: () => void = () => {};
+  /** The next encoded insert throws this (a fault that is not the store's to retry). */
+  failNext: Error | undefined;
+  /** Migrations the store's schema_migrations table does not show. */
+  hideMigrations: readonly string[] = [];
   /** Rows of every insert attempt, in call order. */
   readonly inserts: Array<{ table: string; rows: Record<string, unknown>[] }> = [];
 
@@ -65,6 +69,9 @@ class GatedStore implements Store {
       });
     this.inserts.push({ table, rows });
     await this.gate;
+    const fail = this.failNext;
+    this.failNext = undefined;
+    if (fail) throw fail;
     if (this.unavailableFor > 0 && this.unavailableFor--) {
       throw new LandfallError('LF_STORE_UNAVAILABLE', 'store unreachable (test)');
     }
@@ -73,8 +80,10 @@ class GatedStore implements Store {
     }
     await this.inner.insertEncoded(table, encoded);
   }
-  query<T>(sql: string, params?: Record<string, unknown>) {
-    return this.inner.query<T>(sql, params);
+  async query<T>(sql: string, params?: Record<string, unknown>) {
+    const rows = await this.inner.query<T>(sql, params);
+    if (!sql.includes('schema_migrations')) return rows;
+    return rows.filter((r) => !this.hideMigrations.includes((r as { name: string }).name));
   }
   exec(sql: string) {
     return this.inner.exec(sql);
@@ -288,5 +297,48 @@ describe.each([0, 1])('sink (memory bus → chdb, %i row workers)', (rowWorkers)
     expect(await eventually(() => dlq.length === 1)).toBe(true);
     expect(s.stats().rowsInserted).toBe(0);
     expect(topics['metrics-proto'].schema.typeName).toBe('landfall.v1.MetricsUpdate');
+  });
+
+  it('refuses to start against a store whose schema is behind, naming the migrations', async () => {
+    bus = new MemoryBus();
+    store = new GatedStore(real);
+    store.hideMigrations = ['0006_stage_latency.sql', '0007_paper_exploration.sql'];
+    const started = Sink.start({
+      bus: new TypedBus(bus),
+      store,
+      group: 'sink',
+      batchRows: 100,
+      flushMs: 20,
+      maxPendingRows: 1_000,
+      maxInFlight: 1_000,
+      insertConcurrency: 1,
+      rowWorkers,
+    });
+    await expect(started).rejects.toMatchObject({ code: 'LF_STORE_MIGRATION' });
+    await expect(started).rejects.toThrow(
+      /migrations 0006_stage_latency\.sql, 0007_paper_exploration\.sql are not applied.*landfall store migrate/,
+    );
+    // Nothing subscribed: a message published now waits for a sink that can store it.
+    expect(store.inserts).toHaveLength(0);
+  });
+
+  it('forgets a held dead letter when its batch fails and the bus retries it as a new message', async () => {
+    const s = await start({ flushMs: 200 });
+    const dlq = await deadLetters('bundle-outcomes-proto');
+    const publish = bus.publish.bind(bus);
+    let dlqFailures = 1;
+    bus.publish = async (topic, value, options) => {
+      if (topic.endsWith('.dlq') && dlqFailures > 0 && dlqFailures--)
+        throw new Error('dlq down (test)');
+      return publish(topic, value, options);
+    };
+    // One batch: a row that cannot be dead-lettered (held), and an insert that then fails.
+    store.failNext = new Error('insert fault (test)');
+    await bus.publish('bundle-outcomes-proto', new Uint8Array([0xff, 0xff, 0xff]), { key: 'junk' });
+    await publishOutcomes(1);
+    expect(await eventually(() => dlq.length === 1 && s.stats().rowsInserted === 1)).toBe(true);
+    expect(dlqFailures).toBe(0);
+    expect(s.stats().heldForRetry).toBe(0);
+    expect(await count('bundle_outcomes', 'bundle_id')).toBe(1);
   });
 });

@@ -7,6 +7,7 @@ import { Batcher } from './batcher.js';
 import { RowBuilder } from './row-builder.js';
 import { INSERT_FORMAT, lineOffsets } from './row-encoder.js';
 import { type SinkTable, sinkTables } from './rows.js';
+import { assertSchemaCurrent } from './schema-check.js';
 import { RateWindow, type SinkStats } from './sink-stats.js';
 import type { Store } from './types.js';
 
@@ -84,17 +85,21 @@ export class Sink {
   #stopping: Promise<void> | undefined;
 
   private constructor(readonly options: SinkOptions) {
-    this.#builder = new RowBuilder(options.rowWorkers ?? 0);
+    this.#builder = new RowBuilder(options.rowWorkers ?? 0, {
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
     // The baseline the first inserts are measured against.
     this.#rate.record(Date.now(), 0);
   }
 
   static async start(options: SinkOptions): Promise<Sink> {
+    await assertSchemaCurrent(options.store);
     const sink = new Sink(options);
     try {
       for (const spec of options.tables ?? sinkTables) await sink.#subscribe(spec);
     } catch (err) {
       await Promise.allSettled(sink.#subs.map((s) => s.close()));
+      await sink.#builder.close();
       throw err;
     }
     return sink;
@@ -122,6 +127,7 @@ export class Sink {
       waitingHandlers: this.#waiters.length,
       lagMs: Number.isFinite(oldest) ? Math.max(0, now - oldest) : 0,
       rowsPerSecond: this.#rate.rate(now),
+      heldForRetry: this.#unstored.size,
     };
   }
 
@@ -168,11 +174,16 @@ export class Sink {
         // The row holds its place in the batch: the next message of this key may join the same
         // batch (the ack still waits for the insert). Without this a key gets one row per batch.
         delivery.release();
-        await stored;
-        const failed = this.#unstored.get(raw);
-        if (failed === undefined) return;
-        this.#unstored.delete(raw);
-        throw failed;
+        let failed: Error | undefined;
+        try {
+          await stored;
+        } finally {
+          // Taken whether the batch was stored or not: a retry comes back as a new message
+          // object, so an entry left here would never be read again.
+          failed = this.#unstored.get(raw);
+          this.#unstored.delete(raw);
+        }
+        if (failed !== undefined) throw failed;
       },
       { group, maxInFlight, start: 'earliest' },
     );
