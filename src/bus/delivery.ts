@@ -15,6 +15,10 @@ export interface DeliveryOptions {
   publish: (topic: string, value: Uint8Array, options: PublishOptions) => Promise<void>;
   /** Lets the next message of the key start (see `Delivery`); a no-op by default. */
   release?: () => void;
+  /** The Delivery handed to the handler, instead of one made around `release`. */
+  delivery?: Delivery;
+  /** The adapter made the first attempt itself, and it failed: start from the second. */
+  failedOnce?: { error: unknown };
   /** Called while a retry waits, so an adapter can extend its ack deadline. */
   onRetry?: (attempt: number, error: unknown) => void;
 }
@@ -28,8 +32,17 @@ const MAX_BACKOFF_MS = 1_000;
  */
 export async function deliver(message: BusMessage, handler: Handler, options: DeliveryOptions) {
   let lastError: unknown;
-  const delivery: Delivery = { release: options.release ?? (() => {}) };
-  for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
+  const delivery: Delivery = options.delivery ?? { release: options.release ?? (() => {}) };
+  let first = 1;
+  if (options.failedOnce) {
+    lastError = options.failedOnce.error;
+    first = 2;
+    if (options.maxAttempts > 1) {
+      options.onRetry?.(1, lastError);
+      await sleep(backoffMs(1));
+    }
+  }
+  for (let attempt = first; attempt <= options.maxAttempts; attempt++) {
     try {
       await handler(attempt === 1 ? message : { ...message, attempt }, delivery);
       return;
@@ -37,7 +50,7 @@ export async function deliver(message: BusMessage, handler: Handler, options: De
       lastError = err;
       if (attempt < options.maxAttempts) {
         options.onRetry?.(attempt, err);
-        await sleep(Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt));
+        await sleep(backoffMs(attempt));
       }
     }
   }
@@ -48,6 +61,10 @@ export async function deliver(message: BusMessage, handler: Handler, options: De
     options.maxAttempts,
     options.publish,
   );
+}
+
+function backoffMs(attempt: number): number {
+  return Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt);
 }
 
 /** Sends a message to `<topic>.dlq` with the reason and where it came from. */

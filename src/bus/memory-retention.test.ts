@@ -104,4 +104,40 @@ describe('memory bus retention (bytes)', () => {
     for (let i = 1_900; i < 2_000; i++) expect(seqs.has(i)).toBe(true);
     await bus.close();
   });
+
+  it('behind a lagging group, trims in chunks rather than a pass per acknowledgement', async () => {
+    const bound = 64 * 1024;
+    const logger = { warn: () => {} } as never;
+    const bus = new MemoryBus({ retentionBytes: bound, logger, maxInFlight: 10_000 });
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let handled = 0;
+    await bus.subscribe(
+      'lagging',
+      async () => {
+        await gate;
+        handled++;
+      },
+      { group: 'slow' },
+    );
+    const publish = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        await bus.publish('lagging', new Uint8Array(256), { key: `k${i % 16}` });
+      }
+    };
+    // A backlog of several times the bound, then the group acknowledges one message for about
+    // each one published: it never catches up, and every acknowledgement frees a little.
+    await publish(0, 2_000);
+    const before = bus.retention().overBound;
+    open();
+    await publish(2_000, 12_000);
+    // Each pass that cannot get under the bound counts once: a pass per acknowledgement (or
+    // per publish after one) would count about 10k here.
+    expect(bus.retention().overBound - before).toBeLessThan(100);
+    await until(() => handled === 12_000, 'every message handled');
+    await until(() => bus.retention().bytes <= bound, 'retention back under the bound');
+    await bus.close();
+  });
 });

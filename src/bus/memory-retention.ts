@@ -75,14 +75,14 @@ export class Retention {
       let oldest = Number.POSITIVE_INFINITY;
       for (let i = 0; i < heads.length; i++) {
         const h = heads[i] as (typeof heads)[number];
-        const t = (h.partition.log[h.at - h.partition.base] as BusMessage).timestamp;
+        const t = (h.partition.at(h.at) as BusMessage).timestamp;
         if (t < oldest) {
           oldest = t;
           pick = i;
         }
       }
       const h = heads[pick] as (typeof heads)[number];
-      this.#bytes -= messageBytes(h.partition.log[h.at - h.partition.base] as BusMessage);
+      this.#bytes -= messageBytes(h.partition.at(h.at) as BusMessage);
       if (++h.at >= h.acknowledgedBefore) heads.splice(pick, 1);
     }
     for (const h of touched) h.partition.dropBefore(h.at);

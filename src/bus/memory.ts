@@ -5,6 +5,7 @@ import { type RetainedPartition, Retention, type RetentionStats } from './memory
 import type {
   Bus,
   BusHealth,
+  BusMessage,
   Handler,
   PublishOptions,
   SubscribeOptions,
@@ -47,6 +48,41 @@ class MemoryTopic {
   }
 }
 
+/** Acknowledgements a stuck bus waits for before it trims again within the same macrotask. */
+const TRIM_CHUNK = 1024;
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const PUBLISHED = Promise.resolve();
+
+/**
+ * Copies small payloads into shared chunks: one ArrayBuffer per small payload was most of the
+ * publish cost and much of the garbage. A chunk lives while any payload in it is referenced
+ * (retention drops messages oldest first, so chunks are freed in order); chunks are small so
+ * that a consumer keeping one payload, or a decoded `bytes` field (a view into it), for long
+ * pins 16 KiB at most. A consumer sees a view (byteOffset may be non-zero, `.buffer` is the
+ * chunk), as with any Uint8Array it did not make.
+ */
+class Slab {
+  static readonly SIZE = 16 * 1024;
+  /** Payloads larger than this get their own buffer. */
+  static readonly LARGE = 2 * 1024;
+  #chunk = new Uint8Array(0);
+  #used = 0;
+
+  copy(value: Uint8Array): Uint8Array {
+    const n = value.byteLength;
+    if (n > Slab.LARGE) return value.slice();
+    if (this.#used + n > this.#chunk.length) {
+      this.#chunk = new Uint8Array(Slab.SIZE);
+      this.#used = 0;
+    }
+    const view = this.#chunk.subarray(this.#used, this.#used + n);
+    view.set(value);
+    // Keeps views aligned to 8 bytes, so a consumer may read 64-bit words from them.
+    this.#used += (n + 7) & ~7;
+    return view;
+  }
+}
+
 /** FNV-1a, so a key always lands on the same partition. */
 export function partitionOf(key: string, partitions: number): number {
   let h = 0x811c9dc5;
@@ -66,6 +102,9 @@ export class MemoryBus implements Bus {
   #trimScheduled = false;
   /** The last trim could not get under the bound: only an acknowledgement can change that. */
   #stuck = false;
+  /** Acknowledgements since the last pass that left the bus stuck. */
+  #acksWhileStuck = 0;
+  readonly #slab = new Slab();
   readonly #maxAttempts: number;
   readonly #maxInFlight: number;
   #closed = false;
@@ -90,16 +129,20 @@ export class MemoryBus implements Bus {
     return topic;
   }
 
-  async publish(topic: string, value: Uint8Array, options: PublishOptions): Promise<void> {
-    assertOpen(this.#closed, 'publish to', topic);
+  publish(topic: string, value: Uint8Array, options: PublishOptions): Promise<void> {
+    try {
+      assertOpen(this.#closed, 'publish to', topic);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const t = this.#topic(topic);
     const index = partitionOf(options.key, this.#partitions);
     const partition = t.partitions[index] as Partition;
-    const message = {
+    const message: BusMessage = {
       topic,
       key: options.key,
-      value: value.slice(),
-      headers: { ...options.headers },
+      value: this.#slab.copy(value),
+      headers: options.headers === undefined ? NO_HEADERS : { ...options.headers },
       offset: `${index}:${partition.end}`,
       timestamp: Date.now(),
       attempt: 1,
@@ -107,6 +150,7 @@ export class MemoryBus implements Bus {
     this.#retention.added(message);
     partition.append(message);
     this.#trimSoon();
+    return PUBLISHED;
   }
 
   /** Retained bytes against the bound (`bus.memory.retentionBytes`). */
@@ -126,6 +170,17 @@ export class MemoryBus implements Bus {
       this.#trimNow();
       return;
     }
+    // Stuck behind a lagging group: each acknowledgement frees one message at most, so a pass
+    // per acknowledgement would cost the whole set of partitions per message. Trim again at
+    // once only after a chunk of them, else on the next macrotask.
+    if (
+      this.#stuck &&
+      this.#acksWhileStuck >= TRIM_CHUNK &&
+      this.#retention.bytes > 2 * this.#retention.bound
+    ) {
+      this.#trimNow();
+      return;
+    }
     if (this.#trimScheduled) return;
     this.#trimScheduled = true;
     setImmediate(() => {
@@ -137,10 +192,12 @@ export class MemoryBus implements Bus {
   #trimNow(): void {
     this.#retention.trim([...this.#topics.values()].flatMap((t) => [...t.retained()]));
     this.#stuck = this.#retention.over;
+    this.#acksWhileStuck = 0;
   }
 
   #acknowledged(): void {
-    this.#stuck = false;
+    if (!this.#retention.over) return;
+    this.#acksWhileStuck++;
     this.#trimSoon();
   }
 
@@ -166,7 +223,8 @@ export class MemoryBus implements Bus {
       handler,
       maxAttempts: options.maxAttempts ?? this.#maxAttempts,
       maxInFlight: options.maxInFlight ?? this.#maxInFlight,
-      inFlight: new Set(),
+      inFlight: 0,
+      drained: [],
     };
     group.join(member);
     const owner = group;

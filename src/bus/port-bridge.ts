@@ -1,6 +1,6 @@
 import { reasonOf } from '../errors.js';
 import type { BusPort, PortReply, PortRequest } from './port-bus.js';
-import type { Bus, Subscription } from './types.js';
+import type { Bus, BusMessage, Subscription } from './types.js';
 
 /**
  * Serves a PortBus on another thread from this thread's bus: its publishes go out here and
@@ -55,7 +55,7 @@ export function bridgeBus(bus: Bus, port: BusPort): () => Promise<void> {
             new Promise<void>((resolve, reject) => {
               const msg = ++nextMsg;
               handling.set(`${id}/${msg}`, { resolve, reject });
-              post({ t: 'deliver', sub: id, msg, message });
+              post({ t: 'deliver', sub: id, msg, message: portable(message) });
             }),
           request.options,
         );
@@ -97,5 +97,22 @@ export function bridgeBus(bus: Bus, port: BusPort): () => Promise<void> {
     for (const w of handling.values()) w.reject(new Error('the other thread stopped'));
     handling.clear();
     await Promise.allSettled(open.map((s) => s.then((x) => x.close())));
+  };
+}
+
+/**
+ * The message as plain data with its own bytes: a bus may hand a handler a view into a shared
+ * chunk (structured clone would copy the whole chunk) on an object that carries methods (which
+ * cannot be cloned at all).
+ */
+function portable(m: BusMessage): BusMessage {
+  return {
+    topic: m.topic,
+    key: m.key,
+    value: m.value.slice(),
+    headers: { ...m.headers },
+    offset: m.offset,
+    timestamp: m.timestamp,
+    attempt: m.attempt,
   };
 }
