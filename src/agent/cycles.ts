@@ -1,3 +1,4 @@
+import { pairOptimum } from '../market/arb.js';
 import { amountOut, directionFor, mintsOf, reservesOf } from '../market/cpmm.js';
 import type { PoolSnapshot, SwapDirection, SwapLeg } from '../market/types.js';
 
@@ -39,6 +40,13 @@ export function chainOut(hops: readonly Hop[], amountIn: bigint): bigint {
 
 /** The closed-form optimal input in floats, or null when the cycle cannot profit. */
 export function closedFormInput(hops: readonly Hop[]): number | null {
+  if (hops.length === 2) {
+    const [first, second] = hops as [Hop, Hop];
+    const [x1, y1] = reservesOf(first.pool, first.direction);
+    const [y2, x2] = reservesOf(second.pool, second.direction);
+    // A pair is sized as `arb.ts` sizes it, to the last bit of the float.
+    return pairOptimum(x1, y1, first.pool.feeBps, y2, x2, second.pool.feeBps);
+  }
   let a = 1;
   let b = 1;
   let c = 0;

@@ -19,6 +19,18 @@ export interface CurveMaths<State = unknown> {
   ): CurveQuote | CurveRefusal;
   /** The state after the quoted swap lands. Pure: its argument is left unchanged. */
   apply(state: State, quote: CurveQuote, context: CurveContext): State;
+  /**
+   * The pool's virtual reserves `[a, b]` at its current price: a constant-product pool with
+   * these reserves has the same price and, near it, the same depth. Optional: without it a
+   * snapshot's reserves are carried forward by the swaps' amounts (`pool-quote.ts`).
+   */
+  virtualReserves?(state: State): readonly [bigint, bigint];
+  /**
+   * True where the program's curve is x·y = k on `virtualReserves`, its fee taken on the input
+   * (Raydium AMM v4, CP-Swap): then the closed form of constant product places the optimal size
+   * of a cycle through it, and only the amounts come from `quote`.
+   */
+  readonly constantProduct?: boolean;
 }
 
 /** Cluster facts a program reads from its sysvars. */

@@ -125,5 +125,24 @@ export const DEFAULT_VENUES: readonly { name: string; feeBps: number; depthShare
   { name: 'meteora', feeBps: 20, depthShare: 0.35 },
 ];
 
+/**
+ * The default market's venues, each on a live program's exact maths instead of the simulator's
+ * constant product (`--venues mixed`): the same names, fee tiers and depths, so a backtest on it
+ * differs from the default only by the curves. Raydium runs AMM v4 (constant product with the
+ * program's fee rounding and refusals); Orca runs Whirlpool concentrated liquidity and Meteora
+ * DLMM bins, each with the depth near the price a constant-product pool's and the liquidity
+ * farther out drawn per pool (their `sim.ts`). `raydium_cp` (CP-Swap) is a kind too.
+ */
+export const MIXED_VENUES: readonly {
+  name: string;
+  feeBps: number;
+  depthShare: number;
+  curve: 'constant_product' | 'raydium_amm_v4' | 'raydium_cp' | 'orca_whirlpool' | 'meteora_dlmm';
+}[] = [
+  { name: 'raydium', feeBps: 25, depthShare: 1, curve: 'raydium_amm_v4' },
+  { name: 'orca', feeBps: 30, depthShare: 0.6, curve: 'orca_whirlpool' },
+  { name: 'meteora', feeBps: 20, depthShare: 0.35, curve: 'meteora_dlmm' },
+];
+
 /** 2025-01-01T00:00:00Z: where virtual time starts, so timestamps look like real ones. */
 export const DEFAULT_START_MS = Date.UTC(2025, 0, 1);

@@ -1,4 +1,5 @@
 import type { SimConfig } from './config.js';
+import { simulatable, simulatableKinds } from './curve-kinds.js';
 
 export interface ConfigProblem {
   path: (string | number)[];
@@ -8,7 +9,7 @@ export interface ConfigProblem {
 /**
  * Rules of the `sim` section that span fields, which the field schemas cannot state: every
  * regime named by the switching rule exists, no regime activates more rivals than exist,
- * token symbols and venue names are unique.
+ * token symbols and venue names are unique, and every venue's curve can be simulated.
  */
 export function crossFieldProblems(sim: SimConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -44,6 +45,13 @@ export function crossFieldProblems(sim: SimConfig): ConfigProblem[] {
     ['market', 'tokens'],
     'symbol',
   );
+  sim.market.venues.forEach((v, i) => {
+    if (v.curve !== undefined && !simulatable(v.curve))
+      add(
+        ['market', 'venues', i, 'curve'],
+        `${v.curve} pools cannot be simulated yet (no simulated pool for that venue); use one of ${simulatableKinds().join(', ')}`,
+      );
+  });
   duplicates(
     sim.market.venues.map((v) => v.name),
     ['market', 'venues'],

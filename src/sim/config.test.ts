@@ -6,7 +6,9 @@ import { loadConfig } from '../config/load.js';
 import { isLandfallError } from '../errors.js';
 import { TIP_FLOOR_SAMPLES } from './calibration.js';
 import { parseSimConfig, tipLevelsOf } from './config.js';
+import { CURVE_KINDS, simulatable } from './curve-kinds.js';
 import { tipQuantile } from './tip-curve.js';
+import { withVenuePreset } from './venue-presets.js';
 
 function rejection(raw: unknown): string {
   try {
@@ -76,5 +78,32 @@ describe('landed-tip curve', () => {
       expect(t).toBeGreaterThanOrEqual(previous);
       previous = t;
     }
+  });
+
+  it('builds venues of every curve kind it has a simulated pool for, and names the rest', () => {
+    const venue = { name: 'xx', feeBps: 25, depthShare: 1 };
+    for (const curve of CURVE_KINDS) {
+      const raw = {
+        market: {
+          venues: [
+            { ...venue, curve },
+            { ...venue, name: 'yy' },
+          ],
+        },
+      };
+      if (simulatable(curve)) expect(parseSimConfig(raw).market.venues[0]?.curve).toBe(curve);
+      else
+        expect(rejection(raw)).toMatch(
+          `sim.market.venues.0.curve: ${curve} pools cannot be simulated yet`,
+        );
+    }
+    // The default market names no curve: its pools are the simulator's own constant product.
+    expect(parseSimConfig().market.venues.every((v) => v.curve === undefined)).toBe(true);
+    expect(parseSimConfig(withVenuePreset({}, 'mixed')).market.venues.map((v) => v.curve)).toEqual([
+      'raydium_amm_v4',
+      'orca_whirlpool',
+      'meteora_dlmm',
+    ]);
+    expect(() => withVenuePreset({}, 'curvy')).toThrow(/unknown venue preset "curvy"/);
   });
 });

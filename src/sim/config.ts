@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LandfallError } from '../errors.js';
 import * as cal from './calibration.js';
 import { crossFieldProblems } from './config-checks.js';
+import { CURVE_KINDS } from './curve-kinds.js';
 
 /**
  * Every knob of the market simulator, in one place (config section `sim`). Published figures
@@ -123,13 +124,19 @@ const tokenSchema = z.strictObject({
   jumpSize: z.number().min(0),
 });
 
-/** Every venue lists one constant-product pool per token, against SOL. */
+/** Every venue lists one pool per token, against SOL. */
 const venueSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]{2,20}$/, 'expected 2-20 lowercase letters, digits or -'),
   /** LP fee on the input, basis points. */
   feeBps: z.number().int().min(0).max(1_000),
   /** This venue's pools hold depthShare × the token's depthSol. */
   depthShare: pos(),
+  /**
+   * The program its pools run (`curve-kinds.ts`); absent: the simulator's own constant product.
+   * A live venue's pools are priced by that venue's exact maths, their depth near the price
+   * matching a constant-product pool of the same reserves.
+   */
+  curve: z.enum(CURVE_KINDS).optional(),
 });
 
 const marketSchema = z.strictObject({

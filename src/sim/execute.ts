@@ -1,4 +1,5 @@
-import { applySwap, mintsOf } from '../market/cpmm.js';
+import { mintsOf } from '../market/cpmm.js';
+import { swapExact } from '../market/pool-quote.js';
 import { type PoolSnapshot, type Submission, type SwapLeg, WSOL_MINT } from '../market/types.js';
 import type { SwapRecord } from './pools.js';
 
@@ -25,7 +26,7 @@ export function simulateLegs(
     const pool = touched.get(leg.pool) ?? lookup(leg.pool);
     if (pool === undefined) return { ok: false, failedLeg: i };
     const amountIn = leg.amountIn === 'previous' ? previous : leg.amountIn;
-    const result = applySwap(pool, leg.direction, amountIn);
+    const result = swapExact(pool, leg.direction, amountIn);
     if (amountIn <= 0n || result.amountOut < leg.minAmountOut) return { ok: false, failedLeg: i };
     const [mintIn, mintOut] = mintsOf(pool, leg.direction);
     if (mintIn === WSOL_MINT) quoteDelta -= amountIn;

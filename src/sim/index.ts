@@ -4,6 +4,7 @@
  * and its benchmark run the reference searcher (`runReferenceSearcher`).
  */
 
+export { MIXED_VENUES } from './calibration.js';
 export { parseSimConfig, type SimConfig, type SimConfigInput, simConfigSchema } from './config.js';
 export { createSimMarket, type SimMarket, type SimMarketOptions } from './market.js';
 export {
@@ -21,3 +22,4 @@ export {
 export { Simulator, type SimulatorOptions } from './simulator.js';
 export type { SimStats, Tally } from './stats.js';
 export { formatSummary, type SimSummary, summarize } from './summary.js';
+export { VENUE_PRESETS, type VenuePreset, withVenuePreset } from './venue-presets.js';

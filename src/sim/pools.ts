@@ -1,7 +1,9 @@
+import { LandfallError } from '../errors.js';
 import type { PoolSnapshot, SwapDirection } from '../market/types.js';
 import { WSOL_MINT } from '../market/types.js';
 import type { SimConfig } from './config.js';
 import type { SimContext, Trader } from './context.js';
+import { type CurveKind, poolFactory } from './curve-kinds.js';
 
 /** The simulator's token mints are labels, not base58 keys; the quote is the real wSOL mint. */
 export const tokenMint = (symbol: string): string => `sim:${symbol}`;
@@ -38,7 +40,7 @@ export class PoolLedger {
       const ids: string[] = [];
       for (const venue of config.market.venues) {
         const quote = token.depthSol * venue.depthShare * 1e9;
-        const pool: PoolSnapshot = {
+        const cp: PoolSnapshot = {
           id: `${venue.name}:${token.symbol}-SOL`,
           venue: venue.name,
           mintA: mint,
@@ -47,6 +49,10 @@ export class PoolLedger {
           reserveB: BigInt(Math.round(quote)),
           feeBps: venue.feeBps,
         };
+        const pool =
+          venue.curve === undefined || venue.curve === 'constant_product'
+            ? cp
+            : withCurve(cp, venue.curve, ctx);
         this.pools.set(pool.id, pool);
         this.tokenOfPool.set(pool.id, mint);
         ids.push(pool.id);
@@ -111,4 +117,23 @@ export class PoolLedger {
       for (const listener of this.listeners) listener(token, trader, signature);
     }
   }
+}
+
+/**
+ * The pool as the venue's program would hold it: built by its `sim.ts` at the constant-product
+ * pool's price and depth, its shape (ticks, bins) drawn from the pool's own stream.
+ */
+function withCurve(cp: PoolSnapshot, kind: CurveKind, ctx: SimContext): PoolSnapshot {
+  const factory = poolFactory(kind);
+  if (factory === undefined)
+    throw new LandfallError('LF_SIM_CONFIG', `sim: ${kind} pools cannot be simulated yet`);
+  const built = factory({
+    mintA: cp.mintA,
+    mintB: cp.mintB,
+    reserveA: cp.reserveA,
+    reserveB: cp.reserveB,
+    feeBps: cp.feeBps,
+    seed: ctx.rng(`pools/${cp.id}`).int(0x7fff_ffff),
+  });
+  return { ...cp, reserveA: built.reserveA, reserveB: built.reserveB, curve: built.curve };
 }

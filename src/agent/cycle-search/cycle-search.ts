@@ -9,6 +9,8 @@ export interface CycleSearchOptions {
   readonly bases: readonly BaseMint[];
   /** Evaluations each sizing's optimality certificate may spend (`maximise.ts`). */
   readonly budget?: number;
+  /** See `SizeOptions.exactSearch`. */
+  readonly exactSearch?: boolean;
 }
 
 /**
@@ -90,6 +92,7 @@ export class CycleSearch {
       maxIn: base.maxIn,
       minProfit: base.minProfit ?? 1n,
       ...(this.options.budget === undefined ? {} : { budget: this.options.budget }),
+      ...(this.options.exactSearch === undefined ? {} : { exactSearch: this.options.exactSearch }),
     });
   }
 

@@ -25,6 +25,11 @@ export interface QuotedPool {
   breakpoints?(direction: SwapDirection, limit: bigint): readonly bigint[];
   /** Set when the pool is constant product: its cycles are seeded by the closed form. */
   readonly constantProduct?: PoolSnapshot;
+  /**
+   * A constant-product stand-in near the current price (a curve's virtual reserves), where the
+   * pool is not constant product: it places the closed form's window, never decides the size.
+   */
+  readonly closedFormSeed?: PoolSnapshot;
 }
 
 /** num / den, exact. A zero `den` stands for no bound. */

@@ -17,6 +17,7 @@ import {
 import { cumulativeProfitSvg } from '../../agent/chart.js';
 import { settingsFrom } from '../../agent/config.js';
 import { LandfallError } from '../../errors.js';
+import { withVenuePreset } from '../../sim/index.js';
 import { configFrom } from '../context.js';
 
 interface BacktestCliOptions {
@@ -25,6 +26,7 @@ interface BacktestCliOptions {
   jobs?: string;
   minutes: string;
   out: string;
+  venues?: string;
 }
 
 /**
@@ -46,10 +48,15 @@ export function registerBacktest(program: Command): void {
     .option('--jobs <n>', `seeds run at once with --seeds (default: cores, here ${defaultJobs()})`)
     .option('--minutes <m>', 'simulated minutes per seed', '60')
     .option('--out <dir>', 'where to write backtest-<seed>.json and .svg', 'bench/results')
+    .option(
+      '--venues <preset>',
+      "the market's venues instead of the config's: cp (constant product) or mixed (each venue on a live program's maths; README, Mixed market)",
+    )
     .action(async (opts: BacktestCliOptions, command: Command) => {
       const { config } = configFrom(command);
       const minutes = integer('--minutes', opts.minutes, 1);
-      const base = { minutes, sim: config.sim, settings: settingsFrom(config.agent) };
+      const sim = opts.venues === undefined ? config.sim : withVenuePreset(config.sim, opts.venues);
+      const base = { minutes, sim, settings: settingsFrom(config.agent) };
       const dir = resolve(opts.out);
       if (opts.seeds === undefined) {
         if (opts.jobs !== undefined) throw usage('--jobs goes with --seeds');
