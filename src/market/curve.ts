@@ -39,6 +39,11 @@ export interface CurveContext {
   readonly unixTimestamp: bigint;
   /** `Clock::epoch`: Token-2022 transfer fees change at epoch boundaries. */
   readonly epoch: bigint;
+  /**
+   * `Clock::slot`: pools that open at a slot (DLMM pairs activated by slot). Optional: where it
+   * is unknown such a pool refuses rather than guess.
+   */
+  readonly slot?: bigint;
 }
 
 export interface CurveQuote {

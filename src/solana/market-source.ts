@@ -10,7 +10,7 @@ import { readPools } from './read-pools.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
 import { SourceFeeds } from './source-feeds.js';
 import { poolVenues } from './venues/live.js';
-import { type AccountData, WatchedPools } from './watched-pools.js';
+import { ABSENT, type AccountData, WatchedPools } from './watched-pools.js';
 
 /**
  * The live market: Raydium CP-Swap pools, their vaults, configs and mints through
@@ -222,9 +222,11 @@ export class LiveMarketSource implements MarketSource {
 
   private onAccount(account: string, value: RpcAccount | null, slot: number): void {
     this.slot = Math.max(this.slot, slot);
-    if (value === null) return;
+    // A closed account: held as absent where its pool's venue may do without it, else ignored.
+    if (value === null && !this.book.mayBeAbsent(account)) return;
     const now = this.options.clock.now();
-    const change = this.book.notify(account, slot, accountData(value), now);
+    const data = value === null ? ABSENT : accountData(value);
+    const change = this.book.notify(account, slot, data, now);
     for (const err of change.errors) {
       this.options.log.error(
         { err: err.message, account, slot },

@@ -1,7 +1,7 @@
 import type { Address } from '@solana/kit';
 import { LandfallError } from '../errors.js';
 import type { SolanaRpcClient } from './solana-rpc.js';
-import type { AccountData, WatchedPools } from './watched-pools.js';
+import { ABSENT, type AccountData, type WatchedPools } from './watched-pools.js';
 
 /**
  * Reads the accounts of `pools` into the book with `getMultipleAccounts`, each pool's accounts in
@@ -45,14 +45,20 @@ export async function readPools(o: ReadPoolsOptions): Promise<number> {
     newest = Math.max(newest, slot);
     const values = chunk.map((account, j) => {
       const value = res.value[j] as RpcAccount | null | undefined;
-      if (value === null || value === undefined) {
-        throw new LandfallError(
-          'LF_SOLANA_ACCOUNT_DECODE',
-          `account ${account} does not exist (getMultipleAccounts returned null)`,
-        );
+      if (value !== null && value !== undefined) {
+        const data: AccountData = {
+          data: Buffer.from(value.data[0], 'base64'),
+          owner: value.owner,
+        };
+        return [account, data] as const;
       }
-      const data: AccountData = { data: Buffer.from(value.data[0], 'base64'), owner: value.owner };
-      return [account, data] as const;
+      // A PDA nobody has created yet (a Whirlpool's tick array, its oracle) is part of the
+      // pool's state at this slot; its venue's decode refuses the empty bytes if it needs it.
+      if (o.book.mayBeAbsent(account)) return [account, ABSENT] as const;
+      throw new LandfallError(
+        'LF_SOLANA_ACCOUNT_DECODE',
+        `account ${account} does not exist (getMultipleAccounts returned null)`,
+      );
     });
     const change = o.book.read(slot, values, o.nowMs);
     o.onChanged(change.changed);

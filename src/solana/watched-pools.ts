@@ -50,6 +50,12 @@ export interface AccountData {
   readonly owner: string;
 }
 
+/** An account that does not exist, as the runtime shows one: no bytes, the system program's. */
+export const ABSENT: AccountData = {
+  data: new Uint8Array(0),
+  owner: '11111111111111111111111111111111',
+};
+
 type Held = AccountRecord<Decoded>;
 
 /** One pool's accounts as the book holds them, once its state names them all. */
@@ -145,6 +151,18 @@ export class WatchedPools implements PoolDirectory {
     const s = this.stateOf(pool);
     if (s === undefined) return [pool];
     return [pool, s.token0Vault, s.token1Vault, s.ammConfig, s.token0Mint, s.token1Mint];
+  }
+
+  /**
+   * Whether `account` may be held as absent (`ABSENT`, empty bytes): only an account another
+   * venue's pool reads besides the pool itself, whose venue decides if it may be missing (a
+   * Whirlpool's uninitialised tick array may; an AMM v4 vault may not, and its decode refuses
+   * it). A pool account, and every CP-Swap account, must exist.
+   */
+  mayBeAbsent(account: string): boolean {
+    const roles = this.roles.get(account);
+    if (roles === undefined || this.entries.has(account)) return false;
+    return roles.every((r) => r.kind === 'member');
   }
 
   /** One account notification, at its context slot. */
@@ -360,10 +378,12 @@ export class WatchedPools implements PoolDirectory {
       from.length === prev.from.length &&
       from.every((v, i) => v === prev.from[i])
     ) {
-      e.view = { ...prev, slot };
+      // The same pool at a later slot: a pair activated by slot may have opened since.
+      const context = { ...prev.live.context, slot: BigInt(slot) };
+      e.view = { ...prev, slot, live: { ...prev.live, context } };
       return false;
     }
-    const context = { unixTimestamp: BigInt(Math.floor(nowMs / 1000)), epoch };
+    const context = { unixTimestamp: BigInt(Math.floor(nowMs / 1000)), epoch, slot: BigInt(slot) };
     let live: LivePool;
     let snapshot: PoolSnapshot;
     try {
@@ -374,9 +394,10 @@ export class WatchedPools implements PoolDirectory {
       const mintB = described.mintB as Address;
       live = { address: id, venue, state, context, mintA, mintB };
     } catch (err) {
+      const failed = withAbsent(err, this.members.get(id) ?? [], (a) => this.book.get(a)?.data);
       e.view = undefined;
-      e.problem = (err as Error).message;
-      throw err;
+      e.problem = (failed as Error).message;
+      throw failed;
     }
     e.view = { live, snapshot, slot, epoch, from };
     e.problem = undefined;
@@ -486,4 +507,16 @@ function sameSlot(p: Parts): boolean {
 
 function agree(slots: readonly number[]): boolean {
   return slots.every((s) => s === slots[0]);
+}
+
+/** A decode that failed on a pool with absent accounts says which: they are the likely cause. */
+function withAbsent(
+  err: unknown,
+  members: readonly Address[],
+  data: (a: Address) => Uint8Array | undefined,
+): unknown {
+  const absent = members.filter((a) => data(a)?.length === 0);
+  if (!(err instanceof LandfallError) || absent.length === 0) return err;
+  const message = `${err.message} (no account exists at ${absent.join(', ')})`;
+  return new LandfallError(err.code, message, { cause: err });
 }

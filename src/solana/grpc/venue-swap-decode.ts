@@ -1,6 +1,7 @@
 import type { Address } from '@solana/kit';
 import type { SwapDirection } from '../../market/types.js';
 import { DLMM_PROGRAM } from '../venues/meteora-dlmm/layout.js';
+import { WHIRLPOOL_PROGRAM } from '../venues/orca-whirlpool/layout.js';
 import { RAYDIUM_AMM_V4_PROGRAM } from '../venues/raydium-amm-v4/layout.js';
 
 /**
@@ -99,7 +100,6 @@ export const dlmmSwap: InstructionDecoder = (data, accounts) => {
  * B, owner A, vault A, owner B, vault B, three tick arrays, oracle. A price limit other than none
  * (0) or the bound itself may stop the swap short: read, but not priced.
  */
-export const WHIRLPOOL_PROGRAM = 'whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc' as Address;
 const WHIRLPOOL_SWAP = [248, 198, 158, 145, 225, 117, 135, 200];
 const WHIRLPOOL_SWAP_V2 = [43, 4, 237, 11, 26, 201, 30, 98];
 const MIN_SQRT_PRICE = 4_295_048_016n;

@@ -1,5 +1,6 @@
 import { LandfallError } from '../../errors.js';
 import { meteoraDlmm } from './meteora-dlmm/venue.js';
+import { orcaWhirlpool } from './orca-whirlpool/venue.js';
 import { raydiumAmmV4 } from './raydium-amm-v4/venue.js';
 import { raydiumCp } from './raydium-cp/venue.js';
 import type { LiveVenue } from './venue.js';
@@ -9,7 +10,7 @@ import type { LiveVenue } from './venue.js';
  * one is its import and its entry in this list; everything live (watching, decoding, planning,
  * building the transaction, the lookup table) knows only the `LiveVenue` interface.
  */
-const VENUES: readonly LiveVenue[] = [raydiumCp, raydiumAmmV4, meteoraDlmm];
+const VENUES: readonly LiveVenue[] = [raydiumCp, raydiumAmmV4, meteoraDlmm, orcaWhirlpool];
 
 const byName = new Map<string, LiveVenue>(VENUES.map((v) => [v.name, v]));
 

@@ -58,10 +58,10 @@ export interface DlmmPool {
 }
 
 /**
- * `slot` is read where a Slot-activated permissioned pair needs it; `ChainContext` does not carry
- * it yet, so such a pair is refused (`ActivationSlotUnknown`) unless the caller adds it.
+ * `slot` is read where a Slot-activated permissioned pair needs it: without it such a pair is
+ * refused (`ActivationSlotUnknown`).
  */
-export type DlmmContext = ChainContext & { readonly slot?: bigint };
+export type DlmmContext = ChainContext;
 
 export interface DlmmSwap {
   readonly ok: true;

@@ -1,6 +1,6 @@
 import { type Address, getAddressEncoder } from '@solana/kit';
+import { findProgramAddressSync } from '../pda.js';
 import { WHIRLPOOL_PROGRAM, type Whirlpool } from './layout.js';
-import { findProgramAddressSync } from './pda.js';
 import { swapStartTickIndexes } from './tick-sequence.js';
 
 /**

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { type Address, getAddressDecoder, getAddressEncoder, isOffCurveAddress } from '@solana/kit';
+import { LandfallError } from '../../errors.js';
 
 /**
- * `find_program_address`, synchronously: `watchedAccounts` is synchronous, and a Whirlpool's tick
- * arrays and oracle are PDAs of the pool. Same search as the runtime (and kit's async
- * `getProgramDerivedAddress`): bump 255 down, sha256(seeds ‖ bump ‖ program ‖ "ProgramDerivedAddress"),
- * the first hash off the ed25519 curve.
+ * `find_program_address`, synchronously: `watchedAccounts` is synchronous, and the accounts a
+ * venue watches (a Whirlpool's tick arrays and oracle, a DLMM pair's bin arrays) are PDAs of the
+ * pool. The runtime's search (and kit's async `getProgramDerivedAddress`): bump 255 down,
+ * sha256(seeds ‖ bump ‖ program ‖ "ProgramDerivedAddress"), the first hash off the ed25519 curve.
  */
 const MARKER = new TextEncoder().encode('ProgramDerivedAddress');
 const encoder = getAddressEncoder();
@@ -26,5 +27,9 @@ export function findProgramAddressSync(
     const candidate = decoder.decode(new Uint8Array(hash.digest()));
     if (isOffCurveAddress(candidate)) return [candidate, bump];
   }
-  throw new Error(`no program address for these seeds under ${programAddress}`);
+  // Each bump is off the curve with probability ½: 256 misses do not happen.
+  throw new LandfallError(
+    'LF_INTERNAL',
+    `no program address for these seeds under ${programAddress}`,
+  );
 }
