@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { type Address, getAddressDecoder, getAddressEncoder, isOffCurveAddress } from '@solana/kit';
+import { type Address, getAddressEncoder } from '@solana/kit';
 import type { SwapDirection } from '../../market/types.js';
 import { ASSOCIATED_TOKEN_PROGRAM } from '../raydium-cp-swap.js';
+import { findProgramAddressSync } from '../venues/pda.js';
 
 /**
  * Which way a swap goes when its program reads it from the payer's token accounts (AMM v4 and
@@ -44,19 +44,15 @@ export function swapDirection(accounts: SwapAccounts, pool: PoolSides): SwapDire
   return undefined;
 }
 
-const MARKER = new TextEncoder().encode('ProgramDerivedAddress');
 const encoder = getAddressEncoder();
-const decoder = getAddressDecoder();
 const bytes = (a: Address) => new Uint8Array(encoder.encode(a));
-const ATA_PROGRAM = bytes(ASSOCIATED_TOKEN_PROGRAM);
 /** A derivation costs tens of µs; the same traders and mints come back. */
 const cache = new Map<string, Address>();
 const CACHE_LIMIT = 8_192;
 
 /**
- * The owner's associated token account, derived synchronously (the stream's decoding is): the
- * runtime's search, bump 255 down, for the first sha256(seeds ‖ bump ‖ program ‖ marker) off the
- * ed25519 curve, with the associated token program's seeds (owner, token program, mint).
+ * The owner's associated token account, derived synchronously (the stream's decoding is), with
+ * the associated token program's seeds (owner, token program, mint).
  */
 export function associatedTokenAccountSync(
   owner: Address,
@@ -66,19 +62,12 @@ export function associatedTokenAccountSync(
   const key = `${owner}/${tokenProgram}/${mint}`;
   const held = cache.get(key);
   if (held !== undefined) return held;
-  const seeds = [bytes(owner), bytes(tokenProgram), bytes(mint)];
-  for (let bump = 255; bump >= 0; bump--) {
-    const hash = createHash('sha256');
-    for (const s of seeds) hash.update(s);
-    hash.update(Uint8Array.of(bump));
-    hash.update(ATA_PROGRAM);
-    hash.update(MARKER);
-    const candidate = decoder.decode(new Uint8Array(hash.digest()));
-    if (!isOffCurveAddress(candidate)) continue;
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(key, candidate);
-    return candidate;
-  }
-  // Unreachable in practice (each bump is off the curve with probability ½): no account.
-  return owner;
+  const [address] = findProgramAddressSync(ASSOCIATED_TOKEN_PROGRAM, [
+    bytes(owner),
+    bytes(tokenProgram),
+    bytes(mint),
+  ]);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, address);
+  return address;
 }
