@@ -12,11 +12,6 @@ export const agentConfigSchema = z.strictObject({
   policy: z.enum(['landfall', 'landfall_split', 'baseline']).default('landfall'),
   /** Candidates below this gross profit (lamports, before tip and fees) are ignored. */
   minProfitLamports: z.number().int().min(1).default(50_000),
-  /**
-   * Mints the wallet holds that arbitrage cycles may start and end in, beside wSOL (always one);
-   * a profit in one is valued in wSOL at the deepest pool between the two. Absent: wSOL only.
-   */
-  bases: z.array(z.string().min(1)).optional(),
   /** Opportunities the scorer gives less than this chance of paying are skipped. */
   minScore: z.number().min(0).max(1).default(0.02),
   /** CU limit of an arbitrage transaction (prices the direct route's priority fee). */
@@ -87,8 +82,6 @@ export interface AgentSettings {
   readonly auctionTickMs: number;
   readonly slotMs: number;
   readonly seed: number;
-  /** Further base mints (`bases` above); absent: wSOL only. */
-  readonly bases?: readonly string[];
 }
 
 export function settingsFrom(config: AgentConfig): AgentSettings {
@@ -105,7 +98,6 @@ export function settingsFrom(config: AgentConfig): AgentSettings {
     auctionTickMs: config.auctionTickMs,
     slotMs: config.slotMs,
     seed: config.seed,
-    ...(config.bases === undefined ? {} : { bases: config.bases }),
   };
 }
 

@@ -30,7 +30,9 @@ export interface StrategyOptions {
   readonly maxAmountIn?: bigint;
   /**
    * Further mints cycles may start and end in (the wallet holds them), beside the quote mint;
-   * a profit in one is valued in the quote mint at the deepest pool between the two.
+   * a profit in one is valued in the quote mint at the deepest pool between the two. Not in the
+   * agents' config yet: the transaction's profit guard and the simulator's books count the tip,
+   * fees and profit in wSOL, so a cycle through another base needs them valued in that mint first.
    */
   readonly bases?: readonly string[];
 }
