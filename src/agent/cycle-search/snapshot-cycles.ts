@@ -1,7 +1,7 @@
 import type { CurveContext } from '../../market/curve.js';
 import type { PoolSnapshot } from '../../market/types.js';
 import { CycleSearch } from './cycle-search.js';
-import { quotedPool } from './snapshot-pool.js';
+import { CurveSnapshotPool, quotedPool } from './snapshot-pool.js';
 import type { BaseMint, SizedCycle } from './types.js';
 
 /** A program's amounts are u64: no cycle can spend more. */
@@ -84,7 +84,7 @@ export class SnapshotCycles {
 
   /** The cycles through `poolId` worth their base's minimum profit, larger first per base. */
   through(poolId: string): SizedCycle[] {
-    return this.search.evaluate(poolId);
+    return this.search.evaluate(poolId).filter(executes);
   }
 
   /**
@@ -95,7 +95,7 @@ export class SnapshotCycles {
     const known = this.seen.get(state.id);
     this.search.upsert(quotedPool(state, context));
     try {
-      return read(this.search.evaluate(state.id));
+      return read(this.search.evaluate(state.id).filter(executes));
     } finally {
       if (known === undefined) {
         this.search.remove(state.id);
@@ -103,4 +103,22 @@ export class SnapshotCycles {
       } else this.search.upsert(quotedPool(known, context));
     }
   }
+}
+
+/**
+ * Whether every program of the cycle executes its sized input and pays what the search was told.
+ * A curve pool's quote is held level past what its program can take (`CurveSnapshotPool.quote`);
+ * the hot path's windowed sizing can land there, and such a plan would be refused on chain.
+ */
+export function executes(sized: SizedCycle): boolean {
+  let amount = sized.amountIn;
+  for (const { slot, direction } of sized.cycle.hops) {
+    const pool = slot.pool;
+    amount =
+      pool instanceof CurveSnapshotPool
+        ? pool.pays(direction, amount)
+        : pool.quote(direction, amount);
+    if (amount === 0n) return false;
+  }
+  return amount === sized.amountOut;
 }

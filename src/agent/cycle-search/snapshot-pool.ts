@@ -43,8 +43,47 @@ export class CurveSnapshotPool implements QuotedPool {
     else if (maths?.virtualReserves !== undefined) this.closedFormSeed = snapshot;
   }
 
+  /**
+   * What the program pays, made non-decreasing as the search requires: past the largest input the
+   * program executes (a Whirlpool or DLMM swap that runs off its supplied tick or bin arrays is
+   * refused and pays 0) the pool pays what that input pays. A cycle's profit then only falls past
+   * it, so the exact search's optimum is an input the program executes; `pays` is the program's
+   * own answer, by which a sized plan is checked before it becomes a candidate.
+   */
   quote(direction: SwapDirection, amountIn: bigint): bigint {
+    const out = this.pays(direction, amountIn);
+    if (out > 0n || amountIn <= 1n) return out;
+    const cap = this.capacity(direction, amountIn);
+    return cap !== undefined && cap < amountIn ? this.pays(direction, cap) : out;
+  }
+
+  /** The program's quote as it is: 0 wherever it refuses. */
+  pays(direction: SwapDirection, amountIn: bigint): bigint {
     return quoteSwap(this.snapshot, direction, amountIn, this.context);
+  }
+
+  private readonly caps = new Map<SwapDirection, bigint>();
+
+  /**
+   * The largest input the program executes in `direction`, found once per snapshot when an input
+   * is refused: a paying input below `refused` by halving, then the edge by bisection (the
+   * programs execute one interval of inputs: too small pays nothing, too large runs out). None
+   * when nothing below `refused` pays (then `refused` is below that interval).
+   */
+  private capacity(direction: SwapDirection, refused: bigint): bigint | undefined {
+    const known = this.caps.get(direction);
+    if (known !== undefined) return known;
+    let lo = refused / 2n;
+    while (lo > 0n && this.pays(direction, lo) === 0n) lo /= 2n;
+    if (lo === 0n) return undefined;
+    let hi = refused;
+    while (hi - lo > 1n) {
+      const mid = (lo + hi) / 2n;
+      if (this.pays(direction, mid) > 0n) lo = mid;
+      else hi = mid;
+    }
+    this.caps.set(direction, lo);
+    return lo;
   }
 
   /**
