@@ -7,6 +7,7 @@ import { LandfallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, Module } from '../market/types.js';
 import { startModuleWorker } from '../ops/module-worker.js';
+import { WakeableSleep } from '../ops/wakeable-sleep.js';
 import type { MarketMode } from '../system/consent.js';
 import type { MarketFigures } from '../system/market-view.js';
 import type { WarmStart } from '../system/warm-start.js';
@@ -48,6 +49,8 @@ export interface AgentThread extends AgentRun {
 
 const WORKER = new URL('./agent-thread-worker.js', import.meta.url);
 const DEFAULT_MAX_QUEUED = 65_536;
+/** Within `up`'s own 30 s stop bound, so the sink still drains after the thread is ended. */
+const STOP_GRACE_MS = 15_000;
 
 /**
  * Runs the market and the agents on their own worker thread: the hot path (event → decision →
@@ -114,6 +117,7 @@ export async function startAgentThread(options: AgentThreadOptions): Promise<Age
     });
   });
   void exited.then((code) => {
+    void unbridge();
     if (stopRequested) {
       ended.resolve();
       caughtUp.resolve();
@@ -157,7 +161,18 @@ export async function startAgentThread(options: AgentThreadOptions): Promise<Age
       stopping ??= (async () => {
         stopRequested = true;
         worker.postMessage({ t: 'stop' });
-        await Promise.race([stopped, exited]);
+        // A thread that stops answering must not hold `up`'s stop: past the grace it is ended.
+        const grace = new WakeableSleep();
+        const late = await Promise.race([
+          stopped.then(() => false),
+          exited.then(() => false),
+          grace.sleep(STOP_GRACE_MS).then(() => true),
+        ]);
+        grace.wake();
+        if (late)
+          options.log.error(
+            `the agents' thread did not stop within ${STOP_GRACE_MS / 1000} s: ended, what it had not yet sent is lost`,
+          );
         await shutdown(worker, unbridge, exited);
       })();
       return stopping;

@@ -6,7 +6,8 @@ import type { Bus, BusMessage, Subscription } from './types.js';
  * Serves a PortBus on another thread from this thread's bus: its publishes go out here and
  * are confirmed back once per event-loop turn; its subscriptions are made here, each message
  * posted over and acknowledged here only once the other thread's handler settled.
- * Returns a function that closes the subscriptions it made.
+ * Returns a function that closes the subscriptions it made (idempotent); call it as soon as the
+ * other thread is gone, whatever the reason, so the bus never waits on it.
  */
 export function bridgeBus(bus: Bus, port: BusPort): () => Promise<void> {
   const subs = new Map<number, Promise<Subscription>>();
@@ -53,6 +54,9 @@ export function bridgeBus(bus: Bus, port: BusPort): () => Promise<void> {
           request.topic,
           (message) =>
             new Promise<void>((resolve, reject) => {
+              // The other thread is gone: nothing will answer, and a handler that never settles
+              // would hold the bus's close (and a retry would post into the void again).
+              if (closed) return resolve();
               const msg = ++nextMsg;
               handling.set(`${id}/${msg}`, { resolve, reject });
               post({ t: 'deliver', sub: id, msg, message: portable(message) });
@@ -89,14 +93,20 @@ export function bridgeBus(bus: Bus, port: BusPort): () => Promise<void> {
     }
   };
   port.on('message', onRequest);
-  return async () => {
-    port.off('message', onRequest);
-    const open = [...subs.values()];
-    subs.clear();
-    // Handlers the other thread will never answer (it is gone) must not hold the bus's close.
-    for (const w of handling.values()) w.reject(new Error('the other thread stopped'));
-    handling.clear();
-    await Promise.allSettled(open.map((s) => s.then((x) => x.close())));
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= (async () => {
+      closed = true;
+      port.off('message', onRequest);
+      const open = [...subs.values()];
+      subs.clear();
+      // Handlers the other thread will never answer (it is gone) must not hold the bus's close.
+      for (const w of handling.values()) w.resolve();
+      handling.clear();
+      await Promise.allSettled(open.map((s) => s.then((x) => x.close())));
+    })();
+    return closing;
   };
 }
 

@@ -77,4 +77,28 @@ describe('PortBus over a MessageChannel', () => {
     expect(far.queued).toBe(0);
     await far.publish('t', bytes('4'), { key: 'k' });
   });
+
+  it('never holds the bus once the other thread is gone: closing settles what it was handling', async () => {
+    // A port nobody answers: the other thread died after subscribing.
+    const real = new MemoryBus({ maxAttempts: 5 });
+    const { port1, port2 } = new MessageChannel();
+    const unbridge = bridgeBus(real, portOf(port1));
+    let delivered = 0;
+    let subscribed = false;
+    port2.on('message', (m: { t: string }) => {
+      if (m.t === 'deliver') delivered++;
+      if (m.t === 'subscribed') subscribed = true;
+    });
+    port2.postMessage({ t: 'sub', id: 1, topic: 'control', options: { group: 'g' } });
+    await until(() => subscribed, 'the bridge subscribed');
+    await real.publish('control', bytes('kill'), { key: 'k' });
+    await until(() => delivered === 1, 'the message posted to the dead thread');
+    await unbridge();
+    await real.publish('control', bytes('again'), { key: 'k' });
+    // The bus closes: nothing waits on the dead thread, and nothing more is posted to it.
+    await real.close();
+    expect(delivered).toBe(1);
+    port1.close();
+    port2.close();
+  });
 });
