@@ -137,7 +137,9 @@ export class KeyLanes {
     } catch (err) {
       result = Promise.reject(err);
     }
-    result.then(
+    // A task typed to return a promise may still return a plain value (a JS caller): `then` on it
+    // would throw here and strand the tasks queued behind it in this start loop.
+    (result instanceof Promise ? result : Promise.resolve(result)).then(
       () => this.#settle(ticket, settled, false, undefined),
       (err: unknown) => this.#settle(ticket, settled, true, err),
     );

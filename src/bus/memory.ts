@@ -32,8 +32,16 @@ class MemoryTopic {
   readonly partitions: Partition[];
   readonly groups = new Map<string, Group>();
 
+  /**
+   * One slab per partition: a partition's chunks then hold only its own messages, so what a
+   * group stuck on it pins is what retention counts (one partly used chunk aside), not the
+   * traffic of every topic that shared the chunk.
+   */
+  readonly slabs: Slab[];
+
   constructor(partitions: number) {
     this.partitions = Array.from({ length: partitions }, () => new Partition());
+    this.slabs = Array.from({ length: partitions }, () => new Slab());
   }
 
   /** Each partition with the offset every group has acknowledged (its end when none reads). */
@@ -56,7 +64,8 @@ const PUBLISHED = Promise.resolve();
 /**
  * Copies small payloads into shared chunks: one ArrayBuffer per small payload was most of the
  * publish cost and much of the garbage. A chunk lives while any payload in it is referenced
- * (retention drops messages oldest first, so chunks are freed in order); chunks are small so
+ * (retention drops a partition's messages oldest first, and each partition has its own slab, so
+ * chunks are freed in order); chunks are small so
  * that a consumer keeping one payload, or a decoded `bytes` field (a view into it), for long
  * pins 16 KiB at most. A consumer sees a view (byteOffset may be non-zero, `.buffer` is the
  * chunk), as with any Uint8Array it did not make.
@@ -104,7 +113,6 @@ export class MemoryBus implements Bus {
   #stuck = false;
   /** Acknowledgements since the last pass that left the bus stuck. */
   #acksWhileStuck = 0;
-  readonly #slab = new Slab();
   readonly #maxAttempts: number;
   readonly #maxInFlight: number;
   #closed = false;
@@ -141,7 +149,7 @@ export class MemoryBus implements Bus {
     const message: BusMessage = {
       topic,
       key: options.key,
-      value: this.#slab.copy(value),
+      value: (t.slabs[index] as Slab).copy(value),
       headers: options.headers === undefined ? NO_HEADERS : { ...options.headers },
       offset: `${index}:${partition.end}`,
       timestamp: Date.now(),
