@@ -207,8 +207,10 @@ async function venuePool(
   const bytes = new Map<Address, Uint8Array>([[pool, own.data]]);
   for (const a of venue.watchedAccounts(pool, own.data)) {
     if (bytes.has(a)) continue;
+    // An account that does not exist (an uninitialised tick array, no oracle) is empty bytes, as
+    // the live book gives it: the venue's decode decides whether the pool can do without it.
     const account = await chain.account(a);
-    if (account !== null) bytes.set(a, account.data);
+    bytes.set(a, account?.data ?? new Uint8Array(0));
   }
   const context = { unixTimestamp: 0n, epoch: 0n };
   const state = venue.decode(pool, (a) => bytes.get(a), context);
