@@ -1,5 +1,6 @@
 import { mintsOf } from '../market/cpmm.js';
-import { swapExact } from '../market/pool-quote.js';
+import type { CurveContext } from '../market/curve.js';
+import { NO_CLOCK, swapExact } from '../market/pool-quote.js';
 import { type PoolSnapshot, type Submission, type SwapLeg, WSOL_MINT } from '../market/types.js';
 import type { SwapRecord } from './pools.js';
 
@@ -9,13 +10,15 @@ export type Execution =
 
 /**
  * Runs a submission's legs in order against current pool states without committing them:
- * all or nothing. A leg returning less than its `minAmountOut` fails the whole unit. A pool
+ * all or nothing. A leg returning less than its `minAmountOut`, or nothing (its program refused),
+ * fails the whole unit. Curve pools are priced at `context`, the market's clock. A pool
  * used twice sees the first leg's effect. `quoteDelta` is the net change of the searcher's
  * wSOL: what the legs returned minus what they spent (other mints' residue counts as zero).
  */
 export function simulateLegs(
   legs: readonly SwapLeg[],
   lookup: (poolId: string) => PoolSnapshot | undefined,
+  context: CurveContext = NO_CLOCK,
 ): Execution {
   const touched = new Map<string, PoolSnapshot>();
   const swaps: SwapRecord[] = [];
@@ -26,8 +29,10 @@ export function simulateLegs(
     const pool = touched.get(leg.pool) ?? lookup(leg.pool);
     if (pool === undefined) return { ok: false, failedLeg: i };
     const amountIn = leg.amountIn === 'previous' ? previous : leg.amountIn;
-    const result = swapExact(pool, leg.direction, amountIn);
-    if (amountIn <= 0n || result.amountOut < leg.minAmountOut) return { ok: false, failedLeg: i };
+    const result = swapExact(pool, leg.direction, amountIn, context);
+    // A program that refuses (or pays nothing) reverts the whole transaction, whatever the minimum.
+    if (amountIn <= 0n || result.amountOut <= 0n || result.amountOut < leg.minAmountOut)
+      return { ok: false, failedLeg: i };
     const [mintIn, mintOut] = mintsOf(pool, leg.direction);
     if (mintIn === WSOL_MINT) quoteDelta -= amountIn;
     if (mintOut === WSOL_MINT) quoteDelta += result.amountOut;

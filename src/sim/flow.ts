@@ -1,4 +1,4 @@
-import { swapExact } from '../market/pool-quote.js';
+import { curveContextAt, swapExact } from '../market/pool-quote.js';
 import type { PoolSnapshot, SwapDirection } from '../market/types.js';
 import type { Rng } from '../random/rng.js';
 import type { SimConfig } from './config.js';
@@ -91,7 +91,12 @@ export class Flow {
       const fair = this.prices.lamportsPerAtom(pool.mintA);
       const trade = pullToBand(pool, fair, extraBps);
       if (trade === null) continue;
-      const result = swapExact(pool, trade.direction, trade.amountIn);
+      const result = swapExact(
+        pool,
+        trade.direction,
+        trade.amountIn,
+        curveContextAt(this.ctx.scheduler.now()),
+      );
       if (result.amountOut <= 0n) continue;
       this.pools.commit(
         [
@@ -170,7 +175,12 @@ export class Flow {
 
   private land(swap: PendingSwap): void {
     const pool = this.pools.get(swap.pool) as PoolSnapshot;
-    const result = swapExact(pool, swap.direction, swap.amountIn);
+    const result = swapExact(
+      pool,
+      swap.direction,
+      swap.amountIn,
+      curveContextAt(this.ctx.scheduler.now()),
+    );
     this.pools.commit(
       [
         {

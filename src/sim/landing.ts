@@ -1,3 +1,4 @@
+import { curveContextAt } from '../market/pool-quote.js';
 import type { FailureReason, Submission, SubmissionOutcome } from '../market/types.js';
 import type { KeyedStreams } from '../random/keyed.js';
 import type { Rng } from '../random/rng.js';
@@ -204,7 +205,11 @@ export class Landing {
   }
 
   private tryExecute(bid: Bid): boolean {
-    const execution = simulateLegs(bid.sub.legs, (id) => this.pools.get(id));
+    const execution = simulateLegs(
+      bid.sub.legs,
+      (id) => this.pools.get(id),
+      curveContextAt(this.ctx.scheduler.now()),
+    );
     bid.execution = execution;
     if (execution.ok) this.pools.commit(execution.swaps, bid.trader, bid.sub.id);
     return execution.ok;
