@@ -1,26 +1,18 @@
-import {
-  type Address,
-  type Blockhash,
-  generateKeyPairSigner,
-  type TransactionSigner,
-} from '@solana/kit';
+import { type Address, generateKeyPairSigner, type TransactionSigner } from '@solana/kit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Submission, WSOL_MINT } from '../market/types.js';
-import { liveConfigSchema } from './config.js';
+import { WSOL_MINT } from '../market/types.js';
 import { epochAt } from './epochs.js';
-import { cpLivePool, type LivePool } from './live-pool.js';
-import { venueLookupAddresses } from './lookup-table.js';
-import { chainTolerance, guardedMinOut, planSwaps, swapInstructions } from './swap-plan.js';
-import { buildPool, modelOf, USDC_MINT } from './testing/pool-fixtures.js';
-import { TOKEN_PROGRAM } from './token-2022.js';
+import type { LivePool } from './live-pool.js';
 import {
-  MAX_TRANSACTION_BYTES,
-  signerCount,
-  signV0,
-  tipInstruction,
-  transactionFee,
-} from './transactions.js';
-import { LIVE_VENUE_NAMES, poolVenues, SLIPPAGE_ERRORS } from './venues/live.js';
+  cpLivePoolAt160,
+  expectCpVenueCycle,
+  LIVE_SCHEDULE,
+  liveVenueBook,
+  venueLivePool,
+} from './testing/cross-venue-fixtures.js';
+import { USDC_MINT } from './testing/pool-fixtures.js';
+import { TOKEN_PROGRAM } from './token-2022.js';
+import { LIVE_VENUE_NAMES, SLIPPAGE_ERRORS } from './venues/live.js';
 import {
   FIXTURE_ACTIVE_ID,
   FIXTURE_ARRAYS,
@@ -31,8 +23,7 @@ import { DLMM_PROGRAM } from './venues/meteora-dlmm/layout.js';
 import { binArrayAddress } from './venues/meteora-dlmm/pda.js';
 import { meteoraDlmm } from './venues/meteora-dlmm/venue.js';
 import { virtualReserves } from './venues/meteora-dlmm/virtual-reserves.js';
-import { fixtureKey } from './venues/raydium-amm-v4/fixture.js';
-import { type AccountData, WatchedPools } from './watched-pools.js';
+import type { AccountData, WatchedPools } from './watched-pools.js';
 
 /**
  * Meteora DLMM as a live venue: a pair named in `live.pools` is watched through its venue (the
@@ -41,26 +32,10 @@ import { type AccountData, WatchedPools } from './watched-pools.js';
  * traded as one leg of a cross-venue cycle with its own `swap2` instruction.
  */
 const NOW = 1_750_000_000_000;
-const SCHEDULE = {
-  slotsPerEpoch: 432_000n,
-  firstNormalEpoch: 14n,
-  firstNormalSlot: 524_256n,
-  warmup: true,
-};
+const SCHEDULE = LIVE_SCHEDULE;
 const CONTEXT = { unixTimestamp: 1_750_000_000n, epoch: 712n };
 
-function bookFromConfig(): WatchedPools {
-  const live = liveConfigSchema.parse({
-    pools: [{ address: FIXTURE_PAIR, venue: 'meteora-dlmm' }],
-  });
-  const book = new WatchedPools(
-    live.pools.map((p) => p.address as Address),
-    live.timeouts.staleAfterMs,
-    poolVenues(live.pools),
-  );
-  book.useEpochSchedule(SCHEDULE);
-  return book;
-}
+const bookFromConfig = () => liveVenueBook(FIXTURE_PAIR, 'meteora-dlmm');
 
 function readAll(book: WatchedPools, accounts: ReadonlyMap<Address, Uint8Array>, slot: number) {
   const values = book.accountsOf(FIXTURE_PAIR).map((a): readonly [string, AccountData] => {
@@ -135,117 +110,28 @@ describe('Meteora DLMM in the live registry', () => {
   });
 });
 
-/** A CP-Swap WSOL/USDC pool at $160 (0.25 %): above the DLMM pair's $150, so CP → DLMM pays. */
-async function cpAt160(): Promise<LivePool> {
-  return cpLivePool(
-    modelOf(
-      await buildPool({
-        configIndex: 3,
-        tradeFeeRate: 2_500n,
-        wsol: 2_000_000_000_000n,
-        usdc: 320_000_000_000n,
-      }),
-    ),
-  );
-}
-
-function dlmmLivePool(): LivePool {
-  const accounts = fixtureAccounts();
-  const state = meteoraDlmm.decode(FIXTURE_PAIR, (a) => accounts.get(a), CONTEXT);
-  const s = meteoraDlmm.snapshot(FIXTURE_PAIR, state);
-  return {
-    address: FIXTURE_PAIR,
-    venue: meteoraDlmm,
-    state,
-    context: CONTEXT,
-    mintA: s.mintA as Address,
-    mintB: s.mintB as Address,
-  };
-}
-
 describe('a cycle CP-Swap → Meteora DLMM in one v0 transaction', () => {
-  const TOLERANCE_BPS = 1;
-  const TIP = 100_000n;
-  const PRICE = 50_000n;
-  const UNIT_LIMIT = 400_000;
-  const MARGIN = 10_000n;
-  const LIFETIME = {
-    blockhash: '4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi' as Blockhash,
-    lastValidBlockHeight: 1_000n,
-  };
   let cp: LivePool;
   let dlmm: LivePool;
   let payer: TransactionSigner;
 
   beforeAll(async () => {
-    cp = await cpAt160();
-    dlmm = dlmmLivePool();
+    cp = await cpLivePoolAt160();
+    dlmm = venueLivePool(meteoraDlmm, FIXTURE_PAIR, fixtureAccounts(), CONTEXT);
     payer = await generateKeyPairSigner();
   });
 
   it("builds each leg with its venue's instruction, the minimums chained from exact quotes", async () => {
-    const byId = new Map([cp, dlmm].map((p) => [p.address as string, p]));
-    const book = { pool: () => undefined, livePool: (id: string) => byId.get(id) };
-    const amountIn = 1_000_000_000n;
-    const cpDirection = cp.mintA === WSOL_MINT ? 'aToB' : 'bToA';
-    const submission: Submission = {
+    // DLMM X is WSOL: buying it back spends Y (bToA).
+    const { plan, swaps, bytes } = await expectCpVenueCycle({
       id: 'cp-dlmm',
-      opportunityId: 'cp-dlmm',
-      module: 'arb',
-      route: 'jito',
-      legs: [
-        { pool: cp.address, direction: cpDirection, amountIn, minAmountOut: 0n },
-        // DLMM X is WSOL: buying it back spends Y (bToA).
-        { pool: dlmm.address, direction: 'bToA', amountIn: 'previous', minAmountOut: 0n },
-      ],
-      tipLamports: TIP,
-      priorityFeeMicroLamports: PRICE,
-      computeUnitLimit: UNIT_LIMIT,
-      transactions: 1,
-      signatures: 1,
-    };
-    const plan = planSwaps(submission, book, TOLERANCE_BPS);
-    expect(plan.legs.map((l) => l.pool.venue.name)).toEqual(['raydium-cp', 'meteora-dlmm']);
-    const tip = [tipInstruction(payer, fixtureKey(201), TIP)];
-    const probe = await swapInstructions(plan, payer, 0n);
-    const fee = transactionFee(signerCount(payer.address, [...probe, ...tip]), UNIT_LIMIT, PRICE);
-    const finalMinOut = guardedMinOut(plan, TIP + fee + MARGIN);
-    const swaps = await swapInstructions(plan, payer, finalMinOut);
-
-    // Apart from the planner: the CP quote, less the tolerance, is the DLMM leg's input and the
-    // CP leg's minimum; the DLMM leg's minimum is the guard.
-    const q = cp.venue.quote(cp.state, cpDirection, amountIn, CONTEXT);
-    if (!q.ok) throw new Error(q.refusal);
-    const middle = q.amountOut - chainTolerance(q.amountOut, TOLERANCE_BPS);
-    const back = dlmm.venue.quote(dlmm.state, 'bToA', middle, CONTEXT);
-    if (!back.ok) throw new Error(back.refusal);
-    expect(swaps).toEqual([
-      await cp.venue.swapInstruction({
-        payer,
-        pool: cp.address,
-        state: cp.state,
-        direction: cpDirection,
-        amountIn,
-        minimumAmountOut: middle,
-      }),
-      await dlmm.venue.swapInstruction({
-        payer,
-        pool: dlmm.address,
-        state: dlmm.state,
-        direction: 'bToA',
-        amountIn: middle,
-        minimumAmountOut: finalMinOut,
-      }),
-    ]);
-    expect(swaps[1]?.programAddress).toBe(DLMM_PROGRAM);
-    expect(finalMinOut).toBe(amountIn + TIP + fee + MARGIN);
-    expect(plan.expectedOut).toBe(back.amountOut);
-    expect(plan.expectedOut).toBeGreaterThan(finalMinOut);
-    const table = fixtureKey(202);
-    const signed = await signV0(payer, LIFETIME, UNIT_LIMIT, PRICE, [...swaps, ...tip], {
-      [table]: await venueLookupAddresses([cp, dlmm], payer.address),
+      cp,
+      other: dlmm,
+      venueName: 'meteora-dlmm',
+      payer,
+      context: CONTEXT,
     });
-    expect(signed.bytes).toBeLessThanOrEqual(MAX_TRANSACTION_BYTES);
-    console.info(`CP-Swap → DLMM cycle: ${signed.bytes} bytes, expected out ${plan.expectedOut}`);
+    expect(swaps[1]?.programAddress).toBe(DLMM_PROGRAM);
+    console.info(`CP-Swap → DLMM cycle: ${bytes} bytes, expected out ${plan.expectedOut}`);
   });
 });

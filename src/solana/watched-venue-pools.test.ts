@@ -5,6 +5,7 @@ import { WSOL_MINT } from '../market/types.js';
 import { liveConfigSchema } from './config.js';
 import { epochAt } from './epochs.js';
 import { encodeTokenAccount } from './raydium-cp-layout.js';
+import { LIVE_SCHEDULE, liveVenueBook } from './testing/cross-venue-fixtures.js';
 import { TOKEN_PROGRAM } from './token-2022.js';
 import { poolVenues } from './venues/live.js';
 import {
@@ -19,8 +20,7 @@ import {
 } from './venues/raydium-amm-v4/fixture.js';
 import { RAYDIUM_AMM_V4_PROGRAM } from './venues/raydium-amm-v4/layout.js';
 import { raydiumAmmV4 } from './venues/raydium-amm-v4/venue.js';
-import type { AccountData } from './watched-pools.js';
-import { WatchedPools } from './watched-pools.js';
+import type { AccountData, WatchedPools } from './watched-pools.js';
 
 /**
  * A pool of another venue in the live book, from the configuration to the snapshot: an AMM v4
@@ -28,28 +28,12 @@ import { WatchedPools } from './watched-pools.js';
  * byte for byte in the venue's fixture), decoded from those bytes, and emitted with its curve.
  */
 const NOW = 1_750_000_000_000;
-const SCHEDULE = {
-  slotsPerEpoch: 432_000n,
-  firstNormalEpoch: 14n,
-  firstNormalSlot: 524_256n,
-  warmup: true,
-};
+const SCHEDULE = LIVE_SCHEDULE;
 /** The fixture's PnL owed (fixture.ts): the reserves are the vaults less it. */
 const PNL_COIN = 1_500_000_000n;
 const PNL_PC = 70_000_000n;
 
-function bookFromConfig(): WatchedPools {
-  const live = liveConfigSchema.parse({
-    pools: [{ address: FIXTURE_POOL, venue: 'raydium-amm-v4' }],
-  });
-  const book = new WatchedPools(
-    live.pools.map((p) => p.address as Address),
-    live.timeouts.staleAfterMs,
-    poolVenues(live.pools),
-  );
-  book.useEpochSchedule(SCHEDULE);
-  return book;
-}
+const bookFromConfig = () => liveVenueBook(FIXTURE_POOL, 'raydium-amm-v4');
 
 function owned(address: Address, data: Uint8Array): readonly [string, AccountData] {
   const owner = address === FIXTURE_POOL ? RAYDIUM_AMM_V4_PROGRAM : TOKEN_PROGRAM;

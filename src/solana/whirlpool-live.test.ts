@@ -1,26 +1,17 @@
-import {
-  type Address,
-  type Blockhash,
-  generateKeyPairSigner,
-  type TransactionSigner,
-} from '@solana/kit';
+import { type Address, generateKeyPairSigner, type TransactionSigner } from '@solana/kit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Submission, WSOL_MINT } from '../market/types.js';
-import { liveConfigSchema } from './config.js';
+import { WSOL_MINT } from '../market/types.js';
 import { epochAt } from './epochs.js';
-import { cpLivePool, type LivePool } from './live-pool.js';
-import { venueLookupAddresses } from './lookup-table.js';
-import { chainTolerance, guardedMinOut, planSwaps, swapInstructions } from './swap-plan.js';
-import { buildPool, modelOf } from './testing/pool-fixtures.js';
-import { TOKEN_PROGRAM } from './token-2022.js';
+import type { LivePool } from './live-pool.js';
 import {
-  MAX_TRANSACTION_BYTES,
-  signerCount,
-  signV0,
-  tipInstruction,
-  transactionFee,
-} from './transactions.js';
-import { LIVE_VENUE_NAMES, poolVenues, SLIPPAGE_ERRORS } from './venues/live.js';
+  cpLivePoolAt160,
+  expectCpVenueCycle,
+  LIVE_SCHEDULE,
+  liveVenueBook,
+  venueLivePool,
+} from './testing/cross-venue-fixtures.js';
+import { TOKEN_PROGRAM } from './token-2022.js';
+import { LIVE_VENUE_NAMES, SLIPPAGE_ERRORS } from './venues/live.js';
 import {
   oracleAddress,
   tickArrayAddress,
@@ -39,8 +30,7 @@ import { WHIRLPOOL_PROGRAM } from './venues/orca-whirlpool/layout.js';
 import type { WhirlpoolState } from './venues/orca-whirlpool/state.js';
 import { sqrtPriceFromTickIndex } from './venues/orca-whirlpool/tick-math.js';
 import { orcaWhirlpool } from './venues/orca-whirlpool/venue.js';
-import { fixtureKey } from './venues/raydium-amm-v4/fixture.js';
-import { type AccountData, WatchedPools } from './watched-pools.js';
+import type { AccountData, WatchedPools } from './watched-pools.js';
 
 /**
  * Orca Whirlpool as a live venue: a pool named in `live.pools` is watched through its venue (the
@@ -50,27 +40,11 @@ import { type AccountData, WatchedPools } from './watched-pools.js';
  * cross-venue cycle with its own `swap_v2`.
  */
 const NOW = 1_750_000_000_000;
-const SCHEDULE = {
-  slotsPerEpoch: 432_000n,
-  firstNormalEpoch: 14n,
-  firstNormalSlot: 524_256n,
-  warmup: true,
-};
+const SCHEDULE = LIVE_SCHEDULE;
 const CONTEXT = { unixTimestamp: 1_750_000_000n, epoch: 712n };
 const ABSENT_ARRAY = tickArrayAddress(FIXTURE_POOL, FIXTURE_ABSENT_START);
 
-function bookFromConfig(): WatchedPools {
-  const live = liveConfigSchema.parse({
-    pools: [{ address: FIXTURE_POOL, venue: 'orca-whirlpool' }],
-  });
-  const book = new WatchedPools(
-    live.pools.map((p) => p.address as Address),
-    live.timeouts.staleAfterMs,
-    poolVenues(live.pools),
-  );
-  book.useEpochSchedule(SCHEDULE);
-  return book;
-}
+const bookFromConfig = () => liveVenueBook(FIXTURE_POOL, 'orca-whirlpool');
 
 /** A full read of what the book asks for; an account the map lacks reads as no account. */
 function readAll(book: WatchedPools, accounts: ReadonlyMap<Address, Uint8Array>, slot: number) {
@@ -180,123 +154,32 @@ describe('Orca Whirlpool in the live registry', () => {
   });
 });
 
-/** A CP-Swap WSOL/USDC pool at $160 (0.25 %): above the Whirlpool's $150, so CP → Whirlpool pays. */
-async function cpAt160(): Promise<LivePool> {
-  return cpLivePool(
-    modelOf(
-      await buildPool({
-        configIndex: 3,
-        tradeFeeRate: 2_500n,
-        wsol: 2_000_000_000_000n,
-        usdc: 320_000_000_000n,
-      }),
-    ),
-  );
-}
-
-function whirlpoolLivePool(): LivePool {
-  const accounts = fixtureAccounts();
-  const state = orcaWhirlpool.decode(FIXTURE_POOL, (a) => accounts.get(a), CONTEXT);
-  const s = orcaWhirlpool.snapshot(FIXTURE_POOL, state);
-  return {
-    address: FIXTURE_POOL,
-    venue: orcaWhirlpool,
-    state,
-    context: CONTEXT,
-    mintA: s.mintA as Address,
-    mintB: s.mintB as Address,
-  };
-}
-
 describe('a cycle CP-Swap → Orca Whirlpool in one v0 transaction', () => {
-  const TOLERANCE_BPS = 1;
-  const TIP = 100_000n;
-  const PRICE = 50_000n;
-  const UNIT_LIMIT = 400_000;
-  const MARGIN = 10_000n;
-  const LIFETIME = {
-    blockhash: '4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi' as Blockhash,
-    lastValidBlockHeight: 1_000n,
-  };
   let cp: LivePool;
   let whirlpool: LivePool;
   let payer: TransactionSigner;
 
   beforeAll(async () => {
-    cp = await cpAt160();
-    whirlpool = whirlpoolLivePool();
+    cp = await cpLivePoolAt160();
+    whirlpool = venueLivePool(orcaWhirlpool, FIXTURE_POOL, fixtureAccounts(), CONTEXT);
     payer = await generateKeyPairSigner();
   });
 
   it("builds each leg with its venue's instruction, the minimums chained from exact quotes", async () => {
-    const byId = new Map([cp, whirlpool].map((p) => [p.address as string, p]));
-    const book = { pool: () => undefined, livePool: (id: string) => byId.get(id) };
-    const amountIn = 1_000_000_000n;
-    const cpDirection = cp.mintA === WSOL_MINT ? 'aToB' : 'bToA';
-    const submission: Submission = {
+    // Whirlpool A is WSOL: buying it back spends B (bToA).
+    const { plan, swaps, bytes } = await expectCpVenueCycle({
       id: 'cp-whirlpool',
-      opportunityId: 'cp-whirlpool',
-      module: 'arb',
-      route: 'jito',
-      legs: [
-        { pool: cp.address, direction: cpDirection, amountIn, minAmountOut: 0n },
-        // Whirlpool A is WSOL: buying it back spends B (bToA).
-        { pool: whirlpool.address, direction: 'bToA', amountIn: 'previous', minAmountOut: 0n },
-      ],
-      tipLamports: TIP,
-      priorityFeeMicroLamports: PRICE,
-      computeUnitLimit: UNIT_LIMIT,
-      transactions: 1,
-      signatures: 1,
-    };
-    const plan = planSwaps(submission, book, TOLERANCE_BPS);
-    expect(plan.legs.map((l) => l.pool.venue.name)).toEqual(['raydium-cp', 'orca-whirlpool']);
-    const tip = [tipInstruction(payer, fixtureKey(201), TIP)];
-    const probe = await swapInstructions(plan, payer, 0n);
-    const fee = transactionFee(signerCount(payer.address, [...probe, ...tip]), UNIT_LIMIT, PRICE);
-    const finalMinOut = guardedMinOut(plan, TIP + fee + MARGIN);
-    const swaps = await swapInstructions(plan, payer, finalMinOut);
-
-    // Apart from the planner: the CP quote, less the tolerance, is the Whirlpool leg's input and
-    // the CP leg's minimum; the Whirlpool leg's minimum is the guard.
-    const q = cp.venue.quote(cp.state, cpDirection, amountIn, CONTEXT);
-    if (!q.ok) throw new Error(q.refusal);
-    const middle = q.amountOut - chainTolerance(q.amountOut, TOLERANCE_BPS);
-    const back = whirlpool.venue.quote(whirlpool.state, 'bToA', middle, CONTEXT);
-    if (!back.ok) throw new Error(back.refusal);
-    expect(swaps).toEqual([
-      await cp.venue.swapInstruction({
-        payer,
-        pool: cp.address,
-        state: cp.state,
-        direction: cpDirection,
-        amountIn,
-        minimumAmountOut: middle,
-      }),
-      await whirlpool.venue.swapInstruction({
-        payer,
-        pool: whirlpool.address,
-        state: whirlpool.state,
-        direction: 'bToA',
-        amountIn: middle,
-        minimumAmountOut: finalMinOut,
-      }),
-    ]);
+      cp,
+      other: whirlpool,
+      venueName: 'orca-whirlpool',
+      payer,
+      context: CONTEXT,
+    });
     expect(swaps[1]?.programAddress).toBe(WHIRLPOOL_PROGRAM);
     // swap_v2: token programs A and B, memo, authority, whirlpool, mints A and B, owner A,
     // vault A, owner B, vault B, three tick arrays, oracle.
     expect(swaps[1]?.accounts).toHaveLength(15);
-    expect(finalMinOut).toBe(amountIn + TIP + fee + MARGIN);
-    expect(plan.expectedOut).toBe(back.amountOut);
-    expect(plan.expectedOut).toBeGreaterThan(finalMinOut);
-    const table = fixtureKey(202);
-    const signed = await signV0(payer, LIFETIME, UNIT_LIMIT, PRICE, [...swaps, ...tip], {
-      [table]: await venueLookupAddresses([cp, whirlpool], payer.address),
-    });
-    expect(signed.bytes).toBeLessThanOrEqual(MAX_TRANSACTION_BYTES);
-    console.info(
-      `CP-Swap → Whirlpool cycle: ${signed.bytes} bytes, expected out ${plan.expectedOut}`,
-    );
+    console.info(`CP-Swap → Whirlpool cycle: ${bytes} bytes, expected out ${plan.expectedOut}`);
   });
 
   it('the watched start indexes are the ones swap_v2 is given, either way', () => {
