@@ -1,9 +1,14 @@
 import type { OracleFacade, TickArrayFacade, WhirlpoolFacade } from '@orca-so/whirlpools-core';
 import { Rng } from '../../random/rng.js';
+import {
+  coreTickGroupRange,
+  referenceAt,
+} from '../../solana/venues/orca-whirlpool/adaptive-fee.js';
 import type { TickArray } from '../../solana/venues/orca-whirlpool/layout.js';
-import { simulateSwap } from '../../solana/venues/orca-whirlpool/swap.js';
+import { adaptiveFeeInfoOf, simulateSwap } from '../../solana/venues/orca-whirlpool/swap.js';
 import {
   MAX_SQRT_PRICE_X64,
+  MAX_TICK_INDEX,
   TICK_ARRAY_SIZE,
 } from '../../solana/venues/orca-whirlpool/tick-math.js';
 import { swapStartTickIndexes } from '../../solana/venues/orca-whirlpool/tick-sequence.js';
@@ -47,6 +52,16 @@ export interface WhirlpoolParityReport {
    * that product; anywhere else it is a mismatch.
    */
   readonly coreUncheckedShift: number;
+  /**
+   * Landfall refused `ArithmeticAbort` (a program panic) on an adaptive pool whose fee manager's
+   * core-range lower bound tick lies above MAX_TICK_INDEX (a volatility reference group beyond the
+   * last tick): `FeeRateManager::new` (programs/whirlpool/src/manager/fee_rate_manager.rs:81-91)
+   * guards that tick only against MIN_TICK_INDEX, and the program's `sqrt_price_from_tick_index`
+   * unwraps a u128 overflow there (math/tick_math.rs:98-100), so the swap panics; the core's copy
+   * truncates (`as_u128()`, rust-sdk/core/src/math/tick.rs:323-326) and prices the swap against a
+   * garbage bound. Counted only under exactly that condition, whatever the core answered.
+   */
+  readonly coreTruncatedTickPrice: number;
   readonly refusals: Readonly<Record<string, number>>;
   readonly mismatches: number;
   readonly firstMismatch: string | null;
@@ -162,6 +177,10 @@ export function compareWhirlpoolCase(
   refusals: Record<string, number>,
 ): string | null {
   const mine = simulateSwap(c.pool, c.direction, c.amountIn, c.unixTimestamp);
+  if (!mine.ok && mine.refusal === 'ArithmeticAbort' && lowerBoundAboveMaxTick(c)) {
+    counts.coreTruncatedTickPrice++;
+    return null;
+  }
   let theirs: ReturnType<Core['swapQuoteByInputToken']> | string;
   try {
     theirs = s.swapQuoteByInputToken(
@@ -217,6 +236,15 @@ export function compareWhirlpoolCase(
   return null;
 }
 
+/** See `coreTruncatedTickPrice`: the program's `FeeRateManager::new` panics on this pool. */
+function lowerBoundAboveMaxTick(c: WhirlpoolCase): boolean {
+  const o = c.pool.oracle;
+  if (o === null) return false;
+  const info = adaptiveFeeInfoOf(o);
+  const v = referenceAt(info, c.pool.whirlpool.tickCurrentIndex, c.unixTimestamp);
+  return coreTickGroupRange(info.constants, v).lowerTick > MAX_TICK_INDEX;
+}
+
 /** An upper bound on the liquidity a swap can reach: the pool's plus every tick's |net|. */
 function reachableLiquidity(c: WhirlpoolCase): bigint {
   let sum = c.pool.whirlpool.liquidity;
@@ -238,6 +266,7 @@ export function emptyCounts(): Counts {
     protocolFeeMax: 0,
     refusalsCompared: 0,
     coreUncheckedShift: 0,
+    coreTruncatedTickPrice: 0,
   };
 }
 
@@ -281,5 +310,6 @@ export async function whirlpoolParityRows(): Promise<BenchRow[]> {
     { name, metric: 'protocol_fee_max', value: r.protocolFeeMax, unit: 'cases' },
     { name, metric: 'refusals_compared', value: r.refusalsCompared, unit: 'cases' },
     { name, metric: 'core_unchecked_shift', value: r.coreUncheckedShift, unit: 'cases' },
+    { name, metric: 'core_truncated_tick_price', value: r.coreTruncatedTickPrice, unit: 'cases' },
   ];
 }

@@ -105,6 +105,27 @@ function isMajorSwap(pre: bigint, post: bigint, thresholdTicks: number): boolean
 }
 
 /**
+ * The "core" tick group range of `FeeRateManager::new` (fee_rate_manager.rs:62-79): outside it the
+ * accumulator sits at its cap, so a swap may skip ahead.
+ */
+export function coreTickGroupRange(c: AdaptiveFeeConstants, v: AdaptiveFeeVariables) {
+  // u32 subtraction in a release build: wraps where the reference exceeds the cap.
+  const headroom = (c.maxVolatilityAccumulator - v.volatilityReference) >>> 0;
+  const maxDelta = Math.ceil(headroom / VOLATILITY_ACCUMULATOR_SCALE_FACTOR);
+  const lowerIndex = v.tickGroupIndexReference - maxDelta;
+  const upperIndex = v.tickGroupIndexReference + maxDelta;
+  const lowerTick = lowerIndex * c.tickGroupSize;
+  const upperTick = upperIndex * c.tickGroupSize + c.tickGroupSize;
+  return { lowerIndex, upperIndex, lowerTick, upperTick };
+}
+
+/** The variables a swap at `now` from `currentTickIndex` prices with (`update_reference` applied). */
+export function referenceAt(info: AdaptiveFeeInfo, currentTickIndex: number, now: bigint) {
+  const group = floorDivision(currentTickIndex, info.constants.tickGroupSize);
+  return updateReference(info.variables, group, now, info.constants);
+}
+
+/**
  * `FeeRateManager`: the fee rate of each step of one swap. Static pools carry no state; an
  * adaptive pool's manager is mutable for the length of one swap (as the program's is), never
  * beyond it.
@@ -127,13 +148,9 @@ export class FeeRateManager {
     this.tickGroupIndex = floorDivision(currentTickIndex, c.tickGroupSize);
     const v = updateReference(adaptive.variables, this.tickGroupIndex, now, c);
     this.variables = v;
-    // u32 subtraction in a release build: wraps where the reference exceeds the cap.
-    const headroom = (c.maxVolatilityAccumulator - v.volatilityReference) >>> 0;
-    const maxDelta = Math.ceil(headroom / VOLATILITY_ACCUMULATOR_SCALE_FACTOR);
-    const lowerIndex = v.tickGroupIndexReference - maxDelta;
-    const upperIndex = v.tickGroupIndexReference + maxDelta;
-    const lowerTick = lowerIndex * c.tickGroupSize;
-    const upperTick = upperIndex * c.tickGroupSize + c.tickGroupSize;
+    const { lowerIndex, upperIndex, lowerTick, upperTick } = coreTickGroupRange(c, v);
+    // Only the MIN side is checked (fee_rate_manager.rs:81-91): a lower bound tick above
+    // MAX_TICK_INDEX (a reference group beyond the last tick) aborts in sqrt_price_from_tick_index.
     if (lowerTick > MIN_TICK_INDEX)
       this.lowerBound = [lowerIndex, sqrtPriceFromTickIndex(lowerTick)];
     if (upperTick < MAX_TICK_INDEX)

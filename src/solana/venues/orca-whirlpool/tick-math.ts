@@ -6,6 +6,8 @@
  * truncations are the program's own.
  */
 
+import { fail, U128_MAX } from './token-math.js';
+
 export const MIN_TICK_INDEX = -443636;
 export const MAX_TICK_INDEX = 443636;
 export const MIN_SQRT_PRICE_X64 = 4295048016n;
@@ -55,12 +57,22 @@ const NEGATIVE_FACTORS_Q64 = [
   37481735321082n,
 ];
 
-/** `sqrt_price_from_tick_index`; exact for ticks in [MIN_TICK_INDEX, MAX_TICK_INDEX]. */
+/**
+ * `sqrt_price_from_tick_index`; exact for ticks in [MIN_TICK_INDEX, MAX_TICK_INDEX], and like the
+ * program it aborts (`ArithmeticAbort`) above MAX_TICK_INDEX, where a Q96 product exceeds u128.
+ */
 export function sqrtPriceFromTickIndex(tick: number): bigint {
   if (tick >= 0) {
     let ratio = tick & 1 ? 79232123823359799118286999567n : 79228162514264337593543950336n;
     for (const [i, factor] of POSITIVE_FACTORS_Q96.entries()) {
-      if (tick & (2 << i)) ratio = (ratio * factor) >> 96n;
+      if (tick & (2 << i)) {
+        ratio = (ratio * factor) >> 96n;
+        // `mul_shift_96` is `mul_u256(n0, n1).shift_right(96).try_into_u128().unwrap()`
+        // (programs/whirlpool/src/math/tick_math.rs:98-100): a product of 2¹²⁸ or more (any tick
+        // above MAX_TICK_INDEX) panics. The core's copy (rust-sdk/core/src/math/tick.rs:323-326,
+        // `as_u128()`) truncates instead.
+        if (ratio > U128_MAX) fail('ArithmeticAbort');
+      }
     }
     return ratio >> 32n;
   }
