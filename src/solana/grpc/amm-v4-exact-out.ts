@@ -2,8 +2,8 @@ import type { SwapDirection } from '../../market/types.js';
 import {
   type AmmV4Pool,
   type AmmV4Swap,
-  swapsOpen,
-  tradableReserves,
+  ceilDiv,
+  swapReserves,
 } from '../venues/raydium-amm-v4/math.js';
 import { type QuoteRefused, U64_MAX } from '../venues/venue.js';
 
@@ -25,13 +25,9 @@ export function ammV4SwapBaseOut(
   unixTimestamp: bigint,
 ): AmmV4Swap | QuoteRefused {
   const refuse = (refusal: string): QuoteRefused => ({ ok: false, refusal });
-  if (amountOut < 0n || amountOut > U64_MAX) return refuse('InvalidInput');
-  if (pool.info.coinVaultMint === pool.info.pcVaultMint) return refuse('NotAllowed');
-  if (!swapsOpen(pool.info, unixTimestamp)) return refuse('InvalidStatus');
-  const reserves = tradableReserves(pool);
-  if (reserves === null) return refuse('CheckedSubOverflow');
-  const [coin, pc] = reserves;
-  const [reserveIn, reserveOut] = direction === 'aToB' ? [coin, pc] : [pc, coin];
+  const open = swapReserves(pool, direction, amountOut, unixTimestamp);
+  if ('ok' in open) return open;
+  const [reserveIn, reserveOut] = open;
   if (amountOut >= reserveOut) return refuse('ArithmeticAbort');
   const before = ceilDiv(reserveIn * amountOut, reserveOut - amountOut);
   const { swapFeeNumerator: num, swapFeeDenominator: den } = pool.info.fees;
@@ -40,8 +36,4 @@ export function ammV4SwapBaseOut(
   if (amountIn > U64_MAX) return refuse('ArithmeticAbort');
   if (amountIn === 0n || amountOut === 0n) return refuse('InvalidInput');
   return { ok: true, direction, amountIn, amountOut, fee: amountIn - before };
-}
-
-function ceilDiv(a: bigint, b: bigint): bigint {
-  return a / b + (a % b === 0n ? 0n : 1n);
 }

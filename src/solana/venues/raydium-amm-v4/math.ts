@@ -84,8 +84,31 @@ export function tradableReserves(pool: AmmV4Pool): [bigint, bigint] | null {
 export function swapFee(amountIn: bigint, info: AmmInfo): bigint | null {
   const { swapFeeNumerator: num, swapFeeDenominator: den } = info.fees;
   if (den === 0n) return null;
-  const product = amountIn * num;
-  return product / den + (product % den === 0n ? 0n : 1n);
+  return ceilDiv(amountIn * num, den);
+}
+
+/**
+ * What every swap instruction checks before its maths, in the program's order (the amount, both
+ * vaults of one mint, status and open time, the PnL subtraction), then the reserves in and out.
+ */
+export function swapReserves(
+  pool: AmmV4Pool,
+  direction: SwapDirection,
+  amount: bigint,
+  unixTimestamp: bigint,
+): readonly [bigint, bigint] | AmmV4Refused {
+  if (amount < 0n || amount > U64_MAX) return refuse('InvalidInput');
+  if (pool.info.coinVaultMint === pool.info.pcVaultMint) return refuse('NotAllowed');
+  if (!swapsOpen(pool.info, unixTimestamp)) return refuse('InvalidStatus');
+  const reserves = tradableReserves(pool);
+  if (reserves === null) return refuse('CheckedSubOverflow');
+  const [coin, pc] = reserves;
+  return direction === 'aToB' ? [coin, pc] : [pc, coin];
+}
+
+/** a / b rounded up (math.rs `checked_ceil_div`); b > 0. */
+export function ceilDiv(a: bigint, b: bigint): bigint {
+  return a / b + (a % b === 0n ? 0n : 1n);
 }
 
 /** Exact-in swap; `aToB` sells coin for pc (the program's `Coin2PC`). */
@@ -95,13 +118,9 @@ export function swapBaseIn(
   amountIn: bigint,
   unixTimestamp: bigint,
 ): AmmV4Swap | AmmV4Refused {
-  if (amountIn < 0n || amountIn > U64_MAX) return refuse('InvalidInput');
-  if (pool.info.coinVaultMint === pool.info.pcVaultMint) return refuse('NotAllowed');
-  if (!swapsOpen(pool.info, unixTimestamp)) return refuse('InvalidStatus');
-  const reserves = tradableReserves(pool);
-  if (reserves === null) return refuse('CheckedSubOverflow');
-  const [coin, pc] = reserves;
-  const [reserveIn, reserveOut] = direction === 'aToB' ? [coin, pc] : [pc, coin];
+  const open = swapReserves(pool, direction, amountIn, unixTimestamp);
+  if ('ok' in open) return open;
+  const [reserveIn, reserveOut] = open;
   const fee = swapFee(amountIn, pool.info);
   if (fee === null || fee > amountIn) return refuse('ArithmeticAbort');
   const net = amountIn - fee;
