@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsServer } from '../../test/servers.js';
 import { until } from '../testing/until.js';
 import { busContract, uniqueTopic } from './contract.js';
-import { NatsBus, streamName } from './nats.js';
+import { ackSubjectPosition, NatsBus, streamName } from './nats.js';
 import { typedContract } from './typed-contract.js';
 
 let server: NatsServer;
@@ -51,4 +51,67 @@ describe('nats transient groups', () => {
       await watcher.close();
     }
   }, 30_000);
+});
+
+describe('nats ack subject position', () => {
+  it('reads sequence and stored time from both ack subject forms, exact in ms past 2^53 ns', () => {
+    // 2026-12-04T23:59:59.999999999Z in ns: 19 digits, beyond a double's exact integers.
+    const ns = '1796428799999999999';
+    expect(ackSubjectPosition(`$JS.ACK.LF_t.g.1.42.7.${ns}.3`)).toEqual({
+      sequence: '42',
+      timestampMs: 1_796_428_799_999,
+    });
+    expect(ackSubjectPosition(`$JS.ACK._.hash.LF_t.g.2.9007199254740991.8.${ns}.0.tok`)).toEqual({
+      sequence: '9007199254740991',
+      timestampMs: 1_796_428_799_999,
+    });
+    expect(ackSubjectPosition('$JS.ACK.LF_t.g.1.42.7.999.3')).toEqual({
+      sequence: '42',
+      timestampMs: 0,
+    });
+  });
+
+  it('leaves any other subject to the client library', () => {
+    for (const reply of [
+      '',
+      '_INBOX.abc.1',
+      '$JS.ACK.LF_t.g.1.42.7',
+      '$JS.ACK.LF_t.g.1..7.1796428799999999999.3',
+      '$JS.ACK.LF_t.g.1.x.7.1796428799999999999.3',
+      '$JS.ACK.LF_t.g.1.42.7.17964287999999999999999999.3',
+    ]) {
+      expect(ackSubjectPosition(reply)).toBeUndefined();
+    }
+  });
+
+  it('gives each delivered message its stream sequence and publish time', async () => {
+    const bus = await target.create();
+    try {
+      const topic = uniqueTopic('position');
+      const before = Date.now();
+      await bus.publish(topic, new Uint8Array([1]), { key: 'a' });
+      await bus.publish(topic, new Uint8Array([2]), { key: 'b', headers: { h: 'v' } });
+      const seen: Array<{ offset: string; timestamp: number; key: string; headers: object }> = [];
+      const sub = await bus.subscribe(
+        topic,
+        async (m) => {
+          seen.push({ offset: m.offset, timestamp: m.timestamp, key: m.key, headers: m.headers });
+        },
+        { group: 'position' },
+      );
+      await until(() => seen.length === 2, 'both messages', 10_000);
+      await sub.close();
+      seen.sort((x, y) => Number(x.offset) - Number(y.offset));
+      expect(seen.map((s) => [s.offset, s.key, s.headers])).toEqual([
+        ['1', 'a', {}],
+        ['2', 'b', { h: 'v' }],
+      ]);
+      for (const s of seen) {
+        expect(s.timestamp).toBeGreaterThanOrEqual(before - 1_000);
+        expect(s.timestamp).toBeLessThanOrEqual(Date.now() + 1_000);
+      }
+    } finally {
+      await bus.close();
+    }
+  });
 });

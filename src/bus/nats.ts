@@ -18,7 +18,7 @@ import {
 import { LandfallError, reasonOf } from '../errors.js';
 import { assertOpen } from './closed.js';
 import { deliver } from './delivery.js';
-import { KeyLanes } from './key-lanes.js';
+import { KeyLanes, type LaneTicket } from './key-lanes.js';
 import { describeCredentials, type NatsSecurity, natsConnectSecurity } from './nats-auth.js';
 import { AsyncPublisher } from './nats-publisher.js';
 import type {
@@ -73,6 +73,8 @@ export function subjectOf(topic: string): string {
 export class NatsBus implements Bus {
   readonly kind = 'nats' as const;
   readonly #streams = new Map<string, Promise<void>>();
+  /** Topics whose stream is known to exist: a publish to them awaits nothing before sending. */
+  readonly #ready = new Set<string>();
   readonly #subs = new Set<Subscription>();
   readonly #publisher: AsyncPublisher;
   #closed = false;
@@ -150,10 +152,15 @@ export class NatsBus implements Bus {
   #ensureStream(topic: string): Promise<void> {
     let ready = this.#streams.get(topic);
     if (!ready) {
-      ready = this.#createStream(topic).catch((err) => {
-        this.#streams.delete(topic);
-        throw err;
-      });
+      ready = this.#createStream(topic).then(
+        () => {
+          this.#ready.add(topic);
+        },
+        (err) => {
+          this.#streams.delete(topic);
+          throw err;
+        },
+      );
       this.#streams.set(topic, ready);
     }
     return ready;
@@ -192,10 +199,10 @@ export class NatsBus implements Bus {
 
   async publish(topic: string, value: Uint8Array, options: PublishOptions): Promise<void> {
     assertOpen(this.#closed, 'publish to', topic);
-    await this.#ensureStream(topic);
+    if (!this.#ready.has(topic)) await this.#ensureStream(topic);
     const h = natsHeaders();
     h.set(KEY_HEADER, options.key);
-    for (const [k, v] of Object.entries(options.headers ?? {})) h.set(k, v);
+    if (options.headers) for (const [k, v] of Object.entries(options.headers)) h.set(k, v);
     try {
       await this.#publisher.publish(subjectOf(topic), value, h);
     } catch (cause) {
@@ -240,10 +247,10 @@ export class NatsBus implements Bus {
     const publish = this.publish.bind(this);
 
     const acks = new AckBatcher();
-    const handle = async (m: JsMsg, release: () => void) => {
+    const handle = async (m: JsMsg, key: string, ticket: LaneTicket) => {
       try {
-        await deliver(toBusMessage(topic, m), handler, {
-          release,
+        await deliver(toBusMessage(topic, m, key), handler, {
+          delivery: ticket,
           group: options.group,
           maxAttempts,
           publish,
@@ -257,7 +264,9 @@ export class NatsBus implements Bus {
     };
     const loop = (async () => {
       for await (const m of messages) {
-        void lanes.run(messageKey(m), (release) => handle(m, release));
+        const key = messageKey(m);
+        // handle() settles every outcome itself (ack or nak): nothing is left for the lane.
+        lanes.submit(key, (ticket) => handle(m, key, ticket), ignoreSettled);
       }
     })();
 
@@ -332,18 +341,47 @@ function messageKey(m: JsMsg): string {
   return m.headers?.get(KEY_HEADER) ?? '';
 }
 
-function toBusMessage(topic: string, m: JsMsg): BusMessage {
+const ignoreSettled = () => {};
+
+function toBusMessage(topic: string, m: JsMsg, key: string): BusMessage {
   const headers: Record<string, string> = {};
   if (m.headers) {
     for (const [k, values] of m.headers) if (k !== KEY_HEADER) headers[k] = values[0] ?? '';
   }
+  // The ack subject is the message's reply subject: the client has it, its JsMsg type omits it.
+  const reply = (m as { reply?: unknown }).reply;
+  const position = typeof reply === 'string' ? ackSubjectPosition(reply) : undefined;
   return {
     topic,
-    key: messageKey(m),
+    key,
     value: m.data,
     headers,
-    offset: String(m.seq),
-    timestamp: Number(m.timestampNanos / 1_000_000n),
+    offset: position ? position.sequence : String(m.seq),
+    timestamp: position ? position.timestampMs : Number(m.timestampNanos / 1_000_000n),
     attempt: 1,
   };
+}
+
+/**
+ * The stream sequence and the stored time (ms) a JetStream message's ack subject carries, read
+ * in one pass: `m.seq` and `m.timestampNanos` each split the subject again (the latter into a
+ * BigInt), a measurable share of the consumer's time per message. The subject is
+ * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>` or, from servers with
+ * domains, `$JS.ACK.<domain>.<account>.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>.<token>`;
+ * the nanosecond time is cut to ms in its digits, so it stays exact past 2^53. Any other form
+ * gives undefined, and the caller asks the client library.
+ */
+export function ackSubjectPosition(
+  reply: string,
+): { sequence: string; timestampMs: number } | undefined {
+  const t = reply.split('.');
+  if (t[0] !== '$JS' || t[1] !== 'ACK' || (t.length !== 9 && t.length < 11)) return undefined;
+  const base = t.length === 9 ? 2 : 4;
+  const sequence = t[base + 3] as string;
+  const nanos = t[base + 5] as string;
+  const ms = nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
+  if (sequence === '' || !Number.isSafeInteger(Number(sequence)) || !Number.isSafeInteger(ms)) {
+    return undefined;
+  }
+  return { sequence, timestampMs: ms };
 }
