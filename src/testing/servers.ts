@@ -78,6 +78,11 @@ export class NatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  /** The server process's id while it runs (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   async #spawn(): Promise<void> {
     const child = spawn(
       'nats-server',

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { create, toBinary } from '@bufbuild/protobuf';
 import * as hdr from 'hdr-histogram-js';
 import { sleep } from '../../bus/delivery.js';
@@ -8,6 +9,7 @@ import type { Bus } from '../../bus/types.js';
 import { type BundleOutcome, BundleOutcomeSchema } from '../../gen/landfall/v1/realtime_pb.js';
 import { sampleBundleOutcome } from '../../proto/samples.js';
 import { NatsServer } from '../../testing/servers.js';
+import { cpuBoundRate, ownCpuSeconds, processCpuSeconds, threadCpuSeconds } from '../cpu.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 
 const THROUGHPUT_MESSAGES = 60_000;
@@ -29,8 +31,17 @@ function topicPrefix(adapter: string): string {
   return `bench-${adapter}-${process.pid}-${run++}.`;
 }
 
-/** Publishes as fast as a bounded window of outstanding publishes allows; returns msgs/s end to end. */
-async function throughput(bus: Bus, adapter: string): Promise<number> {
+interface Throughput {
+  /** Messages a second, end to end. */
+  rate: number;
+  /** CPU seconds per message over the same span: this process's threads, its event loop's, the server's. */
+  ownCpu: number;
+  loopCpu: number;
+  serverCpu: number;
+}
+
+/** Publishes as fast as a bounded window of outstanding publishes allows, end to end. */
+async function throughput(bus: Bus, adapter: string, serverPid?: number): Promise<Throughput> {
   const typed = new TypedBus(bus, { prefix: topicPrefix(adapter) });
   const messages = Array.from({ length: THROUGHPUT_MESSAGES }, (_, i) => message(i));
   let handled = 0;
@@ -45,6 +56,9 @@ async function throughput(bus: Bus, adapter: string): Promise<number> {
     },
     { group: 'bench' },
   );
+  const ownFrom = ownCpuSeconds();
+  const loopFrom = threadCpuSeconds();
+  const serverFrom = processCpuSeconds(serverPid);
   const start = performance.now();
   // Refill the window in bursts, as a producer with a backlog does: publishes issued in one
   // turn share a socket write.
@@ -64,8 +78,15 @@ async function throughput(bus: Bus, adapter: string): Promise<number> {
   }
   await finished;
   const seconds = (performance.now() - start) / 1000;
+  const ownCpu = (ownCpuSeconds() - ownFrom) / THROUGHPUT_MESSAGES;
+  const loopCpu = (threadCpuSeconds() - loopFrom) / THROUGHPUT_MESSAGES;
+  const serverTo = processCpuSeconds(serverPid);
+  const serverCpu =
+    serverFrom === undefined || serverTo === undefined
+      ? 0
+      : (serverTo - serverFrom) / THROUGHPUT_MESSAGES;
   await sub.close();
-  return THROUGHPUT_MESSAGES / seconds;
+  return { rate: THROUGHPUT_MESSAGES / seconds, ownCpu, loopCpu, serverCpu };
 }
 
 /** Publishes at a fixed rate and records publish → handler latency per message. */
@@ -123,14 +144,45 @@ async function measure(
   bus: Bus,
   ctx: BenchContext,
   step: () => void,
+  serverPid?: number,
 ): Promise<BenchRow[]> {
-  const rate = await throughput(bus, adapter);
+  const {
+    rate,
+    ownCpu: own,
+    loopCpu: loop,
+    serverCpu: server,
+  } = await throughput(bus, adapter, serverPid);
   step();
   const lat = await latency(bus, adapter);
   step();
   void ctx;
   return [
     { name: adapter, metric: 'msgs_per_s', value: rate, unit: 'msgs/s' },
+    // CPU per message in the throughput run, both ends: what the machine's cores bound.
+    { name: adapter, metric: 'client_cpu_us', value: own * 1e6, unit: 'µs CPU/msg (this process)' },
+    {
+      name: adapter,
+      metric: 'loop_cpu_us',
+      value: loop * 1e6,
+      unit: 'µs CPU/msg (its event loop)',
+    },
+    ...(serverPid === undefined
+      ? []
+      : [
+          {
+            name: adapter,
+            metric: 'server_cpu_us',
+            value: server * 1e6,
+            unit: 'µs CPU/msg (server)',
+          },
+        ]),
+    {
+      name: adapter,
+      metric: 'cpu_bound_msgs_per_s',
+      // The event loop is one thread: it bounds the rate on any number of cores.
+      value: Math.min(cpuBoundRate(own + server), 1 / loop),
+      unit: `msgs/s if all ${availableParallelism()} cores did only this`,
+    },
     { name: adapter, metric: 'p50_ms', value: lat.p50, unit: `ms @ ${LATENCY_RATE} msgs/s` },
     { name: adapter, metric: 'p99_ms', value: lat.p99, unit: `ms @ ${LATENCY_RATE} msgs/s` },
     { name: adapter, metric: 'max_ms', value: lat.max, unit: `ms @ ${LATENCY_RATE} msgs/s` },
@@ -151,7 +203,7 @@ export const busSuite: BenchSuite = {
     const server = await NatsServer.start();
     try {
       const nats = await NatsBus.connect({ servers: [server.url] });
-      rows.push(...(await measure('nats', nats, ctx, step)));
+      rows.push(...(await measure('nats', nats, ctx, step, server.pid)));
       await nats.close();
     } finally {
       await server.dispose();

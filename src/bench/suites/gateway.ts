@@ -166,6 +166,14 @@ async function fanout(
       },
       {
         name,
+        // One message becomes CLIENTS frames, written one socket at a time: the last client's
+        // latency includes this times CLIENTS on the gateway's one thread.
+        metric: 'gateway_cpu_us_per_frame',
+        value: (gatewayCpuPct * 1e4) / (RATE * CLIENTS),
+        unit: 'µs CPU per client frame (gateway process)',
+      },
+      {
+        name,
         metric: 'load_avg_1m',
         value: loadavg()[0] ?? Number.NaN,
         unit: `on ${availableParallelism()} cores (a shared machine inflates latency)`,

@@ -3,6 +3,7 @@ import { sampleBundleOutcome } from '../../proto/samples.js';
 import { encodeRows } from '../../store/row-encoder.js';
 import { type Row, sinkTables } from '../../store/rows.js';
 import type { EncodedInsert, Store } from '../../store/types.js';
+import { ownCpuSeconds } from '../cpu.js';
 import type { BenchRow } from '../harness.js';
 import { percentile } from '../stats.js';
 
@@ -93,21 +94,26 @@ export async function formatRows(store: Store): Promise<BenchRow[]> {
   for (const f of formats) {
     const rates: number[] = [];
     const encodeNs: number[] = [];
+    const insertCpuUs: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       let insertMs = 0;
       let encodeMs = 0;
+      let insertCpu = 0;
       for (let i = 0; i < ROWS; i += BATCH) {
         const batch = rows.slice(i, i + BATCH);
         const t0 = performance.now();
         const encoded = f.encode?.(batch, columns);
         const t1 = performance.now();
+        const cpu0 = ownCpuSeconds();
         if (encoded) await store.insertEncoded(TABLE, encoded);
         else await store.insert(TABLE, batch);
+        insertCpu += ownCpuSeconds() - cpu0;
         insertMs += performance.now() - t1;
         encodeMs += t1 - t0;
       }
       rates.push((ROWS * 1000) / insertMs);
       encodeNs.push((encodeMs * 1e6) / ROWS);
+      insertCpuUs.push((insertCpu * 1e6) / ROWS);
     }
     const name = `store.format.${f.name}`;
     out.push({
@@ -115,6 +121,12 @@ export async function formatRows(store: Store): Promise<BenchRow[]> {
       metric: 'rows_per_s',
       value: percentile(rates, 0.5),
       unit: 'rows/s (median of 3)',
+    });
+    out.push({
+      name,
+      metric: 'insert_cpu_us',
+      value: percentile(insertCpuUs, 0.5),
+      unit: 'µs CPU/row, all threads, insert alone (median of 3)',
     });
     if (f.encode) {
       out.push({

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from '../../bus/delivery.js';
 import { MemoryBus } from '../../bus/memory.js';
@@ -12,6 +12,7 @@ import { openStore } from '../../store/client.js';
 import { migrateStore } from '../../store/setup.js';
 import { type InsertedBatch, Sink } from '../../store/sink.js';
 import type { Store } from '../../store/types.js';
+import { cpuBoundRate, ownCpuSeconds, threadCpuSeconds } from '../cpu.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 import { percentile } from '../stats.js';
 import { formatRows } from './store-formats.js';
@@ -48,6 +49,9 @@ interface Run {
   steadyMs: number;
   /** Per row: insert completion minus publish time, ms. */
   lags: number[];
+  /** CPU seconds from sink start to the last row stored: the event loop's, and every thread's. */
+  loopCpu: number;
+  processCpu: number;
 }
 
 let offset = 0;
@@ -85,6 +89,8 @@ async function run(store: Store, s: Scenario, sinkConfig: SinkConfig): Promise<R
     if (steadyAt === 0 && stored >= rows * 0.9) steadyAt = performance.now();
   };
   if (s.rate === undefined) await publish(bus, items, undefined);
+  const loopFrom = threadCpuSeconds();
+  const processFrom = ownCpuSeconds();
   const start = performance.now();
   // The configured defaults, as `landfall sink` and `landfall up` run them.
   const sink = await Sink.start({
@@ -102,9 +108,11 @@ async function run(store: Store, s: Scenario, sinkConfig: SinkConfig): Promise<R
   if (s.rate !== undefined) await publish(bus, items, s.rate);
   while (stored < rows) await sleep(5);
   const totalMs = performance.now() - start;
+  const loopCpu = threadCpuSeconds() - loopFrom;
+  const processCpu = ownCpuSeconds() - processFrom;
   await sink.stop();
   await bus.close();
-  return { rows, totalMs, steadyMs: steadyAt - start, lags };
+  return { rows, totalMs, steadyMs: steadyAt - start, lags, loopCpu, processCpu };
 }
 
 function rowsFor(name: string, r: Run): BenchRow[] {
@@ -114,6 +122,27 @@ function rowsFor(name: string, r: Run): BenchRow[] {
     { name, metric: 'rows_per_s_all', value: (r.rows * 1000) / r.totalMs, unit: 'rows/s' },
     { name, metric: 'p50_ms', value: percentile(r.lags, 0.5), unit: 'ms' },
     { name, metric: 'p99_ms', value: percentile(r.lags, 0.99), unit: 'ms' },
+    // Where the time goes: the event loop (bus, decode, encode; a live run's publisher too) and
+    // the whole process (the engine's insert threads and the row workers too).
+    {
+      name,
+      metric: 'loop_cpu_us',
+      value: (r.loopCpu * 1e6) / r.rows,
+      unit: 'µs CPU/row (event loop)',
+    },
+    {
+      name,
+      metric: 'process_cpu_us',
+      value: (r.processCpu * 1e6) / r.rows,
+      unit: 'µs CPU/row (all threads)',
+    },
+    {
+      name,
+      metric: 'cpu_bound_rows_per_s',
+      // The event loop is one thread: it bounds the rate on any number of cores.
+      value: Math.min(cpuBoundRate(r.processCpu / r.rows), r.rows / r.loopCpu),
+      unit: `rows/s if all ${availableParallelism()} cores did only this`,
+    },
   ];
 }
 
