@@ -75,6 +75,11 @@ export interface ComparisonOptions {
   readonly settings?: AgentSettings;
   /** Scores both modules' opportunities; default: the heuristic scorer. */
   readonly scorer?: Scorer;
+  /**
+   * `virtual` (default): as fast as the engine goes. `wall`: at `sim.speed` simulated seconds per
+   * wall second, as `landfall up` runs it (benchmarks compare the hot path at the same pace).
+   */
+  readonly pace?: 'virtual' | 'wall';
 }
 
 /** The fixed baseline: the simulator's reference searcher's default (tip half the EV, Jito). */
@@ -89,7 +94,7 @@ export async function runPolicy(
 ): Promise<PolicyResult> {
   const market = createSimMarket({
     config: { ...options.sim, seed: options.seed },
-    pace: 'virtual',
+    pace: options.pace ?? 'virtual',
     durationMs: options.minutes * 60_000,
   });
   const outcomes: SubmissionOutcome[] = [];
