@@ -1,4 +1,5 @@
 import { create } from '@bufbuild/protobuf';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type TopicName, topicNames } from '../bus/topics.js';
 import { isLandfallError } from '../errors.js';
@@ -61,6 +62,23 @@ describe('sink rows', () => {
     expect(int64(-(2n ** 53n) + 1n)).toBe(-(2 ** 53) + 1);
     expect(int64(2n ** 64n - 1n)).toBe('18446744073709551615');
     expect(int64(-(2n ** 63n))).toBe('-9223372036854775808');
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    const around = (b: bigint) => fc.bigInt({ min: b - 3n, max: b + 3n });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
+          around(max),
+          around(-max),
+          around(0n),
+        ),
+        (v) => {
+          const exact = v <= max && v >= -max;
+          expect(int64(v)).toBe(exact ? Number(v) : String(v));
+        },
+      ),
+      { numRuns: 5000 },
+    );
     const row = table('bundle-outcomes-proto').toRow(
       { ...sampleBundleOutcome(1), tipLamports: 2n ** 60n },
       PUBLISHED,

@@ -179,9 +179,12 @@ export class Sink {
           await stored;
         } finally {
           // Taken whether the batch was stored or not: a retry comes back as a new message
-          // object, so an entry left here would never be read again.
-          failed = this.#unstored.get(raw);
-          this.#unstored.delete(raw);
+          // object, so an entry left here would never be read again. Nearly always empty: no
+          // lookups then.
+          if (this.#unstored.size > 0) {
+            failed = this.#unstored.get(raw);
+            this.#unstored.delete(raw);
+          }
         }
         if (failed !== undefined) throw failed;
       },
