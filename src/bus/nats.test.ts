@@ -115,3 +115,46 @@ describe('nats ack subject position', () => {
     }
   });
 });
+
+describe('nats publish order while a stream is being created', () => {
+  // A caller that does not await its publishes (the agents' thread bridge) relies on call order
+  // for per-key order. Publishes waiting for the stream resume one microtask after it is known
+  // to exist: a publish called in that gap must not be sent ahead of them. Fakes, so the
+  // microtask interleaving is exact; each n puts the second publish at another point of it.
+  for (let n = 0; n < 8; n++) {
+    it(`keeps call order with the second publish ${n} microtasks after the stream answers`, async () => {
+      const sent: string[] = [];
+      let streamInfo: () => void = () => {};
+      const nc = {
+        subscribe: () => ({ unsubscribe() {} }),
+        status: () => ({
+          async *[Symbol.asyncIterator]() {
+            await new Promise(() => {});
+          },
+        }),
+        publish: (_subject: string, data: Uint8Array) => {
+          sent.push(new TextDecoder().decode(data));
+        },
+      };
+      const jsm = {
+        streams: { info: () => new Promise<void>((resolve) => (streamInfo = resolve)) },
+      };
+      type Construct = new (...args: unknown[]) => NatsBus;
+      const bus = new (NatsBus as unknown as Construct)(nc, {}, jsm, { publishTimeoutMs: 60_000 });
+      const bytes = (s: string) => new TextEncoder().encode(s);
+      void bus.publish('t', bytes('A'), { key: 'k' }).catch(() => {});
+      let release: () => void = () => {};
+      const other = new Promise<void>((resolve) => (release = resolve));
+      const producer = (async () => {
+        await other;
+        for (let i = 0; i < n; i++) await null;
+        void bus.publish('t', bytes('B'), { key: 'k' }).catch(() => {});
+      })();
+      streamInfo();
+      release();
+      await producer;
+      await until(() => sent.length === 2, 'both publishes sent', 1_000);
+      expect(sent).toEqual(['A', 'B']);
+    });
+  }
+});

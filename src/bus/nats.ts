@@ -73,8 +73,13 @@ export function subjectOf(topic: string): string {
 export class NatsBus implements Bus {
   readonly kind = 'nats' as const;
   readonly #streams = new Map<string, Promise<void>>();
-  /** Topics whose stream is known to exist: a publish to them awaits nothing before sending. */
+  /** Topics whose stream is known to exist: a publish to them awaits nothing before sending… */
   readonly #ready = new Set<string>();
+  /**
+   * …unless publishes are still waiting for a stream: one sent at once could overtake them (a
+   * caller's earlier publish of the same key, not awaited), so until they have sent, all wait.
+   */
+  #awaitingStream = 0;
   readonly #subs = new Set<Subscription>();
   readonly #publisher: AsyncPublisher;
   #closed = false;
@@ -199,7 +204,14 @@ export class NatsBus implements Bus {
 
   async publish(topic: string, value: Uint8Array, options: PublishOptions): Promise<void> {
     assertOpen(this.#closed, 'publish to', topic);
-    if (!this.#ready.has(topic)) await this.#ensureStream(topic);
+    if (this.#awaitingStream > 0 || !this.#ready.has(topic)) {
+      this.#awaitingStream++;
+      try {
+        await this.#ensureStream(topic);
+      } finally {
+        this.#awaitingStream--;
+      }
+    }
     const h = natsHeaders();
     h.set(KEY_HEADER, options.key);
     if (options.headers) for (const [k, v] of Object.entries(options.headers)) h.set(k, v);
