@@ -5,11 +5,19 @@ import { LandfallError } from '../errors.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
+/** The agents' placement a bench run may set from its environment; nothing else comes through. */
+const PASSED_THROUGH = [
+  'LANDFALL_AGENT__THREAD',
+  'LANDFALL_AGENT__CPUS',
+  'LANDFALL_AGENT__PRIORITY',
+  'LANDFALL_AGENT__RT_PRIORITY',
+] as const;
+
 /**
  * `landfall up` from the build as the `up` benches run it: in its own process in `cwd`, with
- * only PATH, `env` and LANDFALL_AGENT__THREAD from the environment (API on a free port,
- * errors-only logs): `LANDFALL_AGENT__THREAD=false npm run bench -- up` measures the agents
- * on the main thread, for comparison.
+ * only PATH, `env` and the agents' placement (PASSED_THROUGH) from the environment (API on a
+ * free port, errors-only logs): `LANDFALL_AGENT__THREAD=false npm run bench -- up` measures the
+ * agents on the main thread, `LANDFALL_AGENT__PRIORITY=nice` with their thread prioritised.
  */
 export function spawnUp(
   cwd: string,
@@ -21,9 +29,9 @@ export function spawnUp(
     cwd,
     env: {
       PATH: process.env.PATH ?? '',
-      ...(process.env.LANDFALL_AGENT__THREAD === undefined
-        ? {}
-        : { LANDFALL_AGENT__THREAD: process.env.LANDFALL_AGENT__THREAD }),
+      ...Object.fromEntries(
+        PASSED_THROUGH.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])),
+      ),
       LANDFALL_API__PORT: '0',
       LANDFALL_LOG__LEVEL: 'error',
       ...env,

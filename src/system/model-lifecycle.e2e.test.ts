@@ -320,12 +320,26 @@ describe('model lifecycle: scheduled training, shadow, champion/challenger, dash
       async () => /job (\S+) queued/.exec(await text(page, 'control-result'))?.[1],
       'the page to start a training job',
     );
+    // A job that fails or stalls says so, with its state and message, rather than only timing out.
+    const pageJob = async () =>
+      `state "${await text(page, `job-state-${queued}`).catch(() => '(not shown)')}", message "${await text(page, `job-message-${queued}`).catch(() => '')}"`;
     await until(
-      async () => (await page.getByTestId(`job-decision-${queued}`).count()) === 1,
+      async () => {
+        if ((await page.getByTestId(`job-decision-${queued}`).count()) === 1) return true;
+        if ((await page.getByTestId(`job-state-${queued}`).count()) === 1) {
+          const state = await text(page, `job-state-${queued}`);
+          if (state === 'failed') throw new Error(`the page job failed: ${await pageJob()}`);
+        }
+        return false;
+      },
       'the page job to finish with its decision',
       120_000,
       200,
-    );
+    ).catch(async (err: unknown) => {
+      throw err instanceof Error && err.message.startsWith('the page job failed')
+        ? err
+        : new Error(`${String(err)}; the page job: ${await pageJob()}`, { cause: err });
+    });
     expect(await text(page, `job-state-${queued}`)).toBe('succeeded');
     expect(await page.getByTestId(`job-progress-${queued}`).getAttribute('value')).toBe('1');
     const progress = acks.filter((a) => a.jobId === queued && a.progress > 0 && a.progress < 1);
