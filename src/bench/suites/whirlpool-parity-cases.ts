@@ -1,12 +1,13 @@
 import { type Address, getAddressDecoder } from '@solana/kit';
 import type { SwapDirection } from '../../market/types.js';
 import { splitmix64 } from '../../random/rng.js';
-import type {
-  Oracle,
-  Tick,
-  TickArray,
-  Whirlpool,
-  WhirlpoolRewardInfo,
+import {
+  type Oracle,
+  type Tick,
+  type TickArray,
+  UNINITIALIZED_TICK,
+  type Whirlpool,
+  type WhirlpoolRewardInfo,
 } from '../../solana/venues/orca-whirlpool/layout.js';
 import type { WhirlpoolPool } from '../../solana/venues/orca-whirlpool/swap.js';
 import {
@@ -64,15 +65,6 @@ const logUniform = (d: Draw, maxBits: number) => d.below(d.int(maxBits + 1));
 const intIn = (d: Draw, min: number, max: number) => min + d.int(max - min + 1);
 
 export const TICK_SPACINGS = [1, 2, 4, 8, 16, 32, 64, 96, 128, 256, 32896] as const;
-
-const ZERO_TICK: Tick = {
-  initialized: false,
-  liquidityNet: 0n,
-  liquidityGross: 0n,
-  feeGrowthOutsideA: 0n,
-  feeGrowthOutsideB: 0n,
-  rewardGrowthsOutside: [0n, 0n, 0n],
-};
 
 function currentTick(d: Draw, spacing: number): number {
   const span = TICK_ARRAY_SIZE * spacing * 3;
@@ -153,7 +145,7 @@ function tickArraysFor(
   ]);
   const map = new Map<number, TickArray | null>();
   for (const start of starts) {
-    const ticks: Tick[] = Array.from({ length: TICK_ARRAY_SIZE }, () => ZERO_TICK);
+    const ticks: Tick[] = Array.from({ length: TICK_ARRAY_SIZE }, () => UNINITIALIZED_TICK);
     const touch = (index: number, net: bigint, gross: bigint) => {
       const offset = (index - start) / spacing;
       if (offset < 0 || offset >= TICK_ARRAY_SIZE || !Number.isInteger(offset)) return;

@@ -12,7 +12,7 @@ import {
   type WhirlpoolCase,
 } from '../../../bench/suites/whirlpool-parity-cases.js';
 import { Rng } from '../../../random/rng.js';
-import type { Tick, TickArray } from './layout.js';
+import { type Tick, type TickArray, UNINITIALIZED_TICK } from './layout.js';
 import { simulateSwap } from './swap.js';
 import { MAX_TICK_INDEX, sqrtPriceFromTickIndex, TICK_ARRAY_SIZE } from './tick-math.js';
 import { WhirlpoolProgramError } from './token-math.js';
@@ -22,15 +22,6 @@ const fcDraw = (g: fc.GeneratorValue): Draw => ({
   int: (n) => g(fc.nat, { max: n - 1 }),
   below: (bits) => (bits === 0 ? 0n : g(fc.bigInt, { min: 0n, max: (1n << BigInt(bits)) - 1n })),
 });
-
-const ZERO_TICK: Tick = {
-  initialized: false,
-  liquidityNet: 0n,
-  liquidityGross: 0n,
-  feeGrowthOutsideA: 0n,
-  feeGrowthOutsideB: 0n,
-  rewardGrowthsOutside: [0n, 0n, 0n],
-};
 
 /**
  * Found by a seeded hunt (fast-check seed 424242, run 29 749): an adaptive pool two dozen ticks
@@ -44,10 +35,10 @@ function lowerBoundBeyondMaxTickCase(): WhirlpoolCase {
   const base = randomWhirlpoolCase(rngDraw(Rng.stream(1, 'whirlpool-regression')));
   const address = base.pool.address;
   const array = (start: number, kind: TickArray['kind'], nets: [number, bigint][]): TickArray => {
-    const ticks: Tick[] = Array.from({ length: TICK_ARRAY_SIZE }, () => ZERO_TICK);
+    const ticks: Tick[] = Array.from({ length: TICK_ARRAY_SIZE }, () => UNINITIALIZED_TICK);
     for (const [offset, net] of nets) {
       ticks[offset] = {
-        ...ZERO_TICK,
+        ...UNINITIALIZED_TICK,
         initialized: true,
         liquidityNet: net,
         liquidityGross: net < 0n ? -net : net,

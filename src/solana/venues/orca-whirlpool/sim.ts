@@ -3,7 +3,7 @@ import { type Address, getAddressDecoder } from '@solana/kit';
 import { Rng } from '../../../random/rng.js';
 import { plainMint } from '../../token-2022.js';
 import type { SimulatedPoolFactory } from '../simulated.js';
-import type { Tick, TickArray, Whirlpool } from './layout.js';
+import { type TickArray, UNINITIALIZED_TICK, type Whirlpool } from './layout.js';
 import type { WhirlpoolState } from './state.js';
 import {
   floorDivision,
@@ -59,15 +59,6 @@ function isqrt(n: bigint): bigint {
   }
 }
 
-const emptyTick: Tick = {
-  initialized: false,
-  liquidityNet: 0n,
-  liquidityGross: 0n,
-  feeGrowthOutsideA: 0n,
-  feeGrowthOutsideB: 0n,
-  rewardGrowthsOutside: [0n, 0n, 0n],
-};
-
 export const simulatedWhirlpool: SimulatedPoolFactory<WhirlpoolState> = (spec) => {
   const rng = Rng.stream(spec.seed, `orca-whirlpool:${spec.mintA}/${spec.mintB}`);
   const spacing = tickSpacingForFee(spec.feeBps);
@@ -107,9 +98,9 @@ export const simulatedWhirlpool: SimulatedPoolFactory<WhirlpoolState> = (spec) =
     const start = base + o * ticksInArray;
     const ticks = Array.from({ length: TICK_ARRAY_SIZE }, (_, k) => {
       const net = nets.get(start + k * spacing);
-      if (net === undefined) return emptyTick;
+      if (net === undefined) return UNINITIALIZED_TICK;
       return {
-        ...emptyTick,
+        ...UNINITIALIZED_TICK,
         initialized: true,
         liquidityNet: net,
         liquidityGross: net < 0n ? -net : net,

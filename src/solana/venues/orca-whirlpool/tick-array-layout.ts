@@ -71,7 +71,8 @@ const dynamicHeaderCodec = getStructCodec([
   ['tickBitmap', u128],
 ]);
 
-const UNINITIALIZED_TICK: Tick = {
+/** A tick no position has touched: how an absent or uninitialised slot reads. */
+export const UNINITIALIZED_TICK: Tick = {
   initialized: false,
   liquidityNet: 0n,
   liquidityGross: 0n,

@@ -1,4 +1,4 @@
-import type { Tick, TickArray } from './layout.js';
+import { type Tick, type TickArray, UNINITIALIZED_TICK } from './layout.js';
 import { floorDivision, MAX_TICK_INDEX, MIN_TICK_INDEX, TICK_ARRAY_SIZE } from './tick-math.js';
 import { fail } from './token-math.js';
 
@@ -10,15 +10,6 @@ import { fail } from './token-math.js';
  * never initialised reads as all-zero ticks, and the sequence stops at the first start index it was
  * not given. A swap that runs past the last array fails with `TickArraySequenceInvalidIndex`.
  */
-
-const ZERO_TICK: Tick = {
-  initialized: false,
-  liquidityNet: 0n,
-  liquidityGross: 0n,
-  feeGrowthOutsideA: 0n,
-  feeGrowthOutsideB: 0n,
-  rewardGrowthsOutside: [0n, 0n, 0n],
-};
 
 /** `Tick::check_is_valid_start_tick`. */
 export function isValidStartTick(start: number, tickSpacing: number): boolean {
@@ -83,7 +74,7 @@ export class SwapTickSequence {
   }
 
   private tickAt(a: SequenceArray, offset: number): Tick {
-    return a.updates.get(offset) ?? a.source?.ticks[offset] ?? ZERO_TICK;
+    return a.updates.get(offset) ?? a.source?.ticks[offset] ?? UNINITIALIZED_TICK;
   }
 
   /** `get_next_initialized_tick_index`: `[arrayIndex, tickIndex]`. */
