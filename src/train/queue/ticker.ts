@@ -14,6 +14,10 @@ import { LandfallError } from '../../errors.js';
  * - **At least once.** A tick may be delivered more than once (several processes each running
  *   a ticker on the memory adapter, a BullMQ worker that dies mid-tick); whatever the handler
  *   produces must be keyed by the scheduled instant (the training job id is).
+ * - **Late means skipped, not flooded.** A ticker that runs a tick a whole period or more after
+ *   its instant (a stalled or suspended process) goes on to the next instant still ahead; the
+ *   instants it slept through are not fired in a burst (BullMQ's schedulers do the same). A
+ *   scheduled retrain missed that way is the next one's.
  * - Upserting the same spec id again replaces its schedule; `close()` stops delivering ticks
  *   and waits for running handlers. Schedules that are no longer configured are removed.
  * - A tick whose handler throws is reported through `onError`; the next tick comes as usual.
