@@ -113,7 +113,7 @@ describe('gateway authentication', () => {
   it('closes a socket with 4001 when its token expires, and sends nothing after', async () => {
     gw = await TestGateway.start();
     const g = gw;
-    const c = client(g.wsUrl, await g.token('viewer', 2));
+    const c = client(g.wsUrl, await g.token('viewer', 5));
     expect(await c.settled).toBe('open');
     await streamUntil(g, () => c.closed !== undefined, 'the expiry close');
     expect(c.closed?.code).toBe(CLOSE_TOKEN_EXPIRED);

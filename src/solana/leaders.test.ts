@@ -52,8 +52,9 @@ async function shortEpochs() {
   return { c, rpc, asked };
 }
 
+/** Waits up to 30 s for the background reads from the local fake RPC (a loaded machine is slow). */
 async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 6_000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
   expect(cond()).toBe(true);
 }
 

@@ -76,8 +76,10 @@ export async function startSchedules(options: {
   config: Config;
   bus: TypedBus;
   log: Logger;
+  /** The wall clock of the in-process ticker: tests fix where in the hour they run. */
+  now?: () => number;
 }): Promise<Ticker | undefined> {
-  const { config, bus, log } = options;
+  const { config, bus, log, now } = options;
   const entries = config.train.schedule;
   if (entries.length === 0) return undefined;
   const byId = new Map(entries.map((e) => [e.id, e]));
@@ -93,5 +95,6 @@ export async function startSchedules(options: {
       await bus.publish('train-requests-proto', request);
     },
     (err) => log.warn({ err }, 'training schedule: trouble'),
+    now,
   );
 }

@@ -36,6 +36,10 @@ const HOUR = 3_600_000;
 describe('scheduled retraining with champion/challenger promotion', () => {
   const home = mkdtempSync(join(tmpdir(), 'lf-sched-'));
   const slot = Math.floor(Date.now() / HOUR) * HOUR;
+  // The schedulers' clock reads half past the slot's hour when this file loads: the hour just
+  // passed stays `slot` for 30 minutes whenever the suite runs, not until the next o'clock.
+  const shift = slot + HOUR / 2 - Date.now();
+  const now = () => Date.now() + shift;
   const schedule = (id: string, nEstimators: number) => ({
     id,
     module: 'mev',
@@ -118,7 +122,7 @@ describe('scheduled retraining with champion/challenger promotion', () => {
     );
 
   it('trains each window once, promotes or keeps each candidate by the rule, and audits it', async () => {
-    training = await startTraining({ config, bus: typed, store, log });
+    training = await startTraining({ config, bus: typed, store, log, now });
     const ids = ['mev-a', 'mev-b'].map((id) =>
       scheduledJobId(schedule(id, 0) as Config['train']['schedule'][number], slot),
     );
@@ -127,7 +131,7 @@ describe('scheduled retraining with champion/challenger promotion', () => {
       expect(ackState(ack), ack.message).toBe(TrainState.SUCCEEDED);
     }
     // Another dispatcher's scheduler, on the same bus: the same windows, no new jobs.
-    second = await startSchedules({ config, bus: typed, log });
+    second = await startSchedules({ config, bus: typed, log, now });
     for (const id of ids) {
       await until(
         () => acks.some((a) => a.jobId === id && a.message.startsWith('duplicate request')),

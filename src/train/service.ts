@@ -22,6 +22,8 @@ export async function startTraining(options: {
   bus: TypedBus;
   store: Store;
   log: Logger;
+  /** The schedules' wall clock (startSchedules). */
+  now?: () => number;
 }): Promise<TrainingServices> {
   const { config } = options;
   const queue: JobQueue<TrainJobData> = createQueue(config.queue, config.train.queueName);

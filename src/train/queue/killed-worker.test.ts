@@ -99,6 +99,12 @@ async function jobHeldByDoomedWorker(
   return { config, queue, rows, pid: child.pid, kill };
 }
 
+/**
+ * The child renews its lock every half of it: a child descheduled for longer than that on a
+ * loaded machine would lose the job before the kill, so the lock is long enough to rule it out.
+ */
+const LOCK_MS = 10_000;
+
 describe.skipIf(skip !== undefined)(
   `bullmq: a worker killed mid-job${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
@@ -107,7 +113,7 @@ describe.skipIf(skip !== undefined)(
     }, async () => {
       const stalled: string[] = [];
       const { config, queue, rows, pid, kill } = await jobHeldByDoomedWorker(
-        { lockDurationMs: 4_000, stalledIntervalMs: 1_000, attempts: 3, backoffMs: 100 },
+        { lockDurationMs: LOCK_MS, stalledIntervalMs: 1_000, attempts: 3, backoffMs: 100 },
         { onStalled: (id) => stalled.push(id) },
       );
       await kill();
@@ -138,7 +144,7 @@ describe.skipIf(skip !== undefined)(
     }, async () => {
       const failures: Array<[string, string, boolean]> = [];
       const { config, queue, rows, kill } = await jobHeldByDoomedWorker(
-        { lockDurationMs: 4_000, stalledIntervalMs: 1_000, maxStalledCount: 0 },
+        { lockDurationMs: LOCK_MS, stalledIntervalMs: 1_000, maxStalledCount: 0 },
         {
           onFailed: (job, err, willRetry) =>
             failures.push([job.id, (err as Error).message, willRetry]),

@@ -10,10 +10,12 @@ export async function createTicker(
   specs: readonly TickSpec[],
   handler: TickHandler,
   onError: (err: unknown) => void,
+  /** The wall clock the in-process ticker reads (tests set it); BullMQ reads Redis's. */
+  now: () => number = Date.now,
 ): Promise<Ticker> {
   switch (config.kind) {
     case 'memory':
-      return new MemoryTicker(specs, handler, onError);
+      return new MemoryTicker(specs, handler, onError, now);
     case 'bullmq':
       return BullTicker.start(config, name, specs, handler, onError);
   }
