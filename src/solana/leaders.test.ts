@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../log.js';
 import type { SlotEvent } from '../market/types.js';
+import { until } from '../testing/until.js';
 import { liveConfigSchema } from './config.js';
 import { grpcTestbed } from './grpc/testing/grpc-bed.js';
 import { jitoLeadersSource } from './jito-directory.js';
@@ -52,12 +53,6 @@ async function shortEpochs() {
   return { c, rpc, asked };
 }
 
-/** Waits up to 30 s for the background reads from the local fake RPC (a loaded machine is slow). */
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 6_000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(cond()).toBe(true);
-}
-
 describe('leader schedule per epoch', () => {
   it('reads each epoch once, the next one ahead, and follows a run across the boundary', async () => {
     const { c, rpc, asked } = await shortEpochs();
@@ -67,7 +62,7 @@ describe('leader schedule per epoch', () => {
     await schedule.start();
     expect(c.requests.some((r) => r.method === 'getEpochInfo')).toBe(true);
     // Epoch 100 (even) at once; epoch 101 read ahead in the background.
-    await until(() => schedule.leaderAt(101 * EPOCH) !== undefined);
+    await until(() => schedule.leaderAt(101 * EPOCH) !== undefined, 'epoch 101 read ahead');
     expect(asked()).toEqual([100 * EPOCH, 101 * EPOCH]);
     expect(epochs).toEqual([100n]);
     // Slot 40 of an even epoch: turn 10 → A (slots 40-43).
@@ -91,7 +86,7 @@ describe('leader schedule per epoch', () => {
     c.slot = 101 * EPOCH + 1;
     expect(await schedule.at(101 * EPOCH + 1)).toMatchObject({ leader: C, leaderSlotsLeft: 2 });
     expect(epochs).toEqual([100n, 101n]);
-    await until(() => schedule.leaderAt(102 * EPOCH) !== undefined);
+    await until(() => schedule.leaderAt(102 * EPOCH) !== undefined, 'epoch 102 read ahead');
     expect(asked()).toEqual([100 * EPOCH, 101 * EPOCH, 102 * EPOCH]);
     expect(schedule.leaderAt(102 * EPOCH)).toBe(A);
     expect(schedule.stats).toEqual({ epochsRead: 3, readFailures: 0 });
@@ -190,12 +185,12 @@ describe('Jito leaders from the block engine', () => {
     const schedule = new LeaderSchedule(rpc, jito.directory);
     schedule.onEpoch = () => jito.refresh();
     await schedule.at(c.slot);
-    await until(() => jito.blockEngine?.stats.refreshes === 1);
+    await until(() => jito.blockEngine?.stats.refreshes === 1, 'the first refresh');
     expect(jito.directory?.runsJito(C)).toBe(true);
     expect(jito.directory?.runsJito(A)).toBe(false);
     c.slot = 101 * EPOCH;
     await schedule.at(c.slot);
-    await until(() => jito.blockEngine?.stats.refreshes === 2);
+    await until(() => jito.blockEngine?.stats.refreshes === 2, 'the refresh at the new epoch');
     expect(s.calls).toBe(2);
     expect(jito.describe()).toBe('block engine GetConnectedLeaders (1 connected)');
   });
@@ -213,10 +208,10 @@ describe('Jito leaders from the block engine', () => {
       await b.stack.source.start((e) => {
         if (e.kind === 'slot') slots.push(e);
       });
-      await until(() => b.stack.jito.blockEngine?.told === true);
+      await until(() => b.stack.jito.blockEngine?.told === true, 'the block engine told');
       // Eight slots: a run of each leader (four slots apiece).
       for (let i = 0; i < 8; i++) b.advance();
-      await until(() => slots.length >= 8);
+      await until(() => slots.length >= 8, 'eight slot events');
       const byLeader = new Map(slots.map((e) => [e.leader, e.leaderRunsJito]));
       expect(byLeader.get(connected)).toBe(true);
       expect(byLeader.get(listed)).toBe(false);
